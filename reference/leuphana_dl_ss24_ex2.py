@@ -1,0 +1,261 @@
+"""Leuphana deep learning, summer 2024, exercise 2.
+
+Task 5 is the 2-3-2 sigmoid network of figure 1 by hand; Task 6 the `NeuralNetwork`
+class of the real template `code2.py` (column-major data: x is (d_in, N), weights
+(d_out, d_in), biases (d_out, 1)); Task 7 the ReLU approximation of a function on a
+grid. The classes here follow the template's interface exactly, so the same plan
+that drives a student's class can drive the reference in tests.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import model_validator
+
+from reference import common
+from reference.given import GivenModel, Matrix, Vector
+
+SHEET_ID = "leuphana-dl-ss24-ex2"
+Reduction = Literal["sum", "mean"]
+
+
+# Task 6 part 1 (i): activations with the template's evaluate/gradient methods
+
+class ReLU:
+    def evaluate(self, z):
+        return common.relu(z)
+
+    def gradient(self, z):
+        return common.relu_derivative(z)
+
+
+class sigmoid:  # noqa: N801 - the template's own (lower-case) name
+    def evaluate(self, z):
+        return common.sigmoid(z)
+
+    def gradient(self, z):
+        return common.sigmoid_derivative(z)
+
+
+def glorot_std(d_in: int, d_out: int) -> float:
+    return float(np.sqrt(2.0 / (d_in + d_out)))
+
+
+class NeuralNetwork:
+    """The template's class. `rng` is the reference's addition so tests are reproducible."""
+
+    def __init__(self, neurons_per_layer, activations=None, rng: np.random.Generator | None = None,
+                 reduction: Reduction = "sum"):
+        self.neurons_per_layer = list(neurons_per_layer)
+        layers = len(self.neurons_per_layer) - 1
+        self.activation = list(activations) if activations is not None else [sigmoid() for _ in range(layers)]
+        rng = rng if rng is not None else np.random.default_rng()
+        pairs = list(zip(self.neurons_per_layer[:-1], self.neurons_per_layer[1:]))
+        self.weight = [rng.normal(0.0, glorot_std(d_in, d_out), size=(d_out, d_in)) for d_in, d_out in pairs]
+        self.bias = [np.zeros((d_out, 1)) for _, d_out in pairs]
+        self.reduction = reduction
+        self._s: list[np.ndarray] = []
+        self._x: list[np.ndarray] = []
+
+    def forward(self, x):
+        x = common.as_array(x)
+        self._x = [x]
+        self._s = []
+        for W, b, act in zip(self.weight, self.bias, self.activation):
+            s = W @ x + b
+            x = act.evaluate(s)
+            self._s.append(s)
+            self._x.append(x)
+        return x
+
+    def loss(self, y_prediction, y):
+        """Squared loss 1/2 ||pred - y||^2 summed over samples (or averaged), and its gradient."""
+        diff = common.as_array(y_prediction) - common.as_array(y)
+        scale = 1.0 / diff.shape[-1] if self.reduction == "mean" and diff.ndim > 1 else 1.0
+        return 0.5 * scale * float(np.sum(diff * diff)), scale * diff
+
+    def backprop(self, x, y):
+        prediction = self.forward(x)
+        value, grad = self.loss(prediction, y)
+        weight_gradients: list[np.ndarray] = [np.empty(0)] * len(self.weight)
+        bias_gradients: list[np.ndarray] = [np.empty(0)] * len(self.bias)
+        for layer in reversed(range(len(self.weight))):
+            delta = grad * self.activation[layer].gradient(self._s[layer])
+            weight_gradients[layer] = delta @ self._x[layer].T
+            bias_gradients[layer] = np.sum(delta, axis=1, keepdims=True)
+            grad = self.weight[layer].T @ delta
+        return weight_gradients, bias_gradients, value
+
+    def train(self, x, y, eta=0.01, iterations=100):
+        losses = []
+        for _ in range(iterations):
+            weight_gradients, bias_gradients, value = self.backprop(x, y)
+            self.weight = [W - eta * dW for W, dW in zip(self.weight, weight_gradients)]
+            self.bias = [b - eta * db for b, db in zip(self.bias, bias_gradients)]
+            losses.append(value)
+        return losses
+
+
+def toy_classification(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two Gaussian blobs for Part 2 (iii), column-major: x is (2, n), y is (1, n) in {0, 1}."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, size=n)
+    centres = np.where(labels[None, :] == 1, 1.0, -1.0) * np.array([[1.0], [0.8]])
+    x = centres + rng.normal(0.0, 0.7, size=(2, n))
+    return x, labels[None, :].astype(np.float64)
+
+
+def accuracy(prediction, y) -> float:
+    return float(np.mean((common.as_array(prediction) >= 0.5) == (common.as_array(y) >= 0.5)))
+
+
+# Task 7: NN(x) = sum_j lambda_j ReLU(x - b_j) on a grid x_i = a + (i - 1) h, b_j = a + (j - 2) h
+
+NAMED_FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sin": np.sin,
+    "cos": np.cos,
+    "exp": np.exp,
+    "tanh": np.tanh,
+    "abs": np.abs,
+    "square": np.square,
+    "sigmoid": common.sigmoid,
+}
+
+
+def relu_grid(a: float, b: float, n: int) -> dict[str, np.ndarray | float]:
+    x = np.linspace(a, b, n)
+    h = float(x[1] - x[0])
+    i, j = np.indices((n, n))
+    A = np.where(j <= i, i - j + 1, 0).astype(np.float64)
+    return {"x": x, "h": h, "b_": x - h, "A": A}
+
+
+def solve_lambda(h: float, A, f_) -> np.ndarray:
+    """Solve h A lambda = f_ (A lower triangular with A[i, j] = i - j + 1)."""
+    return np.linalg.solve(h * common.as_array(A), common.as_array(f_))
+
+
+def relu_approx(x, lambda_, b_) -> np.ndarray:
+    x = common.as_array(x)
+    return np.sum(common.as_array(lambda_) * common.relu(x[..., None] - common.as_array(b_)), axis=-1)
+
+
+def relu_approximation(f: Callable[[np.ndarray], np.ndarray], a: float, b: float, n: int) -> dict[str, Any]:
+    grid = relu_grid(a, b, n)
+    f_ = f(grid["x"])
+    lambda_ = solve_lambda(grid["h"], grid["A"], f_)
+    return {**grid, "f_": f_, "lambda": lambda_}
+
+
+def max_error(f: Callable[[np.ndarray], np.ndarray], a: float, b: float, n: int, samples: int = 4001) -> float:
+    """Largest |f - NN| on a fine grid of [a, b]."""
+    r = relu_approximation(f, a, b, n)
+    t = np.linspace(a, b, samples)
+    return float(np.max(np.abs(f(t) - relu_approx(t, r["lambda"], r["b_"]))))
+
+
+# Given data and the answer key
+
+class Network5(GivenModel):
+    x0: Vector
+    y: Vector
+    W1: Matrix
+    b1: Vector
+    W2: Matrix
+    b2: Vector
+
+    @model_validator(mode="after")
+    def _shapes_agree(self):
+        h, d = len(self.W1), len(self.W1[0])
+        if len(self.x0) != d or len(self.b1) != h:
+            raise ValueError(f"W1 is {h}x{d} (d_out x d_in): x0 needs {d} entries and b1 {h}")
+        if len(self.W2[0]) != h or len(self.b2) != len(self.W2) or len(self.y) != len(self.W2):
+            raise ValueError(f"W2 must be k x {h} with b2 and y of k entries")
+        return self
+
+
+class Training6(GivenModel):
+    layers: list[int]
+    samples: int = 200
+    data_seed: int = 0
+    init_seed: int = 0
+    eta: float = 0.01
+    iterations: int = 100
+    reduction: Reduction = "sum"
+    min_accuracy: float = 0.9
+
+
+class Approximation7(GivenModel):
+    f: Literal["sin", "cos", "exp", "tanh", "abs", "square", "sigmoid"] = "sin"
+    a: float = 0.0
+    b: float = 6.0
+    n: int = 5
+    convergence_n: list[int] = [5, 10, 20, 40, 80]
+
+    @model_validator(mode="after")
+    def _grid(self):
+        if self.n < 2 or min(self.convergence_n, default=2) < 2:
+            raise ValueError("a grid needs at least n = 2 points")
+        if not self.b > self.a:
+            raise ValueError("the interval needs b > a")
+        return self
+
+
+GIVEN_MODELS = {"5": Network5, "6": Training6, "7": Approximation7}
+
+
+def task5(g: Network5) -> dict[str, Any]:
+    net = NeuralNetwork([len(g.x0), len(g.W1), len(g.W2)])
+    net.weight = [common.as_array(g.W1), common.as_array(g.W2)]
+    net.bias = [common.as_array(g.b1).reshape(-1, 1), common.as_array(g.b2).reshape(-1, 1)]
+    x0 = common.as_array(g.x0).reshape(-1, 1)
+    y = common.as_array(g.y).reshape(-1, 1)
+    dW, db, E = net.backprop(x0, y)
+    return {
+        "5.s1": net._s[0].ravel(),
+        "5.x1": net._x[1].ravel(),
+        "5.s2": net._s[1].ravel(),
+        "5.x2": net._x[2].ravel(),
+        "5.E": E,
+        "5.dE_dw1": dW[0],
+        "5.dE_db1": db[0].ravel(),
+        "5.dE_dw2": dW[1],
+        "5.dE_db2": db[1].ravel(),
+    }
+
+
+def task6_training(g: Training6) -> dict[str, Any]:
+    x, y = toy_classification(g.samples, g.data_seed)
+    net = NeuralNetwork(g.layers, rng=np.random.default_rng(g.init_seed), reduction=g.reduction)
+    losses = net.train(x, y, eta=g.eta, iterations=g.iterations)
+    return {
+        "6.train.loss_first": losses[0],
+        "6.train.loss_last": losses[-1],
+        "6.train.accuracy": accuracy(net.forward(x), y),
+        "6.train.min_accuracy": g.min_accuracy,
+    }
+
+
+def answer_key(given: dict[str, Any]) -> dict[str, Any]:
+    key = task5(Network5.model_validate(given["5"]))
+    key.update(task6_training(Training6.model_validate(given["6"])))
+    g7 = Approximation7.model_validate(given["7"])
+    f = NAMED_FUNCTIONS[g7.f]
+    r = relu_approximation(f, g7.a, g7.b, g7.n)
+    key.update(
+        {
+            "7.f": g7.f,
+            "7.x": r["x"],
+            "7.h": r["h"],
+            "7.b_": r["b_"],
+            "7.f_": r["f_"],
+            "7.A": r["A"],
+            "7.lambda": r["lambda"],
+            "7.max_error": max_error(f, g7.a, g7.b, g7.n),
+            "7.convergence.n": list(g7.convergence_n),
+            "7.convergence.max_error": [max_error(f, g7.a, g7.b, n) for n in g7.convergence_n],
+        }
+    )
+    return key

@@ -1,0 +1,268 @@
+"""TU Darmstadt statistical machine learning, summer 2023, homework 4.
+
+4.1: softmax / cross-entropy / tanh derivatives as formulas; 4.2: the course's
+framework (NNModule, LossModule, NNModel) implemented in numpy with the real
+interface: row-major data, X (batch, features), Linear computes X @ W + b with
+W (in, out), gradients accumulated (summed) over the batch, one loss per sample.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+from pydantic import model_validator
+
+from reference import common, datasets
+from reference.formula import Formula, Variable
+from reference.given import GivenModel
+
+SHEET_ID = "tuda-sml-ss23-hw4"
+
+
+# 4.1
+
+def softmax_jacobian_from_output(s) -> np.ndarray:
+    """J = diag(s) - s s^T, in terms of the softmax outputs only."""
+    s = common.as_array(s)
+    return np.diag(s) - np.outer(s, s)
+
+
+def cross_entropy_jacobian(z, t) -> np.ndarray:
+    """dL/dz for L = -sum t ln z: -t / z (a 1 x C row)."""
+    return -common.as_array(t) / common.as_array(z)
+
+
+FORMULAS: dict[str, Formula] = {
+    "4.1.a.jacobian": Formula(
+        "diag(s) - outer(s, s)",
+        softmax_jacobian_from_output,
+        {"s": Variable(("C",), kind="simplex")},
+        "softmax Jacobian from the softmax outputs s",
+    ),
+    "4.1.b.z": Formula(
+        "s * (v - v @ s)",
+        lambda v, s: common.softmax_backward(v, s),
+        {"v": Variable(("C",)), "s": Variable(("C",), kind="simplex")},
+        "v times the softmax Jacobian without forming it",
+    ),
+    "4.1.d.jacobian": Formula(
+        "-t / z",
+        cross_entropy_jacobian,
+        {"z": Variable(("C",), kind="simplex"), "t": Variable(("C",), kind="simplex")},
+        "Jacobian of L(z, t) = -sum t ln z",
+    ),
+    "4.1.e.derivative": Formula(
+        "1 - tanh(x)**2",
+        common.tanh_derivative,
+        {"x": Variable()},
+        "derivative of tanh",
+    ),
+}
+
+
+# 4.2: the framework
+
+class NNModule(ABC):
+    @abstractmethod
+    def fprop(self, input): ...
+
+    @abstractmethod
+    def bprop(self, output_gradient): ...
+
+    @abstractmethod
+    def initialize_parameters(self): ...
+
+    @abstractmethod
+    def get_batch_gradient_parameters(self, output_gradient): ...
+
+    @abstractmethod
+    def apply_parameter_updates(self, batch_gradient_parameters, update_function): ...
+
+
+class NNModuleParameterFree(NNModule):
+    def initialize_parameters(self):
+        pass
+
+    def get_batch_gradient_parameters(self, output_gradient):
+        pass
+
+    def apply_parameter_updates(self, batch_gradient_parameters, update_function):
+        pass
+
+
+class LossModule(ABC):
+    def set_target_values(self, targets):
+        self.targets = targets
+
+    @abstractmethod
+    def calculate_loss(self, input): ...
+
+    @abstractmethod
+    def calculate_loss_gradient(self): ...
+
+
+class LinearModule(NNModule):
+    def __init__(self, number_input_neurons, number_output_neurons, rng: np.random.Generator | None = None):
+        self.number_input_neurons = number_input_neurons
+        self.number_output_neurons = number_output_neurons
+        self.rng = rng if rng is not None else np.random.default_rng()
+        self.initialize_parameters()
+
+    def initialize_parameters(self):
+        """Classical Xavier/Glorot: U(-a, a) with a = sqrt(6 / (in + out)), variance 2 / (in + out)."""
+        bound = np.sqrt(6.0 / (self.number_input_neurons + self.number_output_neurons))
+        self.W = self.rng.uniform(-bound, bound, size=(self.number_input_neurons, self.number_output_neurons))
+        self.b = np.zeros(self.number_output_neurons)
+
+    def fprop(self, input):
+        self.input = common.as_array(input)
+        return self.input @ self.W + self.b
+
+    def bprop(self, output_gradient):
+        return common.as_array(output_gradient) @ self.W.T
+
+    def get_batch_gradient_parameters(self, output_gradient):
+        output_gradient = common.as_array(output_gradient)
+        return self.input.T @ output_gradient, np.sum(output_gradient, axis=0)
+
+    def apply_parameter_updates(self, batch_gradient_parameters, update_function):
+        dW, db = batch_gradient_parameters
+        self.W = update_function(self.W, dW)
+        self.b = update_function(self.b, db)
+
+
+class SoftMaxModule(NNModuleParameterFree):
+    def fprop(self, input):
+        self.output = common.softmax(input, axis=-1)
+        return self.output
+
+    def bprop(self, output_gradient):
+        return common.softmax_backward(output_gradient, self.output)
+
+
+class TanhModule(NNModuleParameterFree):
+    def fprop(self, input):
+        self.output = np.tanh(common.as_array(input))
+        return self.output
+
+    def bprop(self, output_gradient):
+        return common.as_array(output_gradient) * (1.0 - self.output**2)
+
+
+class CrossEntropyLoss(LossModule):
+    def calculate_loss(self, input):
+        self.input = common.as_array(input)
+        return -np.sum(self.targets * np.log(self.input), axis=-1)
+
+    def calculate_loss_gradient(self):
+        return -self.targets / self.input
+
+
+class NNModel:
+    def __init__(self, module_specifications):
+        self.module_specifications = list(module_specifications)
+        self.modules: list[NNModule] = []
+        self.initialize_neural_network()
+
+    def initialize_neural_network(self):
+        self.modules = [cls(**kwargs) for cls, kwargs in self.module_specifications]
+        for module in self.modules:
+            module.initialize_parameters()
+        self.gradients: list[Any] = [None] * len(self.modules)
+
+    def fprop(self, input):
+        for module in self.modules:
+            input = module.fprop(input)
+        return input
+
+    def bprop(self, output_gradient):
+        for index in reversed(range(len(self.modules))):
+            module = self.modules[index]
+            self.gradients[index] = module.get_batch_gradient_parameters(output_gradient)
+            output_gradient = module.bprop(output_gradient)
+
+    def update_internal_parameters(self, update_function):
+        for module, gradient in zip(self.modules, self.gradients):
+            module.apply_parameter_updates(gradient, update_function)
+
+
+def gradient_descent(learning_rate: float):
+    return lambda parameter, parameter_gradient: parameter - learning_rate * parameter_gradient
+
+
+ARCHITECTURES = {
+    "linear": lambda d, c, rng: [(LinearModule, {"number_input_neurons": d, "number_output_neurons": c, "rng": rng}),
+                                 (SoftMaxModule, {})],
+    "deep": lambda d, c, rng: [(LinearModule, {"number_input_neurons": d, "number_output_neurons": 200, "rng": rng}),
+                               (TanhModule, {}),
+                               (LinearModule, {"number_input_neurons": 200, "number_output_neurons": c, "rng": rng}),
+                               (SoftMaxModule, {})],
+}
+
+
+def classification_accuracy(probabilities, targets) -> float:
+    return float(np.mean(np.argmax(probabilities, axis=1) == np.argmax(targets, axis=1)))
+
+
+def train(model: NNModel, data: datasets.Digits, epochs: int, batch_size: int, learning_rate: float,
+          seed: int) -> list[float]:
+    """Mini-batch gradient descent; returns the mean training loss of every epoch."""
+    rng = np.random.default_rng(seed)
+    loss = CrossEntropyLoss()
+    update = gradient_descent(learning_rate)
+    curve = []
+    for _ in range(epochs):
+        order = rng.permutation(len(data.x_train))
+        total = 0.0
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            loss.set_target_values(data.t_train[batch])
+            total += float(np.sum(loss.calculate_loss(model.fprop(data.x_train[batch]))))
+            model.bprop(loss.calculate_loss_gradient())
+            model.update_internal_parameters(update)
+        curve.append(total / len(order))
+    return curve
+
+
+class Training42(GivenModel):
+    dataset: str = "sklearn-digits"
+    subset: int | None = None
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 0.01
+    seed: int = 0
+    min_accuracy_linear: float = 0.9
+    min_accuracy_deep: float = 0.9
+
+    @model_validator(mode="after")
+    def _positive(self):
+        if self.epochs < 1 or self.batch_size < 1 or self.learning_rate <= 0:
+            raise ValueError("epochs, batch_size and learning_rate must be positive")
+        return self
+
+
+GIVEN_MODELS = {"4.2": Training42}
+
+
+def run_experiment(name: str, g: Training42, data: datasets.Digits) -> dict[str, Any]:
+    rng = np.random.default_rng(g.seed)
+    model = NNModel(ARCHITECTURES[name](data.x_train.shape[1], data.classes, rng))
+    curve = train(model, data, g.epochs, g.batch_size, g.learning_rate, g.seed)
+    return {"loss_curve": curve, "test_accuracy": classification_accuracy(model.fprop(data.x_test), data.t_test)}
+
+
+def answer_key(given: dict[str, Any]) -> dict[str, Any]:
+    key: dict[str, Any] = {name: f.text for name, f in FORMULAS.items()}
+    g = Training42.model_validate(given["4.2"])
+    data = datasets.load(g.dataset, g.subset)
+    key["4.2.data.train_samples"] = int(len(data.x_train))
+    key["4.2.data.test_samples"] = int(len(data.x_test))
+    key["4.2.data.features"] = int(data.x_train.shape[1])
+    for name in ARCHITECTURES:
+        result = run_experiment(name, g, data)
+        key[f"4.2.{name}.loss_curve"] = result["loss_curve"]
+        key[f"4.2.{name}.test_accuracy"] = result["test_accuracy"]
+    key["4.2.min_accuracy_linear"] = g.min_accuracy_linear
+    key["4.2.min_accuracy_deep"] = g.min_accuracy_deep
+    return key
