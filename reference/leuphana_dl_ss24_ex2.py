@@ -177,6 +177,8 @@ class Network5(GivenModel):
 
 
 class Training6(GivenModel):
+    probe_z: Vector = [-3.0, -0.5, 0.25, 2.0]
+    init_layers: list[int] = [300, 200]
     layers: list[int]
     samples: int = 200
     data_seed: int = 0
@@ -214,6 +216,12 @@ def task5(g: Network5) -> dict[str, Any]:
     y = common.as_array(g.y).reshape(-1, 1)
     dW, db, E = net.backprop(x0, y)
     return {
+        "5.x0": common.as_array(g.x0),
+        "5.y": common.as_array(g.y),
+        "5.W1": common.as_array(g.W1),
+        "5.b1": common.as_array(g.b1),
+        "5.W2": common.as_array(g.W2),
+        "5.b2": common.as_array(g.b2),
         "5.s1": net._s[0].ravel(),
         "5.x1": net._x[1].ravel(),
         "5.s2": net._s[1].ravel(),
@@ -226,11 +234,25 @@ def task5(g: Network5) -> dict[str, Any]:
     }
 
 
-def task6_training(g: Training6) -> dict[str, Any]:
+def task6(g: Training6) -> dict[str, Any]:
+    z = common.as_array(g.probe_z)
     x, y = toy_classification(g.samples, g.data_seed)
     net = NeuralNetwork(g.layers, rng=np.random.default_rng(g.init_seed), reduction=g.reduction)
     losses = net.train(x, y, eta=g.eta, iterations=g.iterations)
+    d_in, d_out = g.init_layers[0], g.init_layers[1]
     return {
+        "6.probe_z": z,
+        "6.relu": ReLU().evaluate(z),
+        "6.relu_gradient": ReLU().gradient(z),
+        "6.sigmoid": sigmoid().evaluate(z),
+        "6.sigmoid_gradient": sigmoid().gradient(z),
+        "6.init.layers": list(g.init_layers),
+        "6.init.weight_std": glorot_std(d_in, d_out),
+        "6.train.layers": list(g.layers),
+        "6.train.eta": g.eta,
+        "6.train.iterations": g.iterations,
+        "6.train.x": x,
+        "6.train.y": y,
         "6.train.loss_first": losses[0],
         "6.train.loss_last": losses[-1],
         "6.train.accuracy": accuracy(net.forward(x), y),
@@ -240,7 +262,7 @@ def task6_training(g: Training6) -> dict[str, Any]:
 
 def answer_key(given: dict[str, Any]) -> dict[str, Any]:
     key = task5(Network5.model_validate(given["5"]))
-    key.update(task6_training(Training6.model_validate(given["6"])))
+    key.update(task6(Training6.model_validate(given["6"])))
     g7 = Approximation7.model_validate(given["7"])
     f = NAMED_FUNCTIONS[g7.f]
     r = relu_approximation(f, g7.a, g7.b, g7.n)

@@ -226,6 +226,12 @@ def train(model: NNModel, data: datasets.Digits, epochs: int, batch_size: int, l
 
 
 class Training42(GivenModel):
+    probe_seed: int = 0
+    probe_batch: int = 5
+    probe_in: int = 4
+    probe_out: int = 3
+    init_in: int = 300
+    init_out: int = 200
     dataset: str = "sklearn-digits"
     subset: int | None = None
     epochs: int = 20
@@ -252,9 +258,46 @@ def run_experiment(name: str, g: Training42, data: datasets.Digits) -> dict[str,
     return {"loss_curve": curve, "test_accuracy": classification_accuracy(model.fprop(data.x_test), data.t_test)}
 
 
+def probe(g: Training42) -> dict[str, Any]:
+    """Fixed small inputs for module checks, and what each reference module makes of them."""
+    rng = np.random.default_rng(g.probe_seed)
+    n, d, c = g.probe_batch, g.probe_in, g.probe_out
+    X = rng.normal(size=(n, d))
+    W = rng.normal(size=(d, c))
+    b = rng.normal(size=c)
+    G = rng.normal(size=(n, c))
+    Z = rng.normal(scale=3.0, size=(n, c))
+    T = np.eye(c)[rng.integers(0, c, size=n)]
+    lin = LinearModule(d, c)
+    lin.W, lin.b = W.copy(), b.copy()
+    sm, tanh, ce = SoftMaxModule(), TanhModule(), CrossEntropyLoss()
+    dW, db = (lin.fprop(X), lin.get_batch_gradient_parameters(G))[1]
+    P = sm.fprop(Z)
+    ce.set_target_values(T)
+    model = NNModel([(LinearModule, {"number_input_neurons": d, "number_output_neurons": c}), (SoftMaxModule, {})])
+    model.modules[0].W, model.modules[0].b = W.copy(), b.copy()
+    return {
+        "4.2.probe.X": X, "4.2.probe.W": W, "4.2.probe.b": b, "4.2.probe.G": G, "4.2.probe.Z": Z, "4.2.probe.T": T,
+        "4.2.probe.linear_out": lin.fprop(X),
+        "4.2.probe.linear_dW": dW,
+        "4.2.probe.linear_db": db,
+        "4.2.probe.linear_back": lin.bprop(G),
+        "4.2.probe.softmax_out": P,
+        "4.2.probe.softmax_back": sm.bprop(G),
+        "4.2.probe.tanh_out": tanh.fprop(Z),
+        "4.2.probe.tanh_back": tanh.bprop(G),
+        "4.2.probe.ce_loss": ce.calculate_loss(P),
+        "4.2.probe.ce_gradient": ce.calculate_loss_gradient(),
+        "4.2.probe.model_out": model.fprop(X),
+        "4.2.init.shape": [g.init_in, g.init_out],
+        "4.2.init.weight_std": float(np.sqrt(2.0 / (g.init_in + g.init_out))),
+    }
+
+
 def answer_key(given: dict[str, Any]) -> dict[str, Any]:
     key: dict[str, Any] = {name: f.text for name, f in FORMULAS.items()}
     g = Training42.model_validate(given["4.2"])
+    key.update(probe(g))
     data = datasets.load(g.dataset, g.subset)
     key["4.2.data.train_samples"] = int(len(data.x_train))
     key["4.2.data.test_samples"] = int(len(data.x_test))
