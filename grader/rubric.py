@@ -533,4 +533,6 @@ def key_usage(rubric: Rubric) -> dict[str, list[str]]:
                     use(name, task.id)
             if check.kind == "training":
                 use(check.min_accuracy, task.id)
+            if check.kind == "property":
+                use(f"property.{check.property}", task.id)
     return usage

@@ -204,7 +204,7 @@ GIVEN_MODELS = {"6.1.2": Equivalence612, "6.3": Network63}
 
 
 def answer_key(given: dict[str, Any]) -> dict[str, Any]:
-    key: dict[str, Any] = {name: p.statement for name, p in ((f"6.1.property.{n}", p) for n, p in PROPERTIES.items())}
+    key: dict[str, Any] = {f"property.{name}": p.statement for name, p in PROPERTIES.items()}
     key.update({name: f.text for name, f in FORMULAS.items()})
 
     e = Equivalence612.model_validate(given["6.1.2"])

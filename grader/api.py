@@ -1,0 +1,94 @@
+"""The library's entry points; the CLI and the tests call these and nothing deeper."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import reference
+from grader import rubric as rubric_mod
+from grader.rubric import Problem, Rubric
+
+RUBRICS_ENV = "NNGRADE_RUBRICS"
+
+
+class UsageError(Exception):
+    """A mistake in how the grader was called: one line that says what to do."""
+
+
+def rubrics_dir(explicit: Path | str | None = None) -> Path:
+    """Where the rubric files are: --rubrics, $NNGRADE_RUBRICS, ./rubrics, or the project's own."""
+    candidates = [explicit, os.environ.get(RUBRICS_ENV), Path.cwd() / "rubrics",
+                  Path(__file__).resolve().parent.parent / "rubrics"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    raise UsageError("no rubrics folder found: pass --rubrics DIR or set NNGRADE_RUBRICS")
+
+
+def load_rubric(sheet_id: str, rubrics: Path | str | None = None) -> Rubric:
+    if sheet_id not in reference.SHEETS:
+        raise UsageError(f"unknown sheet {sheet_id!r}; known sheets: {', '.join(reference.SHEETS)}")
+    path = rubrics_dir(rubrics) / f"{sheet_id}.toml"
+    if not path.exists():
+        raise UsageError(f"no rubric for {sheet_id}: {path} does not exist")
+    return rubric_mod.load(path)
+
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """A sheet's given data and expected values, as the tutor's key shows them."""
+
+    rubric: Rubric
+    values: dict[str, Any]
+    usage: dict[str, list[str]]
+
+    @property
+    def sheet(self) -> str:
+        return self.rubric.sheet
+
+    def plain(self) -> dict[str, Any]:
+        """One flat JSON-ready mapping: numbers, nested lists (arrays), strings (formulas), booleans."""
+        return {name: to_json_value(value) for name, value in self.values.items()}
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v) for v in value]
+    return value
+
+
+def answer_key(sheet_id: str, rubrics: Path | str | None = None) -> AnswerKey:
+    rubric = load_rubric(sheet_id, rubrics)
+    values = reference.answer_key(rubric.sheet, rubric.given)
+    return AnswerKey(rubric, values, rubric_mod.key_usage(rubric))
+
+
+def rubric_files(paths: list[Path | str], rubrics: Path | str | None = None) -> list[Path]:
+    """Expand folders to their *.toml files; no paths means the rubrics folder."""
+    if not paths:
+        paths = [rubrics_dir(rubrics)]
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(p.glob("*.toml"))
+            if not found:
+                raise UsageError(f"{p}: no rubric files (*.toml) in this folder")
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            raise UsageError(f"{p}: no such file or folder")
+    return files
+
+
+def check_rubrics(paths: list[Path | str], rubrics: Path | str | None = None) -> tuple[list[Path], list[Problem]]:
+    files = rubric_files(paths, rubrics)
+    return files, rubric_mod.check_files(files)

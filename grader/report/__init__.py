@@ -1,0 +1,1 @@
+"""Reporters: pure functions from report models to text for terminals and files."""
