@@ -30,8 +30,10 @@ def sigmoid(x) -> Array:
 
 
 def sigmoid_derivative(x) -> Array:
-    s = sigmoid(x)
-    return s * (1.0 - s)
+    """sigma(x) sigma(-x): equal to sigma (1 - sigma) but without the cancellation in
+    1 - sigma(x) that makes the latter 0 from x ~ 37 on."""
+    x = as_array(x)
+    return sigmoid(x) * sigmoid(-x)
 
 
 def tanh(x) -> Array:

@@ -131,13 +131,13 @@ FORMULAS: dict[str, Formula] = {
     ),
     "3.a.dl_dz": Formula(
         "a * (1 - a) * dl_da",
-        dl_dz,
+        lambda a, dl_da: dl_dz(a, dl_da),
         {"a": Variable(("h",), kind="unit"), "dl_da": Variable(("h",))},
         "a = a^(l+1), dl_da = dl/da^(l+1)",
     ),
     "3.b.dl_da_prev": Formula(
         "W @ (a * (1 - a) * dl_da)",
-        dl_da_prev,
+        lambda W, a, dl_da: dl_da_prev(W, a, dl_da),
         {"W": Variable(("d", "h")), "a": Variable(("h",), kind="unit"), "dl_da": Variable(("h",))},
         "W is d x h; a = a^(l+1), dl_da = dl/da^(l+1)",
     ),

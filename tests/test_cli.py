@@ -1,0 +1,110 @@
+"""The `grade` command as users call it: exit codes, one-line errors, the key in both formats."""
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import reference
+from grader.cli import main
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("sheet", list(reference.SHEETS))
+def test_key_table_for_every_sheet(sheet):
+    result = run("key", sheet)
+    assert result.exit_code == 0
+    assert sheet in result.output
+    assert "Given data" in result.output and "Expected values" in result.output
+
+
+def test_key_json_sheet7_has_the_required_keys_and_values():
+    result = run("key", "nnti-ws2324-sheet7", "--json")
+    assert result.exit_code == 0
+    key = json.loads(result.output)
+    for name in ["7.2.x", "7.2.y", "7.2.W_hidden", "7.2.W_out", "7.2.z_hidden", "7.2.h", "7.2.z_out", "7.2.p",
+                 "7.2.L1", "7.2.dL_dW_out", "7.2.dL_dW_hidden", "7.2.W_out_new", "7.2.W_hidden_new", "7.2.L2"]:
+        assert name in key, name
+    assert key["7.2.L1"] == pytest.approx(0.793, abs=5e-4)
+    assert key["7.2.W_hidden"] == [[0.15, -0.25, 0.05], [0.2, 0.1, -0.15]]
+    assert len(key["7.2.dL_dW_hidden"]) == 2 and len(key["7.2.dL_dW_hidden"][0]) == 3
+
+
+@pytest.mark.parametrize("sheet,names", [
+    ("nnti-ws2425-sheet6", ["6.3.x", "6.3.W1", "6.3.W2", "6.3.h", "6.3.o", "6.3.predicted_class"]),
+    ("leuphana-dl-ss24-ex2", ["5.s1", "5.x1", "5.s2", "5.x2", "5.E", "5.dE_dw1", "5.dE_db1", "5.dE_dw2", "5.dE_db2",
+                              "7.lambda"]),
+])
+def test_key_json_has_the_named_keys(sheet, names):
+    key = json.loads(run("key", sheet, "--json").output)
+    assert all(name in key for name in names)
+    assert all(not isinstance(v, dict) for v in key.values())  # flat
+
+
+def test_key_json_leuphana_biases_are_vectors_and_lambda_solves_the_system():
+    key = json.loads(run("key", "leuphana-dl-ss24-ex2", "--json").output)
+    assert key["5.dE_db1"] and all(isinstance(v, float) for v in key["5.dE_db1"])
+    lam, h = key["7.lambda"], key["7.h"]
+    f = [sum(lam[j] * (i - j + 1) * h for j in range(i + 1)) for i in range(len(lam))]
+    assert f == pytest.approx(key["7.f_"], abs=1e-12)
+
+
+def test_key_json_formulas_are_strings():
+    key = json.loads(run("key", "tub-ml-sheet1", "--json").output)
+    assert key["1.a.dl_dmu"] == "sign(mu - t) / sigma"
+
+
+def test_key_errors_are_one_line_with_exit_2():
+    result = runner.invoke(main, ["key", "no-such-sheet"])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error: unknown sheet 'no-such-sheet'; known sheets:")
+    assert "Traceback" not in result.output
+    result = runner.invoke(main, ["key", "--json"])
+    assert result.exit_code == 2 and "--json prints one sheet" in result.output
+
+
+def test_key_all_sheets_without_argument():
+    result = run("key")
+    assert result.exit_code == 0
+    assert all(sheet in result.output for sheet in reference.SHEETS)
+
+
+def test_rubric_check_passes_on_shipped_rubrics():
+    result = run("rubric", "check", str(ROOT / "rubrics"))
+    assert result.exit_code == 0
+    assert "5 of 5 rubric files valid" in result.output
+
+
+def test_rubric_check_reports_problems_and_exits_2(tmp_path):
+    text = (ROOT / "rubrics" / "nnti-ws2324-sheet7.toml").read_text().replace('key = "7.2.L2"', 'key = "7.2.L9"')
+    bad = tmp_path / "nnti-ws2324-sheet7.toml"
+    bad.write_text(text)
+    result = runner.invoke(main, ["rubric", "check", str(bad), str(ROOT / "rubrics" / "tub-ml-sheet1.toml")])
+    assert result.exit_code == 2
+    assert f"{bad}: task 7.2.d: checks[0].key: '7.2.L9' is not in the sheet's answer key" in result.output
+    assert "1 of 2 rubric files valid, 1 problems" in result.output
+
+
+def test_rubric_check_missing_path_is_a_usage_error(tmp_path):
+    result = runner.invoke(main, ["rubric", "check", str(tmp_path / "nothing.toml")])
+    assert result.exit_code == 2 and "no such file or folder" in result.output
+
+
+def test_key_uses_an_overriding_rubrics_folder(tmp_path):
+    text = (ROOT / "rubrics" / "nnti-ws2425-sheet6.toml").read_text()
+    (tmp_path / "nnti-ws2425-sheet6.toml").write_text(text.replace("x = [1.0, 1.0, 1.0]", "x = [1.0, 0.0, 0.0]"))
+    key = json.loads(run("key", "nnti-ws2425-sheet6", "--json", "--rubrics", str(tmp_path)).output)
+    assert key["6.3.h"] == [2.0, 0.0]  # the tutor's own input: z1 = first row of W1 = (2, -1)
+
+
+def test_python_dash_m_grader():
+    out = subprocess.run([sys.executable, "-m", "grader", "key", "nnti-ws2324-sheet7", "--json"],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    assert json.loads(out.stdout)["7.2.L2"] < json.loads(out.stdout)["7.2.L1"]
