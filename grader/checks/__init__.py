@@ -1,0 +1,1 @@
+"""One module per check kind: pure functions from (spec, observed, reference) to a verdict."""

@@ -1,0 +1,171 @@
+"""Expression answers: a student's formula string, evaluated safely and compared with the reference.
+
+The formula is parsed with `ast` and evaluated by walking a whitelist of nodes:
+numbers, the formula's variables, + - * / ** @, unary minus, and calls of named
+numpy functions. Nothing is ever passed to eval/exec, attribute access and
+subscripts are refused, and size limits keep a hostile string from costing more
+than a few milliseconds.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from reference import common
+from reference.formula import Formula, sample_dims, sample_point
+
+MAX_LENGTH = 500
+MAX_NODES = 200
+MAX_EXPONENT = 64.0
+
+
+class FormulaError(ValueError):
+    """The formula cannot be read: the message says what to change."""
+
+
+def _sum(x, axis=None):
+    return np.sum(x) if axis is None else np.sum(x, axis=int(axis))
+
+
+def _mean(x, axis=None):
+    return np.mean(x) if axis is None else np.mean(x, axis=int(axis))
+
+
+FUNCTIONS: dict[str, Callable] = {
+    "exp": np.exp, "log": np.log, "ln": np.log, "log2": np.log2, "log10": np.log10,
+    "sqrt": np.sqrt, "abs": np.abs, "sign": np.sign, "tanh": np.tanh,
+    "sigmoid": common.sigmoid, "softplus": common.softplus, "relu": common.relu,
+    "sum": _sum, "mean": _mean, "outer": np.outer, "diag": np.diag, "transpose": np.transpose,
+    "max": np.max, "min": np.min, "maximum": np.maximum, "minimum": np.minimum, "dot": np.dot,
+}
+CONSTANTS = {"pi": np.pi, "e": np.e}
+BINARY = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide,
+    ast.MatMult: np.matmul,
+}
+OPERATOR_NAMES = {ast.Mod: "%", ast.FloorDiv: "//", ast.BitXor: "^ (write ** for powers)", ast.BitAnd: "&",
+                  ast.BitOr: "|", ast.LShift: "<<", ast.RShift: ">>"}
+
+
+@dataclass(frozen=True)
+class ParsedFormula:
+    text: str
+    tree: ast.expr
+    names: frozenset[str]
+
+
+def parse(text: str, variables: Mapping[str, object] | frozenset[str]) -> ParsedFormula:
+    """Parse and check everything that can be checked without values."""
+    if not isinstance(text, str) or not text.strip():
+        raise FormulaError("the formula is empty: write it as a string, e.g. \"sign(mu - t) / sigma\"")
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"the formula is longer than {MAX_LENGTH} characters")
+    source = text.strip().replace("^", "**") if "^" in text and "**" not in text else text.strip()
+    try:
+        tree = ast.parse(source, mode="eval").body
+    except SyntaxError as exc:
+        raise FormulaError(f"cannot read the formula near character {exc.offset}: check brackets and operators") from None
+    nodes = list(ast.walk(tree))
+    if len(nodes) > MAX_NODES:
+        raise FormulaError(f"the formula has more than {MAX_NODES} parts; simplify it")
+    allowed = set(variables)
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, ast.Name):
+            if node.id not in allowed and node.id not in FUNCTIONS and node.id not in CONSTANTS:
+                raise FormulaError(f"unknown name {node.id!r}; use the variables {', '.join(sorted(allowed))}")
+            names.add(node.id)
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+                raise FormulaError(f"{what!r} is not an available function; available: {', '.join(sorted(FUNCTIONS))}")
+            if node.keywords:
+                raise FormulaError(f"write the arguments of {node.func.id}() by position, without names")
+        elif isinstance(node, ast.BinOp) and type(node.op) not in BINARY and not isinstance(node.op, ast.Pow):
+            raise FormulaError(f"the operator {OPERATOR_NAMES.get(type(node.op), type(node.op).__name__)} is not available")
+        elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise FormulaError("only + and - may stand before a term")
+        elif isinstance(node, ast.Constant) and not (isinstance(node.value, (int, float)) and not isinstance(node.value, bool)):
+            raise FormulaError(f"{node.value!r} is not a number")
+        elif not isinstance(node, (ast.Name, ast.Call, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Load,
+                                   ast.operator, ast.unaryop)):
+            raise FormulaError(f"{type(node).__name__.lower()} expressions are not allowed in a formula")
+    return ParsedFormula(text, tree, frozenset(names))
+
+
+def evaluate(parsed: ParsedFormula, values: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Walk the tree; numpy errors (shapes that do not fit) become FormulaError."""
+
+    def walk(node: ast.expr):
+        if isinstance(node, ast.Constant):
+            return np.float64(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in values:
+                return values[node.id]
+            if node.id in CONSTANTS:
+                return np.float64(CONSTANTS[node.id])
+            raise FormulaError(f"{node.id!r} is a function: call it with brackets")
+        if isinstance(node, ast.UnaryOp):
+            operand = walk(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp):
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, ast.Pow):
+                if np.size(right) != 1 or abs(float(np.ravel(right)[0])) > MAX_EXPONENT:
+                    raise FormulaError(f"exponents must be single numbers of at most {MAX_EXPONENT:g}")
+                return np.power(left, right)
+            return BINARY[type(node.op)](left, right)
+        if isinstance(node, ast.Call):
+            return FUNCTIONS[node.func.id](*[walk(a) for a in node.args])
+        raise FormulaError("unsupported part of a formula")  # parse() admits nothing else
+
+    try:
+        with np.errstate(all="ignore"):
+            return np.asarray(walk(parsed.tree), dtype=np.float64)
+    except FormulaError:
+        raise
+    except (ValueError, TypeError, IndexError, np.exceptions.AxisError) as exc:
+        raise FormulaError(f"the formula cannot be evaluated: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    agrees: bool
+    message: str
+    max_error: float
+
+
+def compare(text: str, formula: Formula, samples: int = 20, seed: int = 0,
+            rtol: float = 1e-6, atol: float = 1e-9) -> Comparison:
+    """Evaluate the student's formula and the reference at the same random points.
+
+    Raises FormulaError only when the text cannot be read at all; a formula that
+    reads but fails at a point is a disagreement with the reason.
+
+    Dimensions are drawn anew for each point, so a formula that only works for one
+    layer size (a transpose that happens to fit a square W) is caught.
+    """
+    parsed = parse(text, formula.variables)
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    for i in range(samples):
+        dims = sample_dims(formula, rng)
+        point = sample_point(formula, rng, dims)
+        expected = formula(**point)
+        try:
+            got = evaluate(parsed, point)
+        except FormulaError as exc:  # readable but wrong, e.g. shapes that do not fit
+            return Comparison(False, f"{exc} (dimensions {dims})", float("inf"))
+        if got.shape != expected.shape:
+            return Comparison(False, f"the formula gives shape {got.shape} where {expected.shape} is expected "
+                                     f"(dimensions {dims or 'scalar'})", float("inf"))
+        if not np.all(np.isfinite(got)):
+            return Comparison(False, "the formula gives nan or inf at points where the quantity is defined", float("inf"))
+        error = float(np.max(np.abs(got - expected) / (atol + rtol * np.abs(expected)))) if got.size else 0.0
+        worst = max(worst, error)
+        if error > 1.0:
+            return Comparison(False, f"the formula differs from the expected one at sample point {i + 1} of {samples}", worst)
+    return Comparison(True, f"agrees at {samples} random points", worst)

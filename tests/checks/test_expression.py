@@ -1,0 +1,93 @@
+"""Expression answers: equivalent formulas pass, wrong ones fail, hostile strings are refused without eval."""
+import time
+
+import numpy as np
+import pytest
+
+import reference
+from grader.checks.expression import FormulaError, compare, evaluate, parse
+from reference import nnti_ws2425_sheet6, tub_ml_sheet1, tuda_sml_ss23_hw4
+
+TUB = tub_ml_sheet1.FORMULAS
+TUDA = tuda_sml_ss23_hw4.FORMULAS
+
+
+@pytest.mark.parametrize("sheet", list(reference.SHEETS))
+def test_every_reference_formula_text_agrees_with_its_function(sheet):
+    for name, formula in getattr(reference.sheet_module(sheet), "FORMULAS", {}).items():
+        result = compare(formula.text, formula, samples=30)
+        assert result.agrees, (name, result.message)
+
+
+@pytest.mark.parametrize("key,text", [
+    ("1.a.dl_dmu", "-sign(t - mu) / sigma"),
+    ("1.a.dl_dmu", "(mu - t) / (sigma * abs(mu - t))"),
+    ("1.b.dl_dw", "x * sign(dot(w, x) - t) / sigma"),
+    ("2.c.dl_dv", "dl_dw13 / (1 + exp(-v)) + dl_dw24 * exp(-v) / (1 + exp(-v))"),
+    ("3.b.dl_da_prev", "W @ (dl_da * a * (1 - a))"),
+    ("3.a.dl_dz", "dl_da*a - dl_da*a^2"),
+])
+def test_equivalent_student_formulas_agree(key, text):
+    assert compare(text, TUB[key]).agrees
+
+
+@pytest.mark.parametrize("key,text,why", [
+    ("1.a.dl_dmu", "sign(t - mu) / sigma", "differs"),            # sign flipped
+    ("1.a.dl_dmu", "sign(mu - t)", "differs"),                     # sigma forgotten
+    ("1.b.dl_dw", "sign(w @ x - t) / sigma", "shape"),             # the factor x is missing: a scalar comes back
+    ("3.b.dl_da_prev", "transpose(W) @ (a * (1 - a) * dl_da)", "cannot be evaluated"),
+    ("3.a.dl_dz", "a * dl_da", "differs"),                         # missing sigmoid derivative
+])
+def test_wrong_formulas_fail_with_a_reason(key, text, why):
+    result = compare(text, TUB[key])
+    assert not result.agrees and why in result.message
+
+
+def test_square_only_transposes_are_caught_by_varying_dimensions():
+    # W.T @ v works when d == h; dimensions are redrawn per point, so it cannot pass by luck.
+    formula = TUB["3.b.dl_da_prev"]
+    results = [compare("transpose(W) @ (a * (1 - a) * dl_da)", formula, seed=seed) for seed in range(10)]
+    assert not any(r.agrees for r in results)
+    assert "cannot be evaluated" in results[0].message
+
+
+def test_matrix_formulas_of_the_softmax_jacobian():
+    assert compare("diag(s) - outer(s, s)", TUDA["4.1.a.jacobian"]).agrees
+    assert not compare("diag(s * (1 - s))", TUDA["4.1.a.jacobian"]).agrees  # diagonal only
+    assert compare("s * v - s * sum(v * s)", TUDA["4.1.b.z"]).agrees
+    assert compare("b2 + sum(W2, 1)/2", nnti_ws2425_sheet6.FORMULAS["6.1.2.b2"]).agrees
+    assert not compare("b2 + sum(W2, 0)/2", nnti_ws2425_sheet6.FORMULAS["6.1.2.b2"]).agrees
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", "empty"),
+    ("__import__('os').system('true')", "is not an available function"),
+    ("mu.__class__", "attribute expressions are not allowed"),
+    ("(lambda: 1)()", "not an available function"),
+    ("[mu for mu in t]", "listcomp expressions are not allowed"),
+    ("mu[0]", "subscript expressions are not allowed"),
+    ("open('x')", "'open' is not an available function"),
+    ("exp(x=mu)", "by position"),
+    ("nu + t", "unknown name 'nu'"),
+    ("mu % t", "operator % is not available"),
+    ("'abc'", "is not a number"),
+    ("mu +* t", "cannot read the formula"),
+    ("1" + "+1" * 150, "more than 200 parts"),
+    ("x" * 600, "longer than 500"),
+])
+def test_refused_formulas(text, message):
+    with pytest.raises(FormulaError, match=message):
+        parse(text, {"mu": None, "t": None, "sigma": None})
+
+
+def test_huge_powers_are_refused_cheaply():
+    start = time.perf_counter()
+    parsed = parse("9 ** 9 ** 9", {"mu": None})
+    with pytest.raises(FormulaError, match="exponents"):
+        evaluate(parsed, {})
+    assert time.perf_counter() - start < 5  # generous: the point is that it returns at all
+
+
+def test_evaluate_uses_only_given_values():
+    parsed = parse("2 * mu - t + pi", {"mu": None, "t": None})
+    assert float(evaluate(parsed, {"mu": np.float64(3), "t": np.float64(1)})) == pytest.approx(5 + np.pi)
