@@ -32,18 +32,24 @@ class Digits:
 
 
 def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
+    """Class indices (n,) or (n, 1) become one-hot rows; rows that already are one-hot pass through."""
     labels = np.asarray(labels)
-    if labels.ndim == 2:
+    if labels.ndim == 2 and labels.shape[1] > 1:
         return labels.astype(np.float64)
+    labels = labels.reshape(-1)
     out = np.zeros((labels.size, classes))
     out[np.arange(labels.size), labels.astype(int)] = 1.0
     return out
 
 
 def _scale(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
-    top = x.max() if x.size else 1.0
-    return x / top if top > 1.0 else x
+    """Pixels 0..255 (integers, or floats beyond 1) to [0, 1] by the same constant for every array,
+    so training and test inputs are scaled alike whatever their brightest pixel."""
+    raw = np.asarray(x)
+    out = raw.astype(np.float64).reshape(len(raw), -1)
+    if raw.dtype.kind in "ui" or (out.size and out.max() > 1.0):
+        out = out / 255.0
+    return out
 
 
 def sklearn_digits(test_fraction: float = 0.25, seed: int = 0) -> Digits:
@@ -62,11 +68,16 @@ def sklearn_digits(test_fraction: float = 0.25, seed: int = 0) -> Digits:
 def read_idx(path: Path) -> np.ndarray:
     """The IDX format of MNIST: 0x00 0x00 dtype ndim, big-endian dimensions, then data."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        raw = fh.read()
+    try:
+        with opener(path, "rb") as fh:
+            raw = fh.read()
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile is an OSError
+        raise DatasetError(f"{path}: cannot be read ({exc}); download the file again") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise DatasetError(f"{path}: not an unsigned-byte IDX file (bad magic number)")
     ndim = raw[3]
+    if len(raw) < 4 + 4 * ndim:
+        raise DatasetError(f"{path}: the header is cut off (it announces {ndim} dimensions)")
     dims = [int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)]
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(dims)):
@@ -92,8 +103,15 @@ def from_folder(folder: Path) -> Digits:
     if all(paths):
         arrays = [read_idx(p) for p in paths]  # type: ignore[arg-type]
         return Digits(_scale(arrays[0]), one_hot(arrays[1]), _scale(arrays[2]), one_hot(arrays[3]))
+    present_npy = [n + ".npy" for n in names if (folder / f"{n}.npy").exists()]
+    present_idx = [s for s, p in zip(stems, paths) if p]
+    if present_npy or present_idx:
+        missing = [n + ".npy" for n in names if n + ".npy" not in present_npy] if len(present_npy) >= len(present_idx) \
+            else [s for s in stems if s not in present_idx]
+        raise DatasetError(f"{folder}: incomplete digit data; missing {', '.join(missing)}")
     raise DatasetError(
-        f"{folder}: no digit data found; expected {', '.join(n + '.npy' for n in names)} or the four MNIST IDX files"
+        f"{folder}: no digit data found; expected {', '.join(n + '.npy' for n in names)} "
+        f"or the four MNIST IDX files {', '.join(stems)} (optionally .gz)"
     )
 
 

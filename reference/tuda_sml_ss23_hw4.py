@@ -289,7 +289,8 @@ def probe(g: Training42) -> dict[str, Any]:
         "4.2.probe.ce_loss": ce.calculate_loss(P),
         "4.2.probe.ce_gradient": ce.calculate_loss_gradient(),
         "4.2.probe.model_out": model.fprop(X),
-        "4.2.init.shape": [g.init_in, g.init_out],
+        "4.2.init.in": g.init_in,
+        "4.2.init.out": g.init_out,
         "4.2.init.weight_std": float(np.sqrt(2.0 / (g.init_in + g.init_out))),
     }
 

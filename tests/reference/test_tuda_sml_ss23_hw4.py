@@ -516,7 +516,7 @@ def test_probe_model_and_init(key, given_data):
     P = np.exp(A) / np.exp(A).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(key["4.2.probe.model_out"], P, atol=1e-12)
     g = given_data["4.2"]
-    assert list(key["4.2.init.shape"]) == [g["init_in"], g["init_out"]]
+    assert [key["4.2.init.in"], key["4.2.init.out"]] == [g["init_in"], g["init_out"]]
     assert key["4.2.init.weight_std"] == pytest.approx(math.sqrt(2.0 / (g["init_in"] + g["init_out"])))
 
 
