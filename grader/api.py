@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import reference
 from grader import rubric as rubric_mod
 from grader.rubric import Problem, Rubric
+from reference.common import to_plain
 
 RUBRICS_ENV = "NNGRADE_RUBRICS"
 
@@ -52,17 +51,7 @@ class AnswerKey:
 
     def plain(self) -> dict[str, Any]:
         """One flat JSON-ready mapping: numbers, nested lists (arrays), strings (formulas), booleans."""
-        return {name: to_json_value(value) for name, value in self.values.items()}
-
-
-def to_json_value(value: Any) -> Any:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return [to_json_value(v) for v in value]
-    return value
+        return {name: to_plain(value) for name, value in self.values.items()}
 
 
 def answer_key(sheet_id: str, rubrics: Path | str | None = None) -> AnswerKey:

@@ -117,8 +117,9 @@ def test_duplicate_task_ids_and_bad_toml():
     assert problems_of("sheet = ")[0].startswith("r.toml: (syntax): not valid TOML")
 
 
-def test_value_check_references_are_cross_checked():
-    text = MINIMAL.replace('source = "s"', 'source = "s"\nfiles = ["net.py"]') + """
+def with_code_task(steps: str) -> str:
+    """MINIMAL plus a value-check task on a file the rubric does not list."""
+    return MINIMAL.replace('source = "s"', 'source = "s"\nfiles = ["net.py"]') + f"""
 [[tasks]]
 id = "7.3"
 title = "code"
@@ -126,27 +127,18 @@ points = 1
 [[tasks.checks]]
 kind = "value"
 file = "other.py"
-steps = [{op = "call", target = "forward", name = "out", args = ["$7.2.x", "@missing"]},
-         {op = "call", target = "1bad", args = []}]
-observe = {out = "7.2.nothing"}
+steps = {steps}
+observe = {{out = "7.2.nothing"}}
 """
-    found = problems_of(text)
+
+
+def test_plan_paths_are_validated():
+    found = problems_of(with_code_task('[{op = "call", target = "forward", name = "out"}, {op = "call", target = "1bad"}]'))
     assert any("task 7.3: checks[0].steps[1].target: '1bad' is not a name path" in p for p in found), found
 
 
 def test_plan_problems_after_structure_is_valid():
-    text = MINIMAL.replace('source = "s"', 'source = "s"\nfiles = ["net.py"]') + """
-[[tasks]]
-id = "7.3"
-title = "code"
-points = 1
-[[tasks.checks]]
-kind = "value"
-file = "other.py"
-steps = [{op = "call", target = "forward", name = "out", args = ["$7.2.x", "@missing"]}]
-observe = {out = "7.2.nothing"}
-"""
-    found = problems_of(text)
+    found = problems_of(with_code_task('[{op = "call", target = "forward", name = "out", args = ["$7.2.x", "@missing"]}]'))
     assert any("task 7.3: checks[0].file: 'other.py' is not among the rubric's files" in p for p in found)
     assert any("step 1 uses @missing, which no earlier step creates" in p for p in found)
     assert any("checks[0].observe.out: '7.2.nothing' is not in the sheet's answer key" in p for p in found)

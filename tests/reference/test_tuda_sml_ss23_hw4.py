@@ -10,6 +10,8 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+
+from reference.common import central_difference as fd_gradient
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -23,18 +25,6 @@ N_POINTS = 8
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def fd_gradient(f, x, eps=1e-6):
-    """Central-difference gradient of a scalar function f at x (any shape)."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[idx] += eps
-        minus[idx] -= eps
-        grad[idx] = (f(plus) - f(minus)) / (2.0 * eps)
-    return grad
 
 
 def fd_jacobian(f, x, eps=1e-6):
