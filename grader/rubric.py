@@ -507,9 +507,23 @@ def cross_check(rubric: Rubric, file: str) -> list[Problem]:
         for i, check in enumerate(task.checks):
             for field, message in _check_problems(check, key, module, rubric):
                 problems.append(Problem(file, task.id, f"checks[{i}].{field}", message))
+    problems.extend(_leak_problems(rubric, file))
     if rubric.total_points is not None and not math.isclose(rubric.max_points, rubric.total_points, abs_tol=1e-9):
         problems.append(Problem(file, None, "total_points",
                                 f"the sheet's total is {rubric.total_points:g} but the non-bonus tasks add up to {rubric.max_points:g}"))
+    return problems
+
+
+def _leak_problems(rubric: Rubric, file: str) -> list[Problem]:
+    """A public task shows its expected values in self-check: it must not grade a hidden task's key."""
+    problems = []
+    for name, task_ids in key_usage(rubric).items():
+        tasks = [rubric.task(t) for t in task_ids]
+        hidden = [t.id for t in tasks if rubric.visibility_of(t) == "hidden"]
+        for t in tasks:
+            if hidden and rubric.visibility_of(t) == "public":
+                problems.append(Problem(file, t.id, "visibility",
+                                        f"public, but grades {name!r} which hidden task {hidden[0]} keeps secret"))
     return problems
 
 

@@ -99,7 +99,7 @@ def test_rubric_check_missing_path_is_a_usage_error(tmp_path):
 
 def test_key_uses_an_overriding_rubrics_folder(tmp_path):
     text = (ROOT / "rubrics" / "nnti-ws2425-sheet6.toml").read_text()
-    (tmp_path / "nnti-ws2425-sheet6.toml").write_text(text.replace("x = [1.0, 1.0, 1.0]", "x = [1.0, 0.0, 0.0]"))
+    (tmp_path / "nnti-ws2425-sheet6.toml").write_text(text.replace("x = [1.0, 2.0, 1.0]", "x = [1.0, 0.0, 0.0]"))
     key = json.loads(run("key", "nnti-ws2425-sheet6", "--json", "--rubrics", str(tmp_path)).output)
     assert key["6.3.h"] == [2.0, 0.0]  # the tutor's own input: z1 = first row of W1 = (2, -1)
 

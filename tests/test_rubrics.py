@@ -157,3 +157,18 @@ def test_file_name_must_match_sheet(tmp_path: Path):
     path.write_text(MINIMAL)
     with pytest.raises(RubricError, match="file is named 'other-name' but states sheet 'nnti-ws2324-sheet7'"):
         load(path)
+
+
+def test_a_public_task_may_not_reveal_a_hidden_tasks_key():
+    text = MINIMAL.replace('points = 1', 'points = 1\nvisibility = "hidden"') + """
+[[tasks]]
+id = "7.2.z"
+title = "self-check"
+points = 1
+[[tasks.checks]]
+kind = "answer"
+key = "7.2.L1"
+"""
+    found = problems_of(text)
+    assert any("task 7.2.z: visibility: public, but grades '7.2.L1' which hidden task 7.2.a keeps secret" in p
+               for p in found), found

@@ -80,3 +80,20 @@ def test_given_shapes_are_validated():
     bad = dict(GIVEN["7.2"], W_out=[[0.2, 0.5], [-0.35, 0.15]])
     with pytest.raises(ValueError, match="W_out has 2 rows but W_hidden has 3 columns"):
         sheet.answer_key({"7.2": bad})
+
+
+def test_plain_relu_falls_outside_the_rubric_tolerance():
+    """The leaky slope shows only in entries of about 0.002: the rubric's tolerance must tell them apart."""
+    from grader.rubric import load
+    from tests.conftest import RUBRICS
+
+    rubric = load(RUBRICS / "nnti-ws2324-sheet7.toml")
+    relu_key = sheet.answer_key({"7.2": dict(GIVEN["7.2"], alpha=0.0)})
+    for task in rubric.tasks:
+        for check in task.checks:
+            if check.kind == "answer" and check.key in ("7.2.h", "7.2.dL_dz_hidden", "7.2.dL_dW_out", "7.2.dL_dW_hidden"):
+                rtol = check.rtol if check.rtol is not None else rubric.defaults.answer_rtol
+                atol = check.atol if check.atol is not None else rubric.defaults.answer_atol
+                assert not np.allclose(relu_key[check.key], KEY[check.key], rtol=rtol, atol=atol), check.key
+                rounded = np.round(KEY[check.key], 3)  # a careful hand answer still passes
+                assert np.allclose(rounded, KEY[check.key], rtol=rtol, atol=atol), check.key

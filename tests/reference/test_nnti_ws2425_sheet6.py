@@ -98,12 +98,15 @@ def test_tanh_network_computes_the_same_function(seed, D, M, K):
 
 
 def test_forward_63_hand_values():
-    # x = (1, 1, 1): z1 = column sums of W1 = (1, 1); h = (1, 1); z2 = column sums of W2 = (5, 10)
-    np.testing.assert_allclose(KEY["6.3.z1"], [1.0, 1.0])
-    np.testing.assert_allclose(KEY["6.3.h"], [1.0, 1.0])
-    np.testing.assert_allclose(KEY["6.3.z2"], [5.0, 10.0])
-    np.testing.assert_allclose(KEY["6.3.o"], [1 / (1 + np.exp(5)), 1 / (1 + np.exp(-5))], rtol=1e-12)
-    assert KEY["6.3.predicted_class"] == 1
+    # x = (1, 2, 1): z1 = (2 + 2 - 2, -1 - 6 + 5) = (2, -2); h = (2, 0); z2 = (2*6, 2*2) = (12, 4)
+    np.testing.assert_allclose(KEY["6.3.z1"], [2.0, -2.0])
+    np.testing.assert_allclose(KEY["6.3.h"], [2.0, 0.0])
+    np.testing.assert_allclose(KEY["6.3.z2"], [12.0, 4.0])
+    np.testing.assert_allclose(KEY["6.3.o"], [1 / (1 + np.exp(-8)), 1 / (1 + np.exp(8))], rtol=1e-12)
+    assert KEY["6.3.predicted_class"] == 0
+    # forgetting the ReLU changes the output beyond any hand-rounding tolerance
+    z2_linear = np.array([2.0, -2.0]) @ np.array([[6.0, 2.0], [-1.0, 8.0]])
+    assert not np.allclose(z2_linear, KEY["6.3.z2"], rtol=0.02, atol=0.006)
 
 
 def test_forward_on_a_batch_of_rows_and_relu_cut():
