@@ -20,18 +20,39 @@ from reference.formula import Formula, sample_dims, sample_point
 MAX_LENGTH = 500
 MAX_NODES = 200
 MAX_EXPONENT = 64.0
+MAX_ELEMENTS = 1_000_000  # far above any sampled formula (dimensions 2..6), far below a memory problem
+MAX_LITERAL = 1e12
 
 
 class FormulaError(ValueError):
     """The formula cannot be read: the message says what to change."""
 
 
+def _axis(axis) -> int:
+    value = float(np.ravel(axis)[0]) if np.size(axis) == 1 else float("nan")
+    if not value.is_integer() or abs(value) > 8:
+        raise FormulaError("an axis must be a small whole number such as 0 or 1")
+    return int(value)
+
+
 def _sum(x, axis=None):
-    return np.sum(x) if axis is None else np.sum(x, axis=int(axis))
+    return np.sum(x) if axis is None else np.sum(x, axis=_axis(axis))
 
 
 def _mean(x, axis=None):
-    return np.mean(x) if axis is None else np.mean(x, axis=int(axis))
+    return np.mean(x) if axis is None else np.mean(x, axis=_axis(axis))
+
+
+def _bounded(*operands) -> None:
+    """Refuse before numpy allocates: the product of the operand sizes bounds every result here
+    (outer, broadcasting, matrix products), and diag of n values makes n*n."""
+    bound = 1
+    for operand in operands:
+        bound *= max(int(np.size(operand)), 1)
+    if len(operands) == 1:
+        bound *= bound
+    if bound > MAX_ELEMENTS:
+        raise FormulaError("the formula builds arrays far larger than the quantity asked for")
 
 
 FUNCTIONS: dict[str, Callable] = {
@@ -90,6 +111,8 @@ def parse(text: str, variables: Mapping[str, object] | frozenset[str]) -> Parsed
             raise FormulaError("only + and - may stand before a term")
         elif isinstance(node, ast.Constant) and not (isinstance(node.value, (int, float)) and not isinstance(node.value, bool)):
             raise FormulaError(f"{node.value!r} is not a number")
+        elif isinstance(node, ast.Constant) and not abs(node.value) <= MAX_LITERAL:  # exact for big ints
+            raise FormulaError(f"the number {str(node.value)[:20]}... is too large for a formula")
         elif not isinstance(node, (ast.Name, ast.Call, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Load,
                                    ast.operator, ast.unaryop)):
             raise FormulaError(f"{type(node).__name__.lower()} expressions are not allowed in a formula")
@@ -117,9 +140,13 @@ def evaluate(parsed: ParsedFormula, values: Mapping[str, np.ndarray]) -> np.ndar
                 if np.size(right) != 1 or abs(float(np.ravel(right)[0])) > MAX_EXPONENT:
                     raise FormulaError(f"exponents must be single numbers of at most {MAX_EXPONENT:g}")
                 return np.power(left, right)
+            _bounded(left, right)
             return BINARY[type(node.op)](left, right)
         if isinstance(node, ast.Call):
-            return FUNCTIONS[node.func.id](*[walk(a) for a in node.args])
+            args = [walk(a) for a in node.args]
+            if node.func.id in ("outer", "dot", "maximum", "minimum") or (node.func.id == "diag" and len(args) == 1):
+                _bounded(*args)
+            return FUNCTIONS[node.func.id](*args)
         raise FormulaError("unsupported part of a formula")  # parse() admits nothing else
 
     try:
@@ -127,8 +154,8 @@ def evaluate(parsed: ParsedFormula, values: Mapping[str, np.ndarray]) -> np.ndar
             return np.asarray(walk(parsed.tree), dtype=np.float64)
     except FormulaError:
         raise
-    except (ValueError, TypeError, IndexError, np.exceptions.AxisError) as exc:
-        raise FormulaError(f"the formula cannot be evaluated: {exc}") from None
+    except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError, np.exceptions.AxisError) as exc:
+        raise FormulaError(f"the formula cannot be evaluated: {type(exc).__name__}: {exc}") from None
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,28 @@ def test_huge_powers_are_refused_cheaply():
 def test_evaluate_uses_only_given_values():
     parsed = parse("2 * mu - t + pi", {"mu": None, "t": None})
     assert float(evaluate(parsed, {"mu": np.float64(3), "t": np.float64(1)})) == pytest.approx(5 + np.pi)
+
+
+def test_formulas_that_would_exhaust_memory_are_refused_before_allocating():
+    formula = TUDA["4.1.a.jacobian"]
+    text = "s"
+    for _ in range(10):
+        text = f"outer({text}, s)"
+    start = time.perf_counter()
+    result = compare(text, formula)
+    assert not result.agrees and "far larger" in result.message
+    assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("text,message", [
+    ("sum(s, 1e400)", "too large"),
+    ("sum(s, 0.5)", "small whole number"),
+    ("diag(s) - outer(s, s) + " + "9" * 400, "too large"),
+])
+def test_overflowing_numbers_and_axes_are_reported_not_raised(text, message):
+    try:
+        result = compare(text, TUDA["4.1.a.jacobian"])
+    except FormulaError as exc:
+        assert message in str(exc)
+        return
+    assert not result.agrees and message in result.message
