@@ -77,12 +77,6 @@ def softmax(x, axis: int = -1) -> Array:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def softmax_jacobian(x) -> Array:
-    """J[i, j] = d softmax_i / d x_j = s_i (delta_ij - s_j) for one vector x."""
-    s = softmax(as_array(x).reshape(-1))
-    return np.diag(s) - np.outer(s, s)
-
-
 def softmax_backward(v, s) -> Array:
     """v @ J without forming J: z_i = s_i (v_i - v . s), row-wise for batches."""
     v = as_array(v)
@@ -93,12 +87,6 @@ def softmax_backward(v, s) -> Array:
 def cross_entropy(p, t, log: Callable[[Array], Array] = np.log) -> float:
     """-sum t log p over everything given (the sheets sum, they do not average)."""
     return float(-np.sum(as_array(t) * log(as_array(p))))
-
-
-def squared_loss(pred, target) -> float:
-    """E = 1/2 ||pred - target||^2, the Leuphana and TU Berlin convention."""
-    d = as_array(pred) - as_array(target)
-    return float(0.5 * np.sum(d * d))
 
 
 def central_difference(f: Callable[[Array], float], x, eps: float = 1e-6) -> Array:

@@ -73,10 +73,6 @@ def backward(fwd: dict[str, np.ndarray], y, W_out, alpha: float) -> dict[str, np
     }
 
 
-def loss_of_weights(x, y, W_hidden, W_out, alpha: float) -> float:
-    return loss(forward(x, W_hidden, W_out, alpha)["p"], y)
-
-
 def answer_key(given: dict[str, Any]) -> dict[str, Any]:
     g = Network72.model_validate(given["7.2"])
     x = common.as_array(g.x)

@@ -79,10 +79,6 @@ def shared_grad_v(x1, x2, v, t):
     )
 
 
-def loss_of_v(x1, x2, v, t) -> float:
-    return float(shared_loss(x1, x2, w13_of_v(v), w24_of_v(v), t))
-
-
 # Exercise 3: a_next = sigmoid(a_prev @ W + b), W is d x h
 
 def layer_forward(a_prev, W, b) -> np.ndarray:

@@ -75,7 +75,6 @@ OPERATOR_NAMES = {ast.Mod: "%", ast.FloorDiv: "//", ast.BitXor: "^ (write ** for
 class ParsedFormula:
     text: str
     tree: ast.expr
-    names: frozenset[str]
 
 
 def parse(text: str, variables: Mapping[str, object] | frozenset[str]) -> ParsedFormula:
@@ -93,12 +92,10 @@ def parse(text: str, variables: Mapping[str, object] | frozenset[str]) -> Parsed
     if len(nodes) > MAX_NODES:
         raise FormulaError(f"the formula has more than {MAX_NODES} parts; simplify it")
     allowed = set(variables)
-    names: set[str] = set()
     for node in nodes:
         if isinstance(node, ast.Name):
             if node.id not in allowed and node.id not in FUNCTIONS and node.id not in CONSTANTS:
                 raise FormulaError(f"unknown name {node.id!r}; use the variables {', '.join(sorted(allowed))}")
-            names.add(node.id)
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
@@ -116,7 +113,7 @@ def parse(text: str, variables: Mapping[str, object] | frozenset[str]) -> Parsed
         elif not isinstance(node, (ast.Name, ast.Call, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Load,
                                    ast.operator, ast.unaryop)):
             raise FormulaError(f"{type(node).__name__.lower()} expressions are not allowed in a formula")
-    return ParsedFormula(text, tree, frozenset(names))
+    return ParsedFormula(text, tree)
 
 
 def evaluate(parsed: ParsedFormula, values: Mapping[str, np.ndarray]) -> np.ndarray:
