@@ -1,0 +1,297 @@
+"""Start the isolated child for one submission and read back what it observed.
+
+Isolation layers: a private temporary copy of the submission as working directory,
+`python -I -S` (no environment, no site processing, so no editable install of the
+grader), rlimits on memory, CPU and file size, an empty network namespace, a new
+session whose whole process group is killed at the end, and a wall-clock timeout.
+The child's results are decoded here with `allow_pickle=False` and strict tags;
+nothing the child wrote is imported, unpickled or evaluated.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
+BLOCKED_PACKAGES = ["grader", "reference", "worker", "tests"]
+NPY_NAME = re.compile(r"^a\d{1,7}\.npy$")
+MAX_RESULTS_BYTES = 64 * 2**20
+MAX_NPY_BYTES = 32 * 2**20
+TAIL_BYTES = 4000
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_bytes: int = 1 * 2**30
+    file_bytes: int = 64 * 2**20
+    statement_seconds: float = 10.0
+    load_seconds: float = 30.0  # wall-clock allowance for loading the files, beyond the jobs' own limits
+    no_network: bool = True
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A returned value that is not plain numbers: never compared, always a failed check."""
+
+    what: str
+
+
+@dataclass(frozen=True)
+class Absent:
+    """An observed name the student's objects do not have."""
+
+    why: str
+
+
+@dataclass
+class ChildRun:
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    loads: list[dict[str, Any]] = field(default_factory=list)
+    layers: dict[str, bool] = field(default_factory=dict)
+    finished: bool = False
+    killed: str | None = None  # why the parent stopped the child, if it did
+    returncode: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    seconds: float = 0.0
+
+
+def _tail(path: Path) -> str:
+    if not path.exists():
+        return ""
+    with open(path, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - TAIL_BYTES))
+        return f.read().decode("utf-8", "replace")
+
+
+def decode(tagged: Any, out: Path) -> Any:
+    """Tagged JSON from the child -> numbers, strings, lists and arrays the parent built itself."""
+    if not isinstance(tagged, dict) or len(tagged) not in (1, 2):
+        return Unsupported("a malformed value")
+    if "num" in tagged and type(tagged["num"]) in (int, float):
+        return tagged["num"]
+    if "float" in tagged and tagged["float"] in ("nan", "inf", "-inf"):
+        return float(tagged["float"])
+    if "bool" in tagged and type(tagged["bool"]) is bool:
+        return tagged["bool"]
+    if "none" in tagged:
+        return None
+    if "str" in tagged and type(tagged["str"]) is str:
+        return tagged["str"][:200]
+    if "seq" in tagged and type(tagged["seq"]) is list:
+        return [decode(item, out) for item in tagged["seq"][:10_000]]
+    if "npy" in tagged and type(tagged["npy"]) is str and NPY_NAME.match(tagged["npy"]):
+        return _load_array(out / tagged["npy"])
+    if "unsupported" in tagged and type(tagged["unsupported"]) is str:
+        return Unsupported(tagged["unsupported"][:120])
+    if "absent" in tagged and type(tagged["absent"]) is str:
+        return Absent(tagged["absent"][:300])
+    return Unsupported("a malformed value")
+
+
+def _load_array(path: Path) -> Any:
+    try:
+        if path.is_symlink() or path.stat().st_size > MAX_NPY_BYTES:
+            return Unsupported("an array too large to read back")
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return Unsupported("an unreadable array")
+    if type(array) is not np.ndarray or array.dtype.kind not in "biuf":
+        return Unsupported("an array that is not numbers")
+    return np.array(array, dtype=np.float64 if array.dtype.kind == "f" else array.dtype, copy=True)
+
+
+def _read_results(out: Path, run: ChildRun) -> None:
+    path = out / "results.jsonl"
+    if not path.exists() or path.is_symlink():
+        return
+    with open(path, "rb") as f:
+        data = f.read(MAX_RESULTS_BYTES)
+    for line in data.decode("utf-8", "replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(record, dict):
+            continue
+        kind = record.get("record")
+        if kind == "hello" and isinstance(record.get("layers"), dict):
+            run.layers = {str(k): v is True for k, v in record["layers"].items()}
+        elif kind == "load":
+            run.loads.append(_clean_load(record))
+        elif kind == "job" and isinstance(record.get("id"), str):
+            run.jobs[record["id"]] = _clean_job(record, out)
+        elif kind == "done":
+            run.finished = True
+
+
+def _text(value: Any, limit: int = 400) -> str | None:
+    return value[:limit] if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if type(value) in (int, float) and math.isfinite(value) else None
+
+
+def _clean_load(record: dict[str, Any]) -> dict[str, Any]:
+    log = record.get("log") if isinstance(record.get("log"), list) else []
+    entries = [{"line": e.get("line") if type(e.get("line")) is int else None,
+                "kind": _text(e.get("kind"), 20) or "exception", "error": _text(e.get("error")) or ""}
+               for e in log[:100] if isinstance(e, dict)]
+    return {"file": _text(record.get("file"), 100) or "?", "missing": record.get("missing") is True,
+            "log": entries, "seconds": _number(record.get("seconds")) or 0.0}
+
+
+JOB_STATUSES = {"ok", "error", "missing", "not-attempted", "timeout"}
+
+
+def _clean_job(record: dict[str, Any], out: Path) -> dict[str, Any]:
+    status = record.get("status") if record.get("status") in JOB_STATUSES else "error"
+    observed = record.get("observed") if isinstance(record.get("observed"), dict) else {}
+    fd = record.get("fd") if isinstance(record.get("fd"), dict) else None
+    return {
+        "status": status,
+        "error": _text(record.get("error")),
+        "line": record.get("line") if type(record.get("line")) is int else None,
+        "step": _text(record.get("step"), 200),
+        "seconds": _number(record.get("seconds")) or 0.0,
+        "observed": {str(k)[:200]: decode(v, out) for k, v in list(observed.items())[:200]},
+        "fd": {str(k)[:200]: decode(v, out) for k, v in list(fd.items())[:50]} if fd is not None else None,
+    }
+
+
+def library_paths() -> list[str]:
+    """Where numpy and matplotlib live, for a child that runs without site processing."""
+    paths = sysconfig.get_paths()
+    return list(dict.fromkeys(p for p in (paths["purelib"], paths["platlib"]) if p))
+
+
+def prepare_workspace(files: dict[str, Path], workspace: Path) -> None:
+    """Copy regular files only (no symlinks, no folders): the child never sees the originals."""
+    workspace.mkdir(parents=True)
+    for name, source in files.items():
+        if source.is_file() and not source.is_symlink():
+            shutil.copyfile(source, workspace / name)
+
+
+def _child_env(root: Path) -> dict[str, str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": str(root / "home"),
+        "TMPDIR": str(root / "tmp"),
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(root / "mpl"),
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"  # one thread: predictable CPU accounting and a small address space
+    for name in ("home", "tmp", "mpl"):
+        (root / name).mkdir(exist_ok=True)
+    font_cache = matplotlib_cache()
+    if font_cache is not None:
+        for cached in font_cache.glob("fontlist-*.json"):
+            shutil.copyfile(cached, root / "mpl" / cached.name)
+    return env
+
+
+_FONT_CACHE: Path | None = None
+
+
+def matplotlib_cache() -> Path | None:
+    """Build matplotlib's font list once per grading process, so children do not rebuild it each time."""
+    global _FONT_CACHE
+    if _FONT_CACHE is None:
+        folder = Path(tempfile.mkdtemp(prefix="nngrade-mpl-"))
+        env = {"MPLCONFIGDIR": str(folder), "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin",
+               "OPENBLAS_NUM_THREADS": "1"}
+        try:
+            subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        _FONT_CACHE = folder
+    return _FONT_CACHE
+
+
+def run_child(files: dict[str, Path], jobs: list[dict[str, Any]], arrays: dict[str, np.ndarray], *,
+              file_order: list[str], aliases: dict[str, list[str]], seed: int = 0,
+              limits: Limits = Limits()) -> ChildRun:
+    """Run one submission's jobs in a fresh child; the temporary folder is removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix="nngrade-"))
+    try:
+        return _run(root, files, jobs, arrays, file_order, aliases, seed, limits)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Limits) -> ChildRun:
+    workspace, inputs, out = root / "ws", root / "in", root / "out"
+    prepare_workspace(files, workspace)
+    inputs.mkdir()
+    out.mkdir()
+    for name, array in arrays.items():
+        np.save(inputs / name, array, allow_pickle=False)
+    wall = limits.load_seconds + sum(job["timeout"] for job in jobs) + 5.0
+    plan = {
+        "workspace": str(workspace), "inputs": str(inputs), "out": str(out),
+        "sys_path": library_paths(), "blocked": BLOCKED_PACKAGES,
+        "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": math.ceil(wall),
+                   "file_bytes": limits.file_bytes, "no_network": limits.no_network},
+        "statement_seconds": limits.statement_seconds, "files": file_order, "aliases": aliases,
+        "seed": seed, "jobs": jobs,
+    }
+    plan_path = root / "plan.json"
+    plan_path.write_text(json.dumps(plan), encoding="utf-8")
+    run = ChildRun()
+    started = time.monotonic()
+    with open(out / "stdout.txt", "wb") as stdout, open(out / "stderr.txt", "wb") as stderr:
+        proc = subprocess.Popen([sys.executable, "-I", "-S", str(WORKER), str(plan_path)], cwd=workspace,
+                                env=_child_env(root), stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=wall)
+        except subprocess.TimeoutExpired:
+            run.killed = f"the submission's code ran past the grader's overall limit of {wall:.0f} s"
+        finally:
+            _kill_group(proc)
+    run.returncode = proc.returncode
+    run.seconds = time.monotonic() - started
+    _read_results(out, run)
+    if not run.finished and run.killed is None:
+        run.killed = _exit_reason(proc.returncode)
+    run.stdout, run.stderr = _tail(out / "stdout.txt"), _tail(out / "stderr.txt")
+    return run
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is not None and code < 0:
+        sig = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        if -code == signal.SIGXCPU:
+            return "the submission's code used up its CPU time limit"
+        return f"the submission's process was killed by {sig} (a crash, or the memory limit)"
+    return f"the submission's process exited early with code {code} (os._exit or a crash)"

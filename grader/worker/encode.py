@@ -1,0 +1,71 @@
+"""Observed values -> plain data: tagged JSON and .npy files, nothing the parent must trust.
+
+Only exact built-in types and exact `numpy.ndarray`s of numbers pass; a subclass,
+an object with a custom `__eq__` or anything else becomes an "unsupported" tag
+that the judge turns into a failed check. Sizes are capped so a hostile value
+cannot fill the disk or the parent's memory.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAX_ARRAY_ELEMENTS = 2_000_000
+MAX_SEQUENCE = 10_000
+MAX_DEPTH = 6
+MAX_STRING = 200
+NUMPY_SCALARS = (np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8,
+                 np.uint64, np.uint32, np.uint16, np.uint8)
+
+
+class ArrayWriter:
+    """Saves arrays as numbered .npy files in the output folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.count = 0
+
+    def save(self, array: np.ndarray) -> str:
+        self.count += 1
+        name = f"a{self.count}.npy"
+        np.save(self.folder / name, np.ascontiguousarray(array), allow_pickle=False)
+        return name
+
+
+def _number(value: float | int) -> dict[str, Any]:
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"float": repr(value)}  # 'nan', 'inf', '-inf': JSON has no literal for them
+    return {"num": value}
+
+
+def encode(value: Any, arrays: ArrayWriter, depth: int = 0) -> dict[str, Any]:
+    kind = type(value)
+    if value is None:
+        return {"none": True}
+    if kind is bool or kind is np.bool_:
+        return {"bool": bool(value)}
+    if kind is int:
+        return _number(value) if abs(value) < 2**63 else {"float": repr(float(value))}
+    if kind is float:
+        return _number(value)
+    if any(kind is t for t in NUMPY_SCALARS):  # identity: a metaclass may fake ==
+        return _number(value.item())
+    if kind is np.ndarray:
+        if value.dtype.kind not in "biuf":
+            return {"unsupported": f"numpy array of dtype {str(value.dtype)[:40]}"}
+        if value.size > MAX_ARRAY_ELEMENTS:
+            return {"unsupported": f"array of {value.size} elements (limit {MAX_ARRAY_ELEMENTS})"}
+        return {"npy": arrays.save(value)}
+    if kind is list or kind is tuple:
+        if depth >= MAX_DEPTH:
+            return {"unsupported": "nested more than 6 levels deep"}
+        if len(value) > MAX_SEQUENCE:
+            return {"unsupported": f"sequence of {len(value)} items (limit {MAX_SEQUENCE})"}
+        return {"seq": [encode(item, arrays, depth + 1) for item in value], "tuple": kind is tuple}
+    if kind is str:
+        return {"str": value[:MAX_STRING]}
+    name = getattr(kind, "__name__", "object")
+    return {"unsupported": f"an object of type {str(name)[:60]}"}

@@ -1,0 +1,185 @@
+"""Run a job's steps on the student's namespace and read the observed paths.
+
+Paths are parsed with a regular expression (names, dots, integer indices) and
+walked with getattr/getitem: never eval. Names and attributes fall back to the
+rubric's aliases (`sigmoid` -> `Sigmoid`), and `[0]` of a plain number is the
+number itself, so `loss[0]` reads both `(value, gradient)` and a bare value.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SEGMENT_RE = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\[(-?\d+)\]")
+SCALARS = (int, float, np.float64, np.float32, np.int64, np.int32)
+MAX_FD_ELEMENTS = 5_000
+
+
+class PlanError(Exception):
+    """The student's code lacks a name the plan needs (a missing function, class or attribute)."""
+
+
+def parse_path(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    pos = 0
+    while pos < len(path):
+        m = SEGMENT_RE.match(path, pos)
+        if not m or (pos == 0 and path.startswith(".")):
+            raise ValueError(f"bad path {path!r}")
+        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        pos = m.end()
+    if not parts or not isinstance(parts[0], str):
+        raise ValueError(f"bad path {path!r}")
+    return parts
+
+
+class Namespace:
+    """Step results first, then the job file's top-level names, then other student modules by name."""
+
+    def __init__(self, module, modules: Mapping[str, Any], aliases: Mapping[str, list[str]]):
+        self.results: dict[str, Any] = {}
+        self.module = module
+        self.modules = modules
+        self.aliases = aliases
+
+    def candidates(self, name: str) -> list[str]:
+        return [name, *self.aliases.get(name, [])]
+
+    def lookup(self, name: str) -> Any:
+        if name in self.results:
+            return self.results[name]
+        scopes = [vars(self.module)] if self.module is not None else []
+        for candidate in self.candidates(name):
+            for scope in scopes:
+                if candidate in scope:
+                    return scope[candidate]
+        for candidate in self.candidates(name):
+            if candidate in self.modules:
+                return self.modules[candidate]
+        where = getattr(self.module, "__name__", "the submission")
+        also = self.aliases.get(name)
+        raise PlanError(f"{where}.py defines no `{name}`" + (f" (also looked for {', '.join(also)})" if also else ""))
+
+    def _attr_name(self, obj: Any, name: str) -> str:
+        for candidate in self.candidates(name):
+            if hasattr(obj, candidate):
+                return candidate
+        return name
+
+    def step(self, obj: Any, part: str | int, shown: str) -> Any:
+        if isinstance(part, str):
+            attr = self._attr_name(obj, part)
+            if not hasattr(obj, attr):
+                raise PlanError(f"`{shown}` has no attribute `{part}`")
+            return getattr(obj, attr)
+        if type(obj) in SCALARS and part == 0:
+            return obj
+        try:
+            return obj[part]
+        except (IndexError, KeyError, TypeError) as exc:
+            raise PlanError(f"`{shown}[{part}]` cannot be read: {type(exc).__name__}") from None
+
+    def resolve(self, path: str) -> Any:
+        parts = parse_path(path)
+        obj = self.lookup(parts[0])
+        shown = parts[0]
+        for part in parts[1:]:
+            obj = self.step(obj, part, shown)
+            shown += f".{part}" if isinstance(part, str) else f"[{part}]"
+        return obj
+
+    def assign(self, path: str, value: Any) -> None:
+        parts = parse_path(path)
+        if len(parts) == 1:
+            self.results[parts[0]] = value
+            return
+        obj = self.resolve_parts(parts[:-1])
+        last = parts[-1]
+        if isinstance(last, str):
+            setattr(obj, self._attr_name(obj, last), value)
+        else:
+            obj[last] = value
+
+    def resolve_parts(self, parts: list[str | int]) -> Any:
+        text = str(parts[0]) + "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in parts[1:])
+        return self.resolve(text)
+
+
+def materialise(value: Any, ns: Namespace, inputs: Path) -> Any:
+    """A plan value -> a Python value: arrays from .npy, @results, %student names, lists, dicts."""
+    if isinstance(value, dict):
+        if set(value) == {"$npy"}:
+            return np.load(inputs / value["$npy"], allow_pickle=False)
+        return {k: materialise(v, ns, inputs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [materialise(v, ns, inputs) for v in value]
+    if isinstance(value, str) and value[:1] in ("@", "%"):
+        name = value[1:]
+        return ns.results[name] if value[0] == "@" else ns.lookup(name)
+    return value
+
+
+def describe_step(step: Mapping[str, Any]) -> str:
+    if step["op"] == "new":
+        return f"creating {step['name']} = {step['cls']}(...)"
+    if step["op"] == "set":
+        return f"setting {step['target']}"
+    return f"calling {step['target']}(...)"
+
+
+def run_step(step: Mapping[str, Any], ns: Namespace, inputs: Path) -> None:
+    op = step["op"]
+    if op == "set":
+        ns.assign(step["target"], materialise(step["value"], ns, inputs))
+        return
+    target = ns.resolve(step["cls"] if op == "new" else step["target"])
+    args = materialise(step.get("args", []), ns, inputs)
+    kwargs = materialise(step.get("kwargs", {}), ns, inputs)
+    ns.results[step["name"]] = target(*args, **kwargs)
+
+
+def scalar(value: Any) -> float:
+    """A loss as one float: a number, or an array or sequence with one element."""
+    array = np.asarray(value, dtype=np.float64)
+    if array.size != 1:
+        raise PlanError(f"the loss has {array.size} values, expected one number")
+    return float(array.reshape(-1)[0])
+
+
+def finite_differences(ns: Namespace, params: list[str], loss_steps: list[Mapping[str, Any]], loss: str,
+                       eps: float, inputs: Path) -> dict[str, np.ndarray | str]:
+    """Central differences of the student's own loss with respect to each parameter, in place."""
+
+    def evaluate() -> float:
+        for step in loss_steps:
+            run_step(step, ns, inputs)
+        return scalar(ns.resolve(loss))
+
+    out: dict[str, np.ndarray | str] = {}
+    for path in params:
+        try:
+            array = ns.resolve(path)
+        except PlanError as exc:
+            out[path] = str(exc)
+            continue
+        if type(array) is not np.ndarray or array.dtype.kind != "f":
+            out[path] = f"`{path}` is not a float numpy array, so it cannot be perturbed"
+            continue
+        if array.size > MAX_FD_ELEMENTS:
+            out[path] = f"`{path}` has more than {MAX_FD_ELEMENTS} entries"
+            continue
+        grad = np.zeros(array.shape)
+        for index in np.ndindex(array.shape):
+            original = array[index]
+            array[index] = original + eps
+            plus = evaluate()
+            array[index] = original - eps
+            minus = evaluate()
+            array[index] = original
+            grad[index] = (plus - minus) / (2 * eps)
+        out[path] = grad
+    return out
