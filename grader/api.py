@@ -81,3 +81,34 @@ def rubric_files(paths: list[Path | str], rubrics: Path | str | None = None) -> 
 def check_rubrics(paths: list[Path | str], rubrics: Path | str | None = None) -> tuple[list[Path], list[Problem]]:
     files = rubric_files(paths, rubrics)
     return files, rubric_mod.check_files(files)
+
+
+def grading_plan(paths: list[Path | str], sheet: str | None = None,
+                 rubrics: Path | str | None = None) -> list[tuple[Path, "SheetSetup"]]:
+    """Every submission under `paths` with its sheet's rubric, key and plan (built once per sheet)."""
+    from grader import intake
+    from grader.grading import SheetSetup
+
+    if sheet is not None and sheet not in reference.SHEETS:
+        raise UsageError(f"unknown sheet {sheet!r}; known sheets: {', '.join(reference.SHEETS)}")
+    try:
+        found = intake.discover([Path(p) for p in paths], sheet, list(reference.SHEETS))
+    except intake.IntakeError as exc:
+        raise UsageError(str(exc)) from None
+    if not found:
+        raise UsageError(f"no submissions found in {', '.join(map(str, paths))}: expected folders, .zip or .py files "
+                         "under a folder named after the sheet")
+    setups: dict[str, SheetSetup] = {}
+    for _, sheet_id in found:
+        if sheet_id not in setups:
+            rubric = load_rubric(sheet_id, rubrics)
+            setups[sheet_id] = SheetSetup.build(rubric, rubrics_dir(rubrics) / f"{sheet_id}.toml")
+    return [(path, setups[sheet_id]) for path, sheet_id in found]
+
+
+def grade(paths: list[Path | str], sheet: str | None = None, rubrics: Path | str | None = None,
+          workers: int | None = None, on_done=None):
+    """Grade every submission under `paths`; returns the RunReport."""
+    from grader import grading
+
+    return grading.grade(grading_plan(paths, sheet, rubrics), workers=workers, on_done=on_done)

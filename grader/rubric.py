@@ -177,8 +177,9 @@ class GradientCheck(CheckBase, Tolerance):
 
     kind: Literal["gradient"]
     file: str
-    steps: list[Step] = Field(min_length=1)
-    loss: str = Field(description="observed path of the scalar loss the finite differences perturb")
+    steps: list[Step] = Field(min_length=1, description="set-up and the backward pass")
+    loss_steps: list[Step] = Field(min_length=1, description="steps that compute the loss again; re-run per perturbation")
+    loss: str = Field(description="path of the scalar loss after loss_steps (a tuple's [0] reads a bare number too)")
     gradients: dict[str, str] = Field(min_length=1, description="observed gradient path -> parameter path")
     expect: dict[str, str] = Field({}, description="observed gradient path -> answer key")
     eps: float = Field(1e-6, gt=0)
@@ -259,6 +260,8 @@ class Defaults(Model):
     value_atol: float = Field(1e-9, ge=0)
     answer_rtol: float = Field(0.02, ge=0, description="hand values rounded to 2-3 significant digits")
     answer_atol: float = Field(0.006, ge=0)
+    gradient_rtol: float = Field(1e-4, gt=0, description="student gradient vs central differences, relative")
+    job_seconds: float = Field(10.0, gt=0, description="time limit of one check's calls in student code")
 
 
 class Assumption(Model):
@@ -277,6 +280,7 @@ class Rubric(Model):
     total_points: float | None = Field(None, ge=0, description="the sheet's printed total, non-bonus")
     answers_file: str = "answers.toml"
     files: list[str] = []
+    provided: list[str] = Field([], description="course-given files copied from files/<sheet>/ beside the rubric when a submission lacks them")
     aliases: dict[str, list[str]] = Field({}, description="name -> accepted alternatives in student code")
     defaults: Defaults = Defaults()
     given: dict[str, dict[str, Any]] = {}
@@ -386,7 +390,15 @@ def load(path: Path | str) -> Rubric:
     rubric = parse(text, str(path))
     if path.suffix == ".toml" and path.stem != rubric.sheet:
         raise RubricError([Problem(str(path), None, "sheet", f"file is named {path.stem!r} but states sheet {rubric.sheet!r}")])
+    missing = [name for name in rubric.provided if not provided_file(path, rubric, name).is_file()]
+    if missing:
+        raise RubricError([Problem(str(path), None, "provided", f"{name!r} is not in {provided_file(path, rubric, name).parent}")
+                           for name in missing])
     return rubric
+
+
+def provided_file(rubric_path: Path, rubric: Rubric, name: str) -> Path:
+    return rubric_path.parent / "files" / rubric.sheet / name
 
 
 def check_files(paths: list[Path]) -> list[Problem]:
@@ -470,9 +482,10 @@ def _check_problems(check, key: dict[str, Any], module, rubric: Rubric) -> list[
     if hasattr(check, "file") and check.file not in rubric.files:
         out.append(("file", f"{check.file!r} is not among the rubric's files {rubric.files}"))
     if hasattr(check, "steps"):
-        for ref in _steps_refs(check.steps):
+        steps = list(check.steps) + list(getattr(check, "loss_steps", []))
+        for ref in _steps_refs(steps):
             need("steps", ref)
-        out.extend(("steps", message) for message in _plan_order_problems(check.steps))
+        out.extend(("steps", message) for message in _plan_order_problems(steps))
     if check.kind in ("answer", "choice"):
         need("key", check.key)
     if check.kind == "expression" and check.key not in formulas:

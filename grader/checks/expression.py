@@ -193,3 +193,28 @@ def compare(text: str, formula: Formula, samples: int = 20, seed: int = 0,
         if error > 1.0:
             return Comparison(False, f"the formula differs from the expected one at sample point {i + 1} of {samples}", worst)
     return Comparison(True, f"agrees at {samples} random points", worst)
+
+
+def judge(check, ctx) -> "Outcome":
+    """expression: the answers file's formula string vs the reference formula at sample points."""
+    from grader.checks import Outcome
+    from grader.checks.answers_entry import entry
+    import reference
+
+    raw, missing = entry(ctx, check.key)
+    if missing:
+        return missing
+    formula = reference.sheet_module(ctx.sheet).FORMULAS[check.key]
+    if not isinstance(raw, str):
+        return Outcome.failed(f'"{check.key}" should be a formula in quotes, in the variables '
+                              f"{', '.join(formula.variables)}")
+    rtol = check.rtol if check.rtol is not None else 1e-6
+    atol = check.atol if check.atol is not None else 1e-9
+    try:
+        result = compare(raw, formula, check.samples, check.seed, rtol, atol)
+    except FormulaError as exc:
+        return Outcome.failed(f'"{check.key}": {exc}')
+    if result.agrees:
+        return Outcome.passed(f'"{check.key}" {result.message}')
+    shown = f"; expected a formula equivalent to {formula.text}" if ctx.reveal else ""
+    return Outcome.failed(f'"{check.key}": {result.message}{shown}')

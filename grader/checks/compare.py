@@ -1,0 +1,104 @@
+"""Numbers the submission produced vs expected numbers, with the shape rules students need.
+
+Vectors compare in any of (n,), (n,1) and (1,n); lists compare like arrays; a
+matrix compares transposed only where the rubric allows it. Everything is
+converted to float64 arrays here in the parent, so no object the child made
+takes part in a comparison.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader import diagnose
+from grader.sandbox import Absent, Unsupported
+
+
+@dataclass(frozen=True)
+class Match:
+    ok: bool
+    message: str
+    diagnoses: tuple[str, ...] = ()
+    max_error: float = 0.0
+
+
+def as_numbers(value: Any) -> np.ndarray | str:
+    """A float array, or the reason the value is not numbers (shown to the student)."""
+    if isinstance(value, Unsupported):
+        return value.what
+    if isinstance(value, Absent):
+        return value.why
+    if value is None:
+        return "None (the function returned nothing)"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, list) and _has_bad(value):
+        return _has_bad(value)
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (ValueError, TypeError):
+        return "a ragged list (items of different lengths)"
+    return array
+
+
+def _has_bad(value: list) -> str | None:
+    for item in value:
+        if isinstance(item, (Unsupported, Absent, str)) or item is None:
+            reason = as_numbers(item)
+            return f"a list containing {reason}"
+        if isinstance(item, list):
+            inner = _has_bad(item)
+            if inner:
+                return inner
+    return None
+
+
+def _vector_like(shape: tuple[int, ...]) -> bool:
+    return sum(d > 1 for d in shape) <= 1
+
+
+def align(observed: np.ndarray, expected: np.ndarray, accept_transpose: bool = False) -> np.ndarray | None:
+    if observed.shape == expected.shape:
+        return observed
+    if observed.size == expected.size and _vector_like(observed.shape) and _vector_like(expected.shape):
+        return observed.reshape(expected.shape)
+    if accept_transpose and observed.ndim == 2 and observed.T.shape == expected.shape:
+        return observed.T
+    return None
+
+
+def _show(array: np.ndarray) -> str:
+    return np.array2string(np.asarray(array), precision=4, suppress_small=True, max_line_width=200, threshold=20)
+
+
+def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: bool,
+          accept_transpose: bool = False, what: str = "the value") -> Match:
+    exp = np.asarray(expected, dtype=np.float64)
+    if isinstance(observed, Absent):
+        return Match(False, observed.why)
+    obs = as_numbers(observed)
+    if isinstance(obs, str):
+        return Match(False, f"{what} is {obs}; expected numbers of shape {exp.shape or 'scalar'}")
+    aligned = align(obs, exp, accept_transpose)
+    if aligned is None:
+        if obs.ndim == 2 and obs.T.shape == exp.shape and np.allclose(obs.T, exp, rtol=rtol, atol=atol):
+            return Match(False, f"{what} is transposed: shape {obs.shape}, expected {exp.shape}", ("transposed",))
+        return Match(False, f"{what} has shape {obs.shape or 'scalar'}, expected {exp.shape or 'scalar'}")
+    if not np.all(np.isfinite(aligned)):
+        return Match(False, f"{what} contains nan or inf", ("not-finite",))
+    error = np.abs(aligned - exp)
+    bound = atol + rtol * np.abs(exp)
+    worst = float(np.max(error / bound)) if exp.size else 0.0
+    if worst <= 1.0:
+        return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
+    found = diagnose.numbers(aligned, exp, rtol, atol)
+    text = f"{what} differs from the expected value (largest deviation {float(error.max()):.3g})"
+    if reveal:
+        text += f": expected {_show(exp)}, got {_show(aligned)}"
+    if found:
+        text += "; " + "; ".join(d.message for d in found)
+    return Match(False, text, tuple(d.id for d in found), float(error.max()))

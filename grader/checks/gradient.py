@@ -1,0 +1,65 @@
+"""gradient: the student's backward pass vs central differences of the student's own loss, and vs the reference.
+
+The two comparisons tell different stories: disagreeing with the finite
+differences means the backward pass does not differentiate the student's own
+forward pass; agreeing with them but not with the reference means the loss
+itself differs from the sheet's (a mean instead of a sum, a missing 1/2).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from grader import diagnose
+from grader.checks import Context, Outcome
+from grader.checks.compare import align, as_numbers, match
+from grader.checks.job import failure
+from grader.rubric import GradientCheck
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), 1e-12)
+    return float(np.linalg.norm(a - b)) / scale
+
+
+def _one(path: str, param: str, check: GradientCheck, ctx: Context) -> tuple[bool, str, tuple[str, ...]]:
+    grad = as_numbers(ctx.job["observed"].get(path))
+    fd = (ctx.job.get("fd") or {}).get(param)
+    fd_array = as_numbers(fd)
+    if isinstance(grad, str):
+        return False, f"`{path}` is {grad}", ()
+    if isinstance(fd_array, str):
+        return False, f"`{param}` could not be perturbed: {fd_array}", ()
+    aligned = align(grad, fd_array)
+    if aligned is None:
+        return False, f"`{path}` has shape {grad.shape}, but `{param}` has shape {fd_array.shape}", ()
+    error = relative_error(aligned, fd_array)
+    if not np.isfinite(error) or error > ctx.defaults.gradient_rtol:
+        found = diagnose.numbers(aligned, fd_array, 1e-3, 1e-8)
+        text = (f"`{path}` disagrees with central differences of your own loss with respect to `{param}` "
+                f"(relative error {error:.2g})")
+        if found:
+            text += "; " + "; ".join(d.message for d in found)
+        return False, text, tuple(d.id for d in found)
+    name = check.expect.get(path)
+    if name is None:
+        return True, f"`{path}` agrees with finite differences (relative error {error:.1g})", ()
+    rtol = check.rtol if check.rtol is not None else ctx.defaults.value_rtol
+    atol = check.atol if check.atol is not None else ctx.defaults.value_atol
+    m = match(aligned, ctx.key[name], max(rtol, 1e-6), max(atol, 1e-8), reveal=ctx.reveal, what=f"`{path}`")
+    if not m.ok:
+        return False, (f"`{path}` is the true gradient of your own loss, but not of the sheet's loss: "
+                       f"{m.message}"), m.diagnoses + ("loss-differs",)
+    return True, f"`{path}` agrees with finite differences and the reference", ()
+
+
+def judge(check: GradientCheck, ctx: Context) -> Outcome:
+    failed = failure(ctx)
+    if failed:
+        return failed
+    results = [_one(path, param, check, ctx) for path, param in check.gradients.items()]
+    good = sum(ok for ok, _, _ in results)
+    problems = [text for ok, text, _ in results if not ok]
+    diagnoses = tuple(dict.fromkeys(d for ok, _, ds in results if not ok for d in ds))
+    if not problems:
+        return Outcome.passed(f"all {good} gradients agree", "; ".join(t for _, t, _ in results))
+    return Outcome(good / len(results), "failed", "; ".join(problems), "; ".join(t for _, t, _ in results), diagnoses)

@@ -1,0 +1,55 @@
+"""training: a short run of the student's own training loop lowers the loss and reaches an accuracy."""
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks import Context, Outcome
+from grader.checks.compare import as_numbers
+from grader.checks.job import failure
+from grader.rubric import TrainingCheck
+
+
+def accuracy(predictions: np.ndarray, targets: np.ndarray) -> float | None:
+    """Binary outputs are thresholded at 0.5; one-hot targets compare by argmax over the class axis."""
+    targets = np.asarray(targets, dtype=np.float64)
+    if predictions.size != targets.size:
+        return None
+    predictions = predictions.reshape(targets.shape)
+    if sum(d > 1 for d in targets.shape) <= 1:
+        return float(np.mean((predictions > 0.5) == (targets > 0.5)))
+    axis = 0 if np.allclose(targets.sum(axis=0), 1.0) else 1
+    return float(np.mean(predictions.argmax(axis=axis) == targets.argmax(axis=axis)))
+
+
+def judge(check: TrainingCheck, ctx: Context) -> Outcome:
+    failed = failure(ctx)
+    if failed:
+        if failed.status == "timeout":
+            return Outcome(0.0, "timeout", f"training did not finish within {check.time_budget:g} s", failed.detail)
+        return failed
+    observed = ctx.job["observed"]
+    losses = as_numbers(observed.get(check.losses))
+    if isinstance(losses, str):
+        return Outcome.failed(f"`{check.losses}` (the losses) is {losses}; train should return the list of losses")
+    losses = losses.reshape(-1)
+    if losses.size < 2:
+        return Outcome.failed(f"`{check.losses}` holds {losses.size} loss value(s); expected one per iteration")
+    if not np.all(np.isfinite(losses)):
+        return Outcome.failed("the loss became nan or inf during training (a too large step, or overflow)",
+                              diagnoses=("not-finite",))
+    if not losses[-1] < losses[0]:
+        return Outcome.failed(f"the loss did not decrease: first {losses[0]:.4g}, last {losses[-1]:.4g}")
+    summary = f"loss fell from {losses[0]:.4g} to {losses[-1]:.4g} in {losses.size} steps"
+    if check.predictions is None:
+        return Outcome.passed(summary)
+    predictions = as_numbers(observed.get(check.predictions))
+    if isinstance(predictions, str):
+        return Outcome.failed(f"{summary}, but the predictions are {predictions}", score=0.5)
+    acc = accuracy(predictions, ctx.key[check.targets])
+    goal = float(ctx.key[check.min_accuracy])
+    if acc is None:
+        return Outcome.failed(f"{summary}, but the predictions have shape {predictions.shape}, "
+                              f"expected {np.shape(ctx.key[check.targets])}", score=0.5)
+    if acc < goal:
+        return Outcome.failed(f"{summary}; accuracy {acc:.1%} is below the required {goal:.0%}", score=0.5)
+    return Outcome.passed(f"{summary}; accuracy {acc:.1%} (required {goal:.0%})")

@@ -1,0 +1,183 @@
+"""Find submissions, unpack archives safely, read group names and answers files.
+
+Layout: `<sheet-id>/<Name1_id1_Name2_id2>/` (a folder, a .zip, or a single .py
+for one-file sheets). The sheet is the parent folder's name or `--sheet`. Zip
+members are extracted only as regular files under limits on count and size,
+never outside the private folder.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+import tempfile
+import tomllib
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from grader.report.models import Member
+
+NAME_PART = r"[^\W\d_]+(?:-[^\W\d_]+)*"
+MEMBER_RE = re.compile(rf"({NAME_PART})_(\d+)")
+GROUP_RE = re.compile(rf"^{NAME_PART}_\d+(?:_{NAME_PART}_\d+){{0,2}}$")
+MAX_ZIP_MEMBERS = 500
+MAX_ZIP_BYTES = 50 * 2**20
+MAX_FILE_BYTES = 20 * 2**20
+MAX_ANSWERS_BYTES = 1 * 2**20
+SUBMISSION_SUFFIXES = (".zip", ".py", ".ipynb")
+
+
+class IntakeError(Exception):
+    """A submission that cannot be graded at all; the message says what to fix."""
+
+
+@dataclass
+class Submission:
+    name: str
+    sheet: str
+    source: Path
+    files: dict[str, Path] = field(default_factory=dict)  # file name in the submission -> readable path
+    members: list[Member] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    problem: str | None = None  # set when nothing can be graded (a broken archive, a notebook)
+    scratch: Path | None = None  # a private folder to remove when done
+
+    def cleanup(self) -> None:
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def parse_members(name: str) -> tuple[list[Member], bool]:
+    """Members of a group name, and whether the name follows Name1_id1_Name2_id2[_Name3_id3]."""
+    members = [Member(name=m.group(1), id=m.group(2)) for m in MEMBER_RE.finditer(name)]
+    return members, bool(GROUP_RE.match(name))
+
+
+def is_submission(path: Path) -> bool:
+    return (path.is_dir() and not path.name.startswith(".")) or path.suffix in SUBMISSION_SUFFIXES
+
+
+def _files_in(folder: Path) -> dict[str, Path]:
+    """Top-level regular files; a folder holding a single folder (a zipped folder) is descended into."""
+    entries = [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+    dirs = [p for p in entries if p.is_dir() and not p.is_symlink()]
+    files = [p for p in entries if p.is_file() and not p.is_symlink()]
+    if not files and len(dirs) == 1:
+        return _files_in(dirs[0])
+    return {p.name: p for p in files}
+
+
+def _extract(archive: Path, target: Path) -> None:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise IntakeError(f"{archive.name}: the archive has {len(infos)} entries (limit {MAX_ZIP_MEMBERS})")
+            if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
+                raise IntakeError(f"{archive.name}: the archive unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+            for info in infos:
+                mode = info.external_attr >> 16
+                if info.is_dir() or stat.S_ISLNK(mode):
+                    continue
+                parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+                if not parts or info.filename.startswith("/") or ".." in parts or ":" in parts[0]:
+                    raise IntakeError(f"{archive.name}: the entry {info.filename!r} points outside the archive; "
+                                      "re-create the zip from the submission folder")
+                destination = target.joinpath(*parts)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as source, open(destination, "wb") as sink:
+                    copied = shutil.copyfileobj(source, sink, 1 << 16) or sink.tell()
+                    if copied > MAX_FILE_BYTES:
+                        raise IntakeError(f"{archive.name}: {info.filename} is larger than {MAX_FILE_BYTES // 2**20} MB")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise IntakeError(f"{archive.name} is not a readable zip archive ({exc}); re-create it with a zip tool") from None
+
+
+def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
+    """A submission ready for grading, or one whose `problem` says why it cannot be."""
+    name = path.stem if path.is_file() else path.name
+    sub = Submission(name=name, sheet=sheet, source=path)
+    sub.members, conventional = parse_members(name)
+    if not conventional:
+        sub.flags.append("name does not follow Name1_id1_Name2_id2")
+    if path.is_dir():
+        sub.files = _files_in(path)
+    elif path.suffix == ".zip":
+        sub.scratch = Path(tempfile.mkdtemp(prefix="nngrade-zip-"))
+        try:
+            _extract(path, sub.scratch)
+        except IntakeError as exc:
+            sub.problem = str(exc)
+            return sub
+        sub.files = _files_in(sub.scratch)
+    elif path.suffix == ".ipynb":
+        sub.problem = "notebook submissions are not supported yet; submit the .py files the sheet asks for"
+    elif path.suffix == ".py":
+        if len(files) != 1:
+            sub.problem = (f"a single .py file cannot be graded for {sheet}: it needs {', '.join(files) or 'no code'}; "
+                           "submit a folder or a .zip")
+        else:
+            sub.files = {files[0]: path}
+            sub.flags.append(f"single file graded as {files[0]}")
+    return sub
+
+
+def read_answers(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
+    """The answers file flattened to dotted names ({"7": {"2": {"L1": 1}}} -> "7.2.L1"), or why it is unusable."""
+    if path is None:
+        return None, None
+    if path.stat().st_size > MAX_ANSWERS_BYTES:
+        return None, f"{path.name} is larger than 1 MB"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return None, f"{path.name} is not UTF-8 text; save it as UTF-8"
+    except tomllib.TOMLDecodeError as exc:
+        return None, f"{path.name} is not valid TOML ({exc}); quote dotted names like \"7.2.L1\" = 0.79"
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        else:
+            flat[prefix] = value
+
+    walk("", data)
+    return flat, None
+
+
+def discover(paths: list[Path], sheet: str | None, known_sheets: list[str]) -> list[tuple[Path, str]]:
+    """(submission path, sheet id) pairs, sorted; raises IntakeError for unusable arguments."""
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if not path.exists():
+            raise IntakeError(f"{path}: no such file or folder")
+        found.extend(_discover_one(path, sheet, known_sheets))
+    return found
+
+
+def _sheet_of(path: Path, sheet: str | None, known: list[str]) -> str:
+    if sheet:
+        return sheet
+    for parent in [path.parent, *path.parents]:
+        if parent.name in known:
+            return parent.name
+    raise IntakeError(f"{path}: cannot tell which sheet this is; put it in a folder named after the sheet "
+                      f"(one of {', '.join(known)}) or pass --sheet")
+
+
+def _discover_one(path: Path, sheet: str | None, known: list[str]) -> list[tuple[Path, str]]:
+    path = path.resolve()
+    if path.is_file():
+        if path.suffix not in SUBMISSION_SUFFIXES:
+            raise IntakeError(f"{path}: not a submission (expected a folder, .zip, .py or .ipynb)")
+        return [(path, _sheet_of(path, sheet, known))]
+    if path.name in known:
+        return [(p, sheet or path.name) for p in sorted(path.iterdir()) if is_submission(p)]
+    sheet_dirs = [p for p in sorted(path.iterdir()) if p.is_dir() and p.name in known]
+    if sheet_dirs:
+        return [pair for d in sheet_dirs for pair in _discover_one(d, sheet, known)]
+    return [(path, _sheet_of(path, sheet, known))]

@@ -1,0 +1,99 @@
+"""Observed data + reference values -> task results with points, statuses and messages.
+
+Runs in the trusted parent on plain data. A task's points are split across its
+checks by weight; manual checks keep their share pending for a tutor.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from grader.checks import Context, Outcome
+from grader.checks import answer, choice, expression, gradient, manual, property as property_check
+from grader.checks import statistics, training, value
+from grader.plans import Plan, job_id
+from grader.report.models import TaskResult
+from grader.rubric import Rubric, Task
+from grader.sandbox import ChildRun
+
+JUDGES: dict[str, Callable[[Any, Context], Outcome]] = {
+    "manual": manual.judge,
+    "answer": answer.judge,
+    "expression": expression.judge,
+    "choice": choice.judge,
+    "value": value.judge,
+    "property": property_check.judge,
+    "gradient": gradient.judge,
+    "statistics": statistics.judge,
+    "training": training.judge,
+}
+
+
+def task_status(outcomes: list[tuple[Any, Outcome]]) -> str:
+    auto = [o for c, o in outcomes if c.kind != "manual"]
+    has_manual = len(auto) < len(outcomes)
+    if not auto:
+        return "pending-manual"
+    if all(o.status == "passed" for o in auto):
+        return "pending-manual" if has_manual else "passed"
+    if any(o.score > 0 for o in auto):
+        return "partial"
+    for status in ("timeout", "error"):
+        if any(o.status == status for o in auto):
+            return status
+    if all(o.status == "not-attempted" for o in auto):
+        return "not-attempted"
+    return "failed"
+
+
+def _message(task: Task, outcomes: list[tuple[Any, Outcome]], status: str) -> tuple[str, str]:
+    auto = [(c, o) for c, o in outcomes if c.kind != "manual"]
+    bad = [o for _, o in auto if o.status != "passed"]
+    manual_criteria = [c.criteria for c, _ in outcomes if c.kind == "manual"]
+    if bad:
+        message = "; ".join(dict.fromkeys(o.message for o in bad))
+        hints = [c.hint for c, o in auto if o.status != "passed" and c.hint] + ([task.hint] if task.hint else [])
+        if hints and status in ("failed", "partial"):
+            message += f". Hint: {hints[0]}"
+    elif auto:
+        message = "all automatic checks passed"
+    else:
+        message = ""
+    if manual_criteria:
+        message += ("; " if message else "") + "part of this task is graded by a tutor"
+    detail = " | ".join(f"{c.kind}: {o.status}: {o.detail or o.message}" for c, o in outcomes)
+    return message, detail
+
+
+def judge_task(task: Task, rubric: Rubric, context_for: Callable[[int, Any], Context]) -> TaskResult:
+    outcomes = [(check, JUDGES[check.kind](check, context_for(i, check))) for i, check in enumerate(task.checks)]
+    total = sum(c.weight for c, _ in outcomes)
+    earned = sum(c.weight * o.score for c, o in outcomes if c.kind != "manual")
+    pending = sum(c.weight for c, _ in outcomes if c.kind == "manual")
+    status = task_status(outcomes)
+    message, detail = _message(task, outcomes, status)
+    diagnoses = list(dict.fromkeys(d for _, o in outcomes for d in o.diagnoses))
+    return TaskResult(
+        id=task.id, title=task.title, points=round(task.points * earned / total, 4), max_points=task.points,
+        status=status, message=message, detail=detail, diagnoses=diagnoses, bonus=task.bonus,
+        visibility=rubric.visibility_of(task), pending_points=round(task.points * pending / total, 4),
+    )
+
+
+def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: ChildRun | None,
+                     answers: dict[str, Any] | None, answers_problem: str | None) -> list[TaskResult]:
+    results = []
+    for task in rubric.tasks:
+        def context_for(index: int, check: Any, task: Task = task) -> Context:
+            jid = job_id(task.id, index)
+            extra = {"killed": run.killed} if run is not None and run.killed else {}
+            return Context(key=key, defaults=rubric.defaults, reveal=rubric.visibility_of(task) == "public",
+                           sheet=rubric.sheet, job=run.jobs.get(jid) if run is not None else None,
+                           answers=answers, answers_problem=answers_problem,
+                           property_input=plan.property_inputs.get(jid), extra=extra)
+        result = judge_task(task, rubric, context_for)
+        if run is not None:
+            result.seconds = round(sum(run.jobs.get(job_id(task.id, i), {}).get("seconds", 0.0)
+                                       for i in range(len(task.checks))), 4)
+        results.append(result)
+    return results

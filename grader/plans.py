@@ -1,0 +1,115 @@
+"""Rubric checks -> worker jobs: what the child runs, with the given data it needs.
+
+The child receives inputs only: "$KEY" values are resolved here from the answer
+key and shipped as .npy files or JSON literals. Expected values never leave the
+parent, so student code cannot read them. Property checks become calls of the
+student's functions on inputs drawn here from the rubric's seed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import reference
+from grader.rubric import REF_RE, PropertyCheck, Rubric, SetStep
+from reference.common import to_plain
+
+FILE_KINDS = ("value", "property", "gradient", "statistics", "training")
+
+
+@dataclass
+class Plan:
+    """All jobs of one sheet; identical for every submission of that sheet, so built once."""
+
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    property_inputs: dict[str, np.ndarray] = field(default_factory=dict)  # job id -> x
+
+    def array(self, value: np.ndarray) -> dict[str, str]:
+        name = f"k{len(self.arrays)}.npy"
+        self.arrays[name] = np.ascontiguousarray(value)
+        return {"$npy": name}
+
+
+def job_id(task_id: str, index: int) -> str:
+    return f"{task_id}#{index}"
+
+
+def _reshape(value: Any, shape: str | None) -> Any:
+    if shape is None:
+        return value
+    array = np.asarray(value, dtype=np.float64)
+    if shape == "column":
+        return array.reshape(-1, 1)
+    if shape == "row":
+        return array.reshape(1, -1)
+    if shape == "flat":
+        return array.reshape(-1)
+    return array.tolist()
+
+
+def _value(value: Any, key: dict[str, Any], plan: Plan) -> Any:
+    if isinstance(value, str):
+        m = REF_RE.match(value)
+        if m:
+            resolved = _reshape(key[m.group("key")], m.group("shape"))
+            return plan.array(resolved) if isinstance(resolved, np.ndarray) else to_plain(resolved)
+        return value
+    if isinstance(value, list):
+        return [_value(v, key, plan) for v in value]
+    if isinstance(value, dict):
+        return {k: _value(v, key, plan) for k, v in value.items()}
+    return value
+
+
+def _steps(steps: list, key: dict[str, Any], plan: Plan) -> list[dict[str, Any]]:
+    out = []
+    for step in steps:
+        data = step.model_dump()
+        if isinstance(step, SetStep):
+            data["value"] = _value(step.value, key, plan)
+        else:
+            data["args"] = _value(step.args, key, plan)
+            data["kwargs"] = _value(step.kwargs, key, plan)
+        out.append(data)
+    return out
+
+
+def _property_job(check: PropertyCheck, sheet: str, plan: Plan, jid: str) -> dict[str, Any]:
+    prop = reference.sheet_module(sheet).PROPERTIES[check.property]
+    x = prop.inputs(np.random.default_rng(check.seed), check.samples)
+    plan.property_inputs[jid] = x
+    steps = [{"op": "call", "target": name, "name": f"out{i}", "args": [plan.array(arg)], "kwargs": {}}
+             for i, (name, arg) in enumerate(prop.calls(x))]
+    return {"steps": steps, "observe": [f"out{i}" for i in range(len(steps))]}
+
+
+def build(rubric: Rubric, key: dict[str, Any]) -> Plan:
+    plan = Plan()
+    seconds = rubric.defaults.job_seconds
+    for task in rubric.tasks:
+        for index, check in enumerate(task.checks):
+            if check.kind not in FILE_KINDS:
+                continue
+            jid = job_id(task.id, index)
+            job: dict[str, Any] = {"id": jid, "file": check.file, "timeout": seconds, "seed": getattr(check, "seed", 0)}
+            if check.kind == "property":
+                job.update(_property_job(check, rubric.sheet, plan, jid))
+            else:
+                job["steps"] = _steps(check.steps, key, plan)
+            if check.kind == "value":
+                job["observe"] = list(check.observe)
+            elif check.kind == "statistics":
+                job["observe"] = [check.observe]
+            elif check.kind == "training":
+                job["observe"] = [p for p in (check.losses, check.predictions) if p]
+                job["timeout"] = check.time_budget
+            elif check.kind == "gradient":
+                job["observe"] = list(check.gradients)
+                job["fd"] = {"params": list(dict.fromkeys(check.gradients.values())),
+                             "loss_steps": _steps(check.loss_steps, key, plan), "loss": check.loss, "eps": check.eps}
+                job["timeout"] = max(seconds, 30.0)
+            plan.jobs.append(job)
+    return plan

@@ -1,0 +1,83 @@
+"""The report: pydantic models with a versioned schema that other tools read.
+
+Stable fields (schema_version 1): top level `schema_version` and `submissions`;
+per submission `name`, `sheet`, `members` [{name, id}], `points`, `max_points`,
+`flags`, `tasks`; per task `id`, `points`, `max_points`, `status`, `message`,
+`detail`, `diagnoses`, `seconds`. Further fields may be added, never renamed.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REPORT_SCHEMA_VERSION = 1
+TaskStatus = Literal["passed", "partial", "failed", "error", "timeout", "not-attempted", "pending-manual"]
+
+
+class ReportModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Member(ReportModel):
+    name: str
+    id: str
+
+
+class TaskResult(ReportModel):
+    id: str
+    title: str = ""
+    points: float
+    max_points: float
+    status: TaskStatus
+    message: str = Field(description="for the student; never reveals a hidden task's expected values")
+    detail: str = Field("", description="for the tutor")
+    diagnoses: list[str] = []
+    seconds: float = 0.0
+    bonus: bool = False
+    visibility: Literal["public", "hidden"] = "public"
+    pending_points: float = Field(0.0, description="points a tutor still awards by hand")
+
+    @property
+    def exercise(self) -> str:
+        return self.id.split(".")[0]
+
+
+class FileNote(ReportModel):
+    """Something that went wrong while loading a student file; grading went on."""
+
+    file: str
+    line: int | None = None
+    kind: str
+    message: str
+
+
+class SubmissionReport(ReportModel):
+    name: str
+    sheet: str
+    members: list[Member] = []
+    points: float
+    max_points: float
+    flags: list[str] = []
+    tasks: list[TaskResult] = []
+    path: str = ""
+    notes: list[FileNote] = []
+    output: str = Field("", description="the tail of what the student's code printed")
+    seconds: float = 0.0
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.points / self.max_points if self.max_points else 0.0
+
+    def exercise_points(self) -> dict[str, tuple[float, float]]:
+        out: dict[str, tuple[float, float]] = {}
+        for task in self.tasks:
+            got, most = out.get(task.exercise, (0.0, 0.0))
+            out[task.exercise] = (got + task.points, most + (0.0 if task.bonus else task.max_points))
+        return out
+
+
+class RunReport(ReportModel):
+    schema_version: Literal[1] = REPORT_SCHEMA_VERSION
+    grader_version: str = ""
+    submissions: list[SubmissionReport] = []
