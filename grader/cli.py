@@ -23,10 +23,69 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class DefaultGroup(click.Group):
+    """`grade PATH...` means `grade run PATH...`: the tutor's everyday command stays short."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nngrade")
 def main() -> None:
-    """nngrade: grade neural-network exercise sheets against a numpy reference."""
+    """nngrade: grade neural-network exercise sheets against a numpy reference.
+
+    \b
+    grade submissions/              grade every submission (same as `grade run ...`)
+    grade key SHEET                 the tutor's answer key
+    grade rubric check              validate rubric files
+    """
+
+
+@main.command("run")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--sheet", default=None, help="Sheet id, when the folder names do not say it.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the full report as JSON.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a gradebook, one row per student.")
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one Markdown feedback file per submission into this folder.")
+@click.option("--details", is_flag=True, help="Also print every task of every submission.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Submissions graded in parallel (default: cores).")
+@rubrics_option
+def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | None, csv_path: Path | None,
+                feedback_dir: Path | None, details: bool, jobs: int | None, rubrics: Path | None) -> None:
+    """Grade submissions: folders, .zip or .py files under a folder named after the sheet."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from grader import grading
+    from grader.report import csv_report, feedback, json_report, table
+
+    try:
+        pairs = api.grading_plan(list(paths), sheet, rubrics)
+    except api.UsageError as exc:
+        fail(str(exc))
+    except RubricError as exc:
+        fail(f"the rubric is invalid; run `grade rubric check` for details:\n{exc}")
+    err = Console(stderr=True)
+    try:
+        with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      TextColumn("{task.description}"), console=err, transient=True) as progress:
+            bar = progress.add_task("", total=len(pairs))
+            run = grading.grade(pairs, workers=jobs,
+                                on_done=lambda r: progress.update(bar, advance=1, description=r.name))
+        Console().print(table.render(run, details))
+        if json_path:
+            json_report.write(run, json_path)
+        if csv_path:
+            csv_report.write(run, csv_path)
+        if feedback_dir:
+            feedback.write(run, feedback_dir)
+    except OSError as exc:
+        fail(f"cannot write the report: {exc.strerror}: {exc.filename}")
+    except Exception as exc:  # the grader itself failed: say so in one line, exit 1
+        fail(f"the grader failed ({type(exc).__name__}: {exc}); please report this with the submission", code=1)
 
 
 @main.command("key")

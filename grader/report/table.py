@@ -1,0 +1,64 @@
+"""The terminal summary: one table per sheet, one row per submission, points per exercise."""
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from grader.report.models import RunReport, SubmissionReport
+
+STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red", "timeout": "magenta",
+                "not-attempted": "dim", "pending-manual": "cyan"}
+
+
+def _points(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def exercises(reports: list[SubmissionReport]) -> list[str]:
+    seen: dict[str, None] = {}
+    for r in reports:
+        for task in r.tasks:
+            seen.setdefault(task.exercise, None)
+    return list(seen)
+
+
+def sheet_table(sheet: str, reports: list[SubmissionReport]) -> Table:
+    columns = exercises(reports)
+    table = Table(title=f"{sheet}: {len(reports)} submission{'s' * (len(reports) != 1)}", title_justify="left")
+    table.add_column("submission", overflow="fold")
+    table.add_column("members", overflow="fold")
+    for ex in columns:
+        table.add_column(f"Ex {ex}", justify="right")
+    table.add_column("total", justify="right")
+    table.add_column("%", justify="right")
+    table.add_column("flags", overflow="fold")
+    for r in reports:
+        per = r.exercise_points()
+        cells = [f"{_points(per[ex][0])}/{_points(per[ex][1])}" if ex in per else "" for ex in columns]
+        pending = sum(t.pending_points for t in r.tasks)
+        flags = list(r.flags) + ([f"{_points(pending)} pts pending tutor"] if pending else [])
+        table.add_row(r.name, ", ".join(f"{m.name} ({m.id})" for m in r.members) or "-", *cells,
+                      f"{_points(r.points)}/{_points(r.max_points)}", f"{r.percent:.0f}",
+                      Text("; ".join(flags), style="yellow") if flags else "")
+    return table
+
+
+def task_table(report: SubmissionReport) -> Table:
+    table = Table(title=f"{report.name} ({report.sheet})", title_justify="left")
+    for name, justify in (("task", "left"), ("points", "right"), ("status", "left"), ("message", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for t in report.tasks:
+        table.add_row(t.id, f"{_points(t.points)}/{_points(t.max_points)}",
+                      Text(t.status, style=STATUS_STYLE.get(t.status, "")), t.message)
+    return table
+
+
+def render(run: RunReport, details: bool = False) -> Group:
+    by_sheet: dict[str, list[SubmissionReport]] = {}
+    for r in run.submissions:
+        by_sheet.setdefault(r.sheet, []).append(r)
+    parts: list = [sheet_table(sheet, reports) for sheet, reports in by_sheet.items()]
+    if details:
+        parts.extend(task_table(r) for r in run.submissions)
+    return Group(*parts)
