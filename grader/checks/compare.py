@@ -91,9 +91,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     if not np.all(np.isfinite(aligned)):
         return Match(False, f"{what} contains nan or inf", ("not-finite",))
     error = np.abs(aligned - exp)
-    bound = atol + rtol * np.abs(exp)
-    worst = float(np.max(error / bound)) if exp.size else 0.0
-    if worst <= 1.0:
+    if np.all(error <= atol + rtol * np.abs(exp)):
         return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
     found = diagnose.numbers(aligned, exp, rtol, atol)
     text = f"{what} differs from the expected value (largest deviation {float(error.max()):.3g})"

@@ -97,6 +97,9 @@ def parse(text: str, variables: Mapping[str, object] | frozenset[str]) -> Parsed
             if node.id not in allowed and node.id not in FUNCTIONS and node.id not in CONSTANTS:
                 raise FormulaError(f"unknown name {node.id!r}; use the variables {', '.join(sorted(allowed))}")
         elif isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Constant):
+                raise FormulaError("a number is followed by brackets: write a function's power as tanh(x)**2, "
+                                   "not tanh^2(x), and multiply with *, as in 2*(x + 1)")
             if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
                 what = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
                 raise FormulaError(f"{what!r} is not an available function; available: {', '.join(sorted(FUNCTIONS))}")

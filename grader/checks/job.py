@@ -23,6 +23,8 @@ def failure(ctx: Context) -> Outcome | None:
         return Outcome(0.0, "timeout", f"your code did not finish{where}: {error}")
     if status == "missing":
         return Outcome(0.0, "error", f"missing: {error}")
+    if job.get("step") is None and not job.get("line"):
+        return Outcome(0.0, "error", error)
     return Outcome(0.0, "error", f"your code raised {error}{where}{line}")
 
 

@@ -51,7 +51,8 @@ def _run_job(job: dict[str, Any], plan: dict[str, Any], out: Output, inputs: Pat
     if module is None:
         if not (Path.cwd() / job["file"]).exists():
             return {**record, "status": "missing", "error": f"the submission has no file {job['file']}"}
-        return {**record, "status": "error", "error": f"{job['file']} could not be loaded (see the file's load report)"}
+        why = plan.get("load_errors", {}).get(job["file"], "it could not be loaded")
+        return {**record, "status": "error", "error": f"{job['file']}: {why}", "unloadable": True}
     modules = {name: sys.modules[name] for name in plan["loaded"] if name in sys.modules}
     ns = Namespace(module, modules, plan.get("aliases", {}))
     _seed(job.get("seed", plan.get("seed", 0)))
@@ -122,7 +123,9 @@ def run(plan_path: str) -> int:
             loader.load(stem)
             plan["loaded"].append(stem)
         except ImportError as exc:
-            log.append({"file": name, "line": None, "kind": "unreadable", "error": str(exc)}) if not log else None
+            if not log:
+                log.append({"file": name, "line": None, "kind": "unreadable", "error": str(exc)})
+            plan.setdefault("load_errors", {})[name] = log[-1]["error"]
         except BaseException as exc:  # pragma: no cover - the loader catches statement errors itself
             log.append({"file": name, "line": None, "kind": "exception", "error": loader.describe(exc)})
         out.write({"record": "load", "file": name, "log": list(log), "seconds": round(time.monotonic() - started, 4)})

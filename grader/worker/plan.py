@@ -52,7 +52,10 @@ class Namespace:
     def lookup(self, name: str) -> Any:
         if name in self.results:
             return self.results[name]
-        scopes = [vars(self.module)] if self.module is not None else []
+        # The job's file first, then the submission's other files: `%LinearModule` in nn_model.py's
+        # plan finds the class in nn_modules.py even when nn_model.py imports it under another name.
+        scopes = ([vars(self.module)] if self.module is not None else []) + \
+            [vars(m) for m in self.modules.values() if m is not self.module]
         for candidate in self.candidates(name):
             for scope in scopes:
                 if candidate in scope:
