@@ -1,0 +1,12 @@
+"""Building check contexts for judges without starting a child."""
+from grader.checks import Context
+from grader.rubric import Defaults
+
+
+def job(observed=None, status="ok", fd=None, **extra):
+    return {"status": status, "observed": observed or {}, "fd": fd, "seconds": 0.0, "error": extra.get("error"),
+            "step": extra.get("step"), "line": extra.get("line")}
+
+
+def context(key=None, reveal=True, sheet="leuphana-dl-ss24-ex2", **kw):
+    return Context(key=key or {}, defaults=Defaults(), reveal=reveal, sheet=sheet, **kw)

@@ -1,0 +1,47 @@
+"""Shape rules and typical-mistake diagnoses when numbers are compared."""
+import numpy as np
+
+from grader.checks.compare import match
+from grader.sandbox import Absent, Unsupported
+
+W = np.array([[0.2, -0.3], [0.1, -1.2], [0.4, 0.3]])
+
+
+def test_vectors_compare_in_any_orientation_and_lists_like_arrays():
+    v = np.array([1.0, 2.0, 3.0])
+    for observed in (v, v.reshape(3, 1), v.reshape(1, 3), [1.0, 2.0, 3.0], [[1.0], [2.0], [3.0]]):
+        assert match(observed, v, 1e-9, 0, reveal=True).ok
+
+
+def test_a_transposed_matrix_fails_with_a_diagnosis_unless_allowed():
+    m = match(W.T, W, 1e-9, 0, reveal=True)
+    assert not m.ok and m.diagnoses == ("transposed",)
+    assert match(W.T, W, 1e-9, 0, reveal=True, accept_transpose=True).ok
+    square = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert "transposed" in match(square.T, square, 1e-9, 0, reveal=True).diagnoses
+
+
+def test_sign_flip_and_constant_factor_are_named():
+    assert match(-W, W, 1e-9, 0, reveal=True).diagnoses == ("sign-flip",)
+    m = match(W / 3, W, 1e-9, 0, reveal=True)
+    assert m.diagnoses == ("constant-factor",) and "0.333" in m.message
+
+
+def test_hidden_values_are_not_shown():
+    hidden = match(W + 1, W, 1e-9, 0, reveal=False).message
+    assert "0.2" not in hidden and "expected [" not in hidden and "differs" in hidden
+    assert "0.2" in match(W + 1, W, 1e-9, 0, reveal=True).message
+
+
+def test_tolerance_is_relative_plus_absolute():
+    assert match(0.79, 0.7932, 0.02, 0.006, reveal=True).ok  # rounded by hand
+    assert not match(0.75, 0.7932, 0.02, 0.006, reveal=True).ok
+
+
+def test_values_that_are_not_numbers_fail_with_a_reason():
+    assert "None" in match(None, W, 1e-9, 0, reveal=True).message
+    assert "ragged" in match([[1, 2], [3]], W, 1e-9, 0, reveal=True).message
+    assert "Sneaky" in match(Unsupported("an object of type Sneaky"), W, 1e-9, 0, reveal=True).message
+    assert match(Absent("code.py defines no `x`"), W, 1e-9, 0, reveal=True).message == "code.py defines no `x`"
+    assert "nan" in match(np.full((3, 2), np.nan), W, 1e-9, 0, reveal=True).message
+    assert "shape (2, 2)" in match(np.zeros((2, 2)), W, 1e-9, 0, reveal=True).message

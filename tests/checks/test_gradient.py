@@ -1,0 +1,37 @@
+"""Gradient checks on worker records: finite differences of the student's loss, then the reference."""
+import numpy as np
+
+from grader.checks import gradient
+from grader.rubric import GradientCheck
+from tests.checks.helpers import context, job
+
+STEP = {"op": "call", "target": "net.backprop", "name": "grads"}
+CHECK = GradientCheck(kind="gradient", file="code2.py", steps=[STEP], loss_steps=[STEP], loss="l",
+                      gradients={"grads[0]": "net.w"}, expect={"grads[0]": "dw"})
+TRUE = np.array([[0.1, -0.2], [0.3, 0.05]])
+
+
+def judge(grad, fd):
+    return gradient.judge(CHECK, context(key={"dw": TRUE}, job=job({"grads[0]": grad}, fd={"net.w": fd})))
+
+
+def test_true_gradient_passes():
+    assert judge(TRUE.copy(), TRUE + 1e-9).status == "passed"
+
+
+def test_backward_pass_that_disagrees_with_its_own_forward_pass():
+    outcome = judge(-TRUE, TRUE)
+    assert outcome.status == "failed" and "central differences" in outcome.message
+    assert "sign-flip" in outcome.diagnoses
+
+
+def test_consistent_gradient_of_a_different_loss_says_so():
+    outcome = judge(TRUE / 2, TRUE / 2)  # a mean over two samples where the sheet sums
+    assert outcome.status == "failed" and "your own loss, but not of the sheet's" in outcome.message
+    assert "loss-differs" in outcome.diagnoses and "constant-factor" in outcome.diagnoses
+
+
+def test_relative_error_is_symmetric_and_scale_free():
+    a, b = np.array([1.0, 2.0]), np.array([1.0, 2.2])
+    assert gradient.relative_error(a, b) == gradient.relative_error(b, a)
+    assert np.isclose(gradient.relative_error(1e-6 * a, 1e-6 * b), gradient.relative_error(a, b))

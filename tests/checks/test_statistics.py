@@ -1,0 +1,50 @@
+"""Initialisation statistics: correct draws pass, the usual wrong variances fail with their name."""
+import numpy as np
+import pytest
+
+from grader.checks import statistics
+from grader.rubric import StatisticsCheck
+from tests.checks.helpers import context, job
+
+D_IN, D_OUT = 300, 200
+SIGMA = np.sqrt(2 / (D_IN + D_OUT))
+
+
+def check(distribution="glorot-normal", layout="out_in"):
+    return StatisticsCheck(kind="statistics", file="code2.py", observe="net.weight[0]", distribution=distribution,
+                           layout=layout, steps=[{"op": "new", "name": "net", "cls": "NeuralNetwork"}])
+
+
+def judge(w, **kw):
+    return statistics.judge(check(**kw), context(job=job({"net.weight[0]": w})))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_correct_glorot_normal_passes_for_every_seed(seed):
+    w = np.random.default_rng(seed).normal(0, SIGMA, size=(D_OUT, D_IN))
+    assert judge(w).status == "passed"
+
+
+def test_glorot_uniform_passes_the_uniform_kind_in_the_in_out_layout():
+    limit = np.sqrt(6 / (D_IN + D_OUT))
+    w = np.random.default_rng(1).uniform(-limit, limit, size=(D_IN, D_OUT))
+    assert judge(w, distribution="glorot", layout="in_out").status == "passed"
+    outcome = judge(w.T, distribution="glorot-normal")
+    assert outcome.status == "failed" and outcome.diagnoses == ("uniform-not-normal",)
+
+
+@pytest.mark.parametrize("variance, diagnosis", [(1 / D_IN, "lecun-variance"), (2 / D_IN, "he-variance"),
+                                                 (1.0, "unit-variance")])
+def test_wrong_variances_fail_and_are_named(variance, diagnosis):
+    w = np.random.default_rng(2).normal(0, np.sqrt(variance), size=(D_OUT, D_IN))
+    outcome = judge(w)
+    assert outcome.status == "failed" and outcome.diagnoses == (diagnosis,)
+
+
+def test_the_tolerance_shrinks_with_the_sample_size():
+    assert statistics.z_bound(1e-6, 2) == pytest.approx(5.03, abs=0.01)
+
+
+def test_zeros():
+    assert judge(np.zeros((3, 1)), distribution="zeros").status == "passed"
+    assert judge(np.full((3, 1), 0.01), distribution="zeros").status == "failed"

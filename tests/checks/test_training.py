@@ -1,0 +1,37 @@
+"""Training checks: falling losses, accuracy against the targets, failures named."""
+import numpy as np
+
+from grader.checks import training
+from grader.rubric import TrainingCheck
+from tests.checks.helpers import context, job
+
+TARGETS = np.array([[0, 1, 1, 0, 1, 0, 0, 1, 1, 1]], dtype=float)
+CHECK = TrainingCheck(kind="training", file="code2.py", steps=[{"op": "call", "target": "net.train", "name": "losses"}],
+                      losses="losses", predictions="pred", targets="y", min_accuracy="goal")
+
+
+def judge(losses, pred):
+    ctx = context(key={"y": TARGETS, "goal": 0.9}, job=job({"losses": losses, "pred": pred}))
+    return training.judge(CHECK, ctx)
+
+
+def test_accuracy_binary_and_one_hot():
+    assert training.accuracy(TARGETS * 0.8 + 0.1, TARGETS) == 1.0
+    one_hot = np.eye(3)[[0, 2, 1, 1]]
+    assert training.accuracy(one_hot + 0.1, one_hot) == 1.0
+    assert training.accuracy(one_hot.T[:, [1, 0, 2, 3]], one_hot.T) == 0.5  # classes along axis 0
+
+
+def test_falling_loss_and_good_accuracy_pass():
+    assert judge([3.0, 2.0, 1.0], TARGETS * 0.8 + 0.1).status == "passed"
+
+
+def test_low_accuracy_earns_half():
+    outcome = judge([3.0, 2.0, 1.0], 1 - TARGETS)
+    assert outcome.score == 0.5 and "0.0%" in outcome.message
+
+
+def test_rising_or_broken_losses_fail():
+    assert "did not decrease" in judge([1.0, 2.0], TARGETS).message
+    assert "nan" in judge([1.0, float("nan")], TARGETS).message
+    assert "list of losses" in judge(None, TARGETS).message

@@ -1,0 +1,198 @@
+"""The isolated child: statement-by-statement loading, job statuses, plain data only, limits."""
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import sandbox
+from grader.sandbox import Absent, Unsupported
+
+STUDENT = textwrap.dedent('''
+    import numpy as np
+    import matplotlib.pyplot as plt
+    print("demo output")
+    plt.plot([1, 2, 3]); plt.show()
+    undefined_demo_name + 1
+
+    class Sigmoid:
+        def evaluate(self, z):
+            return 1 / (1 + np.exp(-z))
+        def gradient(self, z):
+            raise NotImplementedError
+
+    class Sneaky(np.ndarray):
+        pass
+
+    class AlwaysEqual:
+        def __eq__(self, other):
+            return True
+
+    def subclass():
+        return np.zeros(3).view(Sneaky)
+
+    def always_equal():
+        return AlwaysEqual()
+
+    def as_list():
+        return [[1, 2], [3, 4.5]]
+
+    def pair():
+        return 2.5, np.array([1.0, 2.0])
+
+    def boom():
+        return 1 / 0
+
+    def spin():
+        while True:
+            pass
+
+    def leave():
+        raise SystemExit(3)
+
+    def loss_of(w):
+        return float(np.sum(w ** 2))
+
+    class Model:
+        def __init__(self):
+            self.w = np.array([1.0, -2.0, 0.5])
+        def loss(self):
+            return 0.5 * float(np.sum(self.w ** 2)), None
+        def grad(self):
+            return self.w.copy()
+
+    import grader  # the grader's own packages are not importable in the child
+''')
+
+
+def line_of(text: str) -> int:
+    return next(i for i, line in enumerate(STUDENT.splitlines(), 1) if text in line)
+
+
+def call(jid, target, args=(), observe=("r",), timeout=5.0):
+    return {"id": jid, "file": "code.py", "timeout": timeout,
+            "steps": [{"op": "call", "target": target, "name": "r", "args": list(args), "kwargs": {}}],
+            "observe": list(observe)}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> sandbox.ChildRun:
+    folder = tmp_path_factory.mktemp("student")
+    (folder / "code.py").write_text(STUDENT)
+    jobs = [
+        {"id": "eval", "file": "code.py", "timeout": 5.0,
+         "steps": [{"op": "new", "name": "act", "cls": "sigmoid", "args": [], "kwargs": {}},
+                   {"op": "call", "target": "act.evaluate", "name": "r", "args": [{"$npy": "z.npy"}], "kwargs": {}}],
+         "observe": ["r"]},
+        {"id": "todo", "file": "code.py", "timeout": 5.0,
+         "steps": [{"op": "new", "name": "act", "cls": "sigmoid", "args": [], "kwargs": {}},
+                   {"op": "call", "target": "act.gradient", "name": "r", "args": [[1.0]], "kwargs": {}}],
+         "observe": ["r"]},
+        call("missing", "not_there"),
+        call("subclass", "subclass"),
+        call("always_equal", "always_equal"),
+        call("list", "as_list"),
+        call("pair", "pair", observe=("r[0]", "r[1]", "r[2]")),
+        call("boom", "boom"),
+        call("spin", "spin", timeout=0.5),
+        call("exit", "leave"),
+        {"id": "fd", "file": "code.py", "timeout": 5.0,
+         "steps": [{"op": "new", "name": "m", "cls": "Model", "args": [], "kwargs": {}},
+                   {"op": "call", "target": "m.grad", "name": "g", "args": [], "kwargs": {}}],
+         "observe": ["g"],
+         "fd": {"params": ["m.w"], "loss": "value[0]", "eps": 1e-6,
+                "loss_steps": [{"op": "call", "target": "m.loss", "name": "value", "args": [], "kwargs": {}}]}},
+        call("after", "boom"),
+    ]
+    return sandbox.run_child({"code.py": folder / "code.py"}, jobs, {"z.npy": np.array([0.0, 2.0])},
+                             file_order=["code.py"], aliases={"sigmoid": ["Sigmoid"]})
+
+
+def test_failing_top_level_statements_are_reported_and_loading_goes_on(run):
+    notes = run.loads[0]["log"]
+    assert [(n["line"], n["error"].split(":")[0]) for n in notes] == [(line_of("undefined_demo_name"), "NameError"),
+                                                                         (line_of("import grader"), "ModuleNotFoundError")]
+    assert run.jobs["eval"]["status"] == "ok"  # the class after the broken line exists
+
+
+def test_aliases_find_renamed_classes_and_values_come_back_as_arrays(run):
+    np.testing.assert_allclose(run.jobs["eval"]["observed"]["r"], 1 / (1 + np.exp(-np.array([0.0, 2.0]))))
+
+
+def test_not_implemented_is_not_attempted_and_missing_names_are_named(run):
+    assert run.jobs["todo"]["status"] == "not-attempted"
+    assert run.jobs["missing"]["status"] == "missing"
+    assert "defines no `not_there`" in run.jobs["missing"]["error"]
+
+
+def test_objects_that_are_not_plain_numbers_never_reach_the_parent(run):
+    assert isinstance(run.jobs["subclass"]["observed"]["r"], Unsupported)
+    assert "Sneaky" in run.jobs["subclass"]["observed"]["r"].what
+    assert isinstance(run.jobs["always_equal"]["observed"]["r"], Unsupported)
+
+
+def test_lists_and_tuples_come_back_as_lists_and_index_paths_work(run):
+    assert run.jobs["list"]["observed"]["r"] == [[1, 2], [3, 4.5]]
+    observed = run.jobs["pair"]["observed"]
+    assert observed["r[0]"] == 2.5
+    np.testing.assert_array_equal(observed["r[1]"], [1.0, 2.0])
+    assert isinstance(observed["r[2]"], Absent)
+
+
+def test_exceptions_timeouts_and_exit_cost_only_their_own_job(run):
+    assert run.jobs["boom"]["status"] == "error" and "ZeroDivisionError" in run.jobs["boom"]["error"]
+    assert run.jobs["boom"]["line"] == line_of("1 / 0")
+    assert run.jobs["spin"]["status"] == "timeout"
+    assert run.jobs["exit"]["status"] == "error" and "SystemExit" in run.jobs["exit"]["error"]
+    assert run.jobs["after"]["status"] == "error"  # the job after a timeout and an exit still ran
+    assert run.finished and run.killed is None
+
+
+def test_finite_differences_of_the_students_own_loss(run):
+    # loss = 0.5 |w|^2, so the derivative is w itself
+    np.testing.assert_allclose(run.jobs["fd"]["fd"]["m.w"], [1.0, -2.0, 0.5], rtol=1e-7)
+
+
+def test_output_is_captured_and_layers_are_reported(run):
+    assert "demo output" in run.stdout
+    assert run.layers["memory"] and run.layers["cpu"]
+
+
+def test_a_loop_that_ignores_the_alarm_is_killed_by_the_parent(tmp_path):
+    (tmp_path / "code.py").write_text(textwrap.dedent('''
+        import signal
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        def spin():
+            while True:
+                pass
+    '''))
+    limits = sandbox.Limits(load_seconds=1.0)
+    run = sandbox.run_child({"code.py": tmp_path / "code.py"}, [call("spin", "spin", timeout=0.5)], {},
+                            file_order=["code.py"], aliases={}, limits=limits)
+    assert run.killed and "limit" in run.killed
+    assert "spin" not in run.jobs
+
+
+def test_memory_limit_turns_a_huge_allocation_into_an_error(tmp_path):
+    (tmp_path / "code.py").write_text("import numpy as np\ndef big():\n    return np.ones((2**31,))\n")
+    run = sandbox.run_child({"code.py": tmp_path / "code.py"}, [call("big", "big")], {},
+                            file_order=["code.py"], aliases={}, limits=sandbox.Limits(memory_bytes=512 * 2**20))
+    assert run.jobs["big"]["status"] == "error"
+    assert "Memory" in run.jobs["big"]["error"]
+
+
+def test_an_unparsable_file_is_reported_with_its_line(tmp_path):
+    (tmp_path / "code.py").write_text("def f(:\n    pass\n")
+    run = sandbox.run_child({"code.py": tmp_path / "code.py"}, [call("f", "f")], {},
+                            file_order=["code.py"], aliases={})
+    assert run.loads[0]["log"][0]["kind"] == "unreadable"
+    assert run.jobs["f"]["status"] == "error" and "line 1" in run.jobs["f"]["error"]
+
+
+def test_decode_refuses_malformed_tags(tmp_path):
+    assert isinstance(sandbox.decode({"npy": "../../etc/passwd"}, tmp_path), Unsupported)
+    assert isinstance(sandbox.decode({"num": "1"}, tmp_path), Unsupported)
+    assert isinstance(sandbox.decode({"float": "1e400"}, tmp_path), Unsupported)
+    assert sandbox.decode({"seq": [{"num": 1}, {"float": "nan"}]}, tmp_path)[0] == 1
+    np.save(tmp_path / "a1.npy", np.array(["x"], dtype=object), allow_pickle=True)
+    assert isinstance(sandbox.decode({"npy": "a1.npy"}, tmp_path), Unsupported)
