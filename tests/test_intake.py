@@ -1,0 +1,88 @@
+"""Finding submissions, group names, safe archives, answers files."""
+import zipfile
+
+import pytest
+
+from grader import intake
+
+SHEETS = ["leuphana-dl-ss24-ex2", "nnti-ws2324-sheet7"]
+
+
+@pytest.mark.parametrize("name, members, ok", [
+    ("Mueller_2571234_Schmidt_2569876", [("Mueller", "2571234"), ("Schmidt", "2569876")], True),
+    ("Becker_2568823", [("Becker", "2568823")], True),
+    ("Hoffmann_1_Koch_2_Richter_3", [("Hoffmann", "1"), ("Koch", "2"), ("Richter", "3")], True),
+    ("Müller-Lüdenscheidt_42", [("Müller-Lüdenscheidt", "42")], True),
+    ("A_1_B_2_C_3_D_4", [("A", "1"), ("B", "2"), ("C", "3"), ("D", "4")], False),  # groups of 1-3
+    ("late_submission_Meier", [], False),
+    ("Meier_12ab", [("Meier", "12")], False),
+])
+def test_group_names(name, members, ok):
+    parsed, conventional = intake.parse_members(name)
+    assert [(m.name, m.id) for m in parsed] == members and conventional is ok
+
+
+def test_discover_a_tree_a_sheet_folder_and_one_submission(tmp_path):
+    for sheet in SHEETS:
+        (tmp_path / sheet / "A_1").mkdir(parents=True)
+    (tmp_path / "leuphana-dl-ss24-ex2" / "B_2.py").write_text("")
+    (tmp_path / "leuphana-dl-ss24-ex2" / "notes.txt").write_text("")
+    found = intake.discover([tmp_path], None, SHEETS)
+    assert [(p.name, s) for p, s in found] == [("A_1", SHEETS[0]), ("B_2.py", SHEETS[0]), ("A_1", SHEETS[1])]
+    assert len(intake.discover([tmp_path / SHEETS[1]], None, SHEETS)) == 1
+    assert intake.discover([tmp_path / SHEETS[1] / "A_1"], None, SHEETS)[0][1] == SHEETS[1]
+
+
+def test_unknown_sheet_asks_for_sheet_option(tmp_path):
+    (tmp_path / "A_1").mkdir()
+    with pytest.raises(intake.IntakeError, match="--sheet"):
+        intake.discover([tmp_path / "A_1"], None, SHEETS)
+    assert intake.discover([tmp_path / "A_1"], SHEETS[0], SHEETS)[0][1] == SHEETS[0]
+
+
+def test_zip_with_a_top_folder_is_unpacked_privately(tmp_path):
+    archive = tmp_path / "A_1_B_2.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("A_1_B_2/code2.py", "x = 1\n")
+        zf.writestr("A_1_B_2/answers.toml", '"5.E" = 0.13\n')
+        zf.writestr("__MACOSX/._code2.py", "junk")
+    sub = intake.open_submission(archive, SHEETS[0], ["code2.py"])
+    try:
+        assert sub.problem is None and sorted(sub.files) == ["answers.toml", "code2.py"]
+        assert [m.id for m in sub.members] == ["1", "2"]
+        assert sub.files["code2.py"].read_text() == "x = 1\n"
+    finally:
+        sub.cleanup()
+    assert not sub.scratch.exists()
+
+
+@pytest.mark.parametrize("entry", ["../evil.py", "/etc/evil.py", "a/../../evil.py"])
+def test_zip_entries_outside_the_archive_are_refused(tmp_path, entry):
+    archive = tmp_path / "A_1.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(entry, "boom")
+    sub = intake.open_submission(archive, SHEETS[0], ["code2.py"])
+    sub.cleanup()
+    assert sub.problem and "outside the archive" in sub.problem
+    assert not (tmp_path.parent / "evil.py").exists()
+
+
+def test_broken_zip_and_notebook_and_py_for_a_two_file_sheet(tmp_path):
+    (tmp_path / "A_1.zip").write_bytes(b"not a zip")
+    assert "not a readable zip" in intake.open_submission(tmp_path / "A_1.zip", SHEETS[0], []).problem
+    (tmp_path / "A_1.ipynb").write_text("{}")
+    assert "not supported yet" in intake.open_submission(tmp_path / "A_1.ipynb", SHEETS[0], []).problem
+    (tmp_path / "A_1.py").write_text("")
+    assert "needs a.py, b.py" in intake.open_submission(tmp_path / "A_1.py", SHEETS[0], ["a.py", "b.py"]).problem
+    sub = intake.open_submission(tmp_path / "A_1.py", SHEETS[0], ["code2.py"])
+    assert sub.files == {"code2.py": tmp_path / "A_1.py"}
+
+
+def test_answers_file_flat_or_nested_and_broken(tmp_path):
+    path = tmp_path / "answers.toml"
+    path.write_text('"7.2.L1" = 0.79\n[7.2]\nL2 = 0.7\n')
+    answers, problem = intake.read_answers(path)
+    assert problem is None and answers == {"7.2.L1": 0.79, "7.2.L2": 0.7}
+    path.write_text("7.2.L1 = = 1\n")
+    answers, problem = intake.read_answers(path)
+    assert answers is None and "not valid TOML" in problem
