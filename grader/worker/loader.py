@@ -58,8 +58,9 @@ class StatementLoader(importlib.abc.Loader):
             tree = ast.parse(data, filename=str(self.path))
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None)
-            self.log.append({"file": name, "line": line, "kind": "unreadable", "error": describe(exc)})
-            raise ImportError(f"{name} cannot be parsed (line {line}): {getattr(exc, 'msg', exc)}") from None
+            why = f"cannot be parsed (line {line}): {getattr(exc, 'msg', exc)}; nothing in it can be graded until it is fixed"
+            self.log.append({"file": name, "line": line, "kind": "unreadable", "error": why})
+            raise ImportError(f"{name} {why}") from None
         module.__file__ = str(self.path)
         for node in tree.body:
             code = compile(ast.Module(body=[node], type_ignores=[]), str(self.path), "exec")

@@ -52,7 +52,7 @@ def _run_job(job: dict[str, Any], plan: dict[str, Any], out: Output, inputs: Pat
         if not (Path.cwd() / job["file"]).exists():
             return {**record, "status": "missing", "error": f"the submission has no file {job['file']}"}
         why = plan.get("load_errors", {}).get(job["file"], "it could not be loaded")
-        return {**record, "status": "error", "error": f"{job['file']}: {why}", "unloadable": True}
+        return {**record, "status": "error", "error": f"{job['file']} {why}"}
     modules = {name: sys.modules[name] for name in plan["loaded"] if name in sys.modules}
     ns = Namespace(module, modules, plan.get("aliases", {}))
     _seed(job.get("seed", plan.get("seed", 0)))

@@ -1,0 +1,129 @@
+"""End to end on the shipped examples: every submission's statuses and total, as submissions/README.md states.
+
+Correct submissions are also checked against a total computed from the rubric alone
+(every automatic share of every task), so a grader that gave everyone full marks,
+or nobody, fails here.
+"""
+import csv
+import io
+import json
+
+import pytest
+
+from grader import api
+from grader.report import csv_report, feedback, json_report
+from tests.conftest import ROOT
+
+CORRECT = {"Braun_3045821_Wolf_3046190", "Jung_3048021_Hahn_3042277", "Mueller_2571234_Schmidt_2569876",
+           "Krueger_2581234_Hartmann_2579911", "Wagner_412345_Schulz_409876", "late_submission_Meier",
+           "Keller_2734561_Frank_2729873"}
+
+# Task statuses other than pending-manual; every other task is pending-manual.
+EXPECTED = {
+    ('leuphana-dl-ss24-ex2', 'Braun_3045821_Wolf_3046190'): (20.5, {'5.i': 'passed', '5.ii': 'passed', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'passed', '6.2.ii': 'passed', '7.code': 'passed'}),
+    ('leuphana-dl-ss24-ex2', 'Jung_3048021_Hahn_3042277'): (20.5, {'5.i': 'passed', '5.ii': 'passed', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'passed', '6.2.ii': 'passed', '7.code': 'passed'}),
+    ('leuphana-dl-ss24-ex2', 'Schroeder_3044702_Klein_3047315'): (13.9444, {'5.i': 'passed', '5.ii': 'partial', '6.1.i': 'passed', '6.1.ii.a': 'failed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'failed', '6.2.ii': 'passed', '7.code': 'partial'}),
+    ('leuphana-dl-ss24-ex2', 'Vogel_3043388'): (8.0333, {'5.i': 'partial', '5.ii': 'not-attempted', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'not-attempted', '6.2.ii': 'not-attempted', '6.2.iii': 'not-attempted', '7.code': 'partial'}),
+    ('nnti-ws2324-sheet7', 'Becker_2568823'): (1.7121, {'7.2.a': 'partial', '7.2.c': 'partial'}),
+    ('nnti-ws2324-sheet7', 'Hoffmann_2574455_Koch_2572290_Richter_2566101'): (1.6667, {'7.2.a': 'partial', '7.2.c': 'passed', '7.2.d': 'not-attempted'}),
+    ('nnti-ws2324-sheet7', 'Mueller_2571234_Schmidt_2569876'): (2.3333, {'7.2.a': 'passed', '7.2.c': 'passed'}),
+    ('nnti-ws2324-sheet7', 'Weber_2573410_Fischer_2570012'): (1.8182, {'7.2.a': 'partial', '7.2.c': 'partial'}),
+    ('nnti-ws2425-sheet6', 'Krueger_2581234_Hartmann_2579911'): (4.6572, {'6.2.a': 'passed', '6.2.b': 'passed', '6.2.c': 'passed', '6.3.b': 'passed', '6.3.code': 'passed'}),
+    ('nnti-ws2425-sheet6', 'Lange_2580456_Werner_2582301'): (3.4631, {'6.1.2': 'partial', '6.1.4': 'partial', '6.2.a': 'passed', '6.2.b': 'passed', '6.2.c': 'partial', '6.2.d': 'failed', '6.3.a': 'partial', '6.3.b': 'failed', '6.3.code': 'passed'}),
+    ('nnti-ws2425-sheet6', 'Schmitt_2578890'): (3.0381, {'6.1.1.d': 'not-attempted', '6.1.2': 'not-attempted', '6.1.3': 'partial', '6.2.a': 'passed', '6.2.b': 'passed', '6.2.c': 'passed', '6.2.e': 'not-attempted', '6.3.a': 'partial', '6.3.b': 'failed', '6.3.code': 'passed'}),
+    ('tub-ml-sheet1', 'Neumann_415500'): (16.6667, {'1.a': 'failed', '2.b': 'partial', '3.a': 'failed', '3.b': 'failed'}),
+    ('tub-ml-sheet1', 'Schwarz_410203_Zimmermann_413377'): (15.0, {'1.a': 'failed', '2.b': 'partial', '2.c': 'failed', '3.b': 'not-attempted'}),
+    ('tub-ml-sheet1', 'Wagner_412345_Schulz_409876'): (36.6668, {}),
+    ('tub-ml-sheet1', 'late_submission_Meier'): (36.6668, {}),
+    ('tuda-sml-ss23-hw4', 'Berger_2731106_Roth_2735520'): (3.5, {'4.1.a': 'failed', '4.1.d': 'failed', '4.2.a': 'partial', '4.2.b': 'partial', '4.2.c': 'partial', '4.2.e': 'partial'}),
+    ('tuda-sml-ss23-hw4', 'Keller_2734561_Frank_2729873'): (6.0, {'4.2.a': 'passed', '4.2.b': 'passed', '4.2.c': 'passed'}),
+    ('tuda-sml-ss23-hw4', 'Lorenz_2730048'): (3.0, {'4.1.a': 'not-attempted', '4.1.e': 'failed', '4.2.a': 'passed', '4.2.b': 'passed', '4.2.c': 'not-attempted', '4.2.d': 'error', '4.2.e': 'error'}),
+}
+
+
+@pytest.fixture(scope="module")
+def run():
+    return api.grade([ROOT / "submissions"])
+
+
+def automatic_total(sheet: str) -> float:
+    rubric = api.load_rubric(sheet)
+    total = 0.0
+    for task in rubric.tasks:
+        weights = [c.weight for c in task.checks]
+        auto = sum(c.weight for c in task.checks if c.kind != "manual")
+        total += 0.0 if task.bonus else task.points * auto / sum(weights)
+    return total
+
+
+def test_every_shipped_submission_is_graded(run):
+    assert {(s.sheet, s.name) for s in run.submissions} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("sheet, name", sorted(EXPECTED))
+def test_statuses_and_points(run, sheet, name):
+    report = next(s for s in run.submissions if (s.sheet, s.name) == (sheet, name))
+    points, statuses = EXPECTED[sheet, name]
+    assert {t.id: t.status for t in report.tasks if t.status != "pending-manual"} == statuses
+    assert report.points == pytest.approx(points, abs=1e-3)
+    if name in CORRECT:
+        assert report.points == pytest.approx(automatic_total(sheet), abs=1e-3)
+    for task in report.tasks:
+        assert task.message, f"{task.id} has no message"
+        if task.status in ("failed", "partial", "error", "not-attempted"):
+            assert "expected [" not in task.message or task.visibility == "public"
+
+
+def find(run, name):
+    return next(s for s in run.submissions if s.name == name)
+
+
+def test_specific_messages_for_typical_mistakes(run):
+    schroeder = find(run, "Schroeder_3044702_Klein_3047315")
+    init = next(t for t in schroeder.tasks if t.id == "6.1.ii.a")
+    assert "lecun-variance" in init.diagnoses and "1/d_in" in init.message
+    weber = find(run, "Weber_2573410_Fischer_2570012")
+    assert "transposed" in next(t for t in weber.tasks if t.id == "7.2.c").diagnoses
+    lange = find(run, "Lange_2580456_Werner_2582301")
+    assert "nan or inf" in next(t for t in lange.tasks if t.id == "6.1.4").message
+    lorenz = find(run, "Lorenz_2730048")
+    assert "cannot be parsed (line 18)" in next(t for t in lorenz.tasks if t.id == "4.2.d").message
+    assert "tanh(x)**2" in next(t for t in lorenz.tasks if t.id == "4.1.e").message
+
+
+def test_a_broken_demo_line_is_a_note_not_a_loss(run):
+    jung = find(run, "Jung_3048021_Hahn_3042277")
+    assert [(n.file, n.kind) for n in jung.notes] == [("code2.py", "exception")]
+    assert "NameError" in jung.notes[0].message
+
+
+def test_members_and_name_flags(run):
+    assert [m.id for m in find(run, "Hoffmann_2574455_Koch_2572290_Richter_2566101").members] == \
+        ["2574455", "2572290", "2566101"]
+    meier = find(run, "late_submission_Meier")
+    assert meier.members == [] and "name does not follow Name1_id1_Name2_id2" in meier.flags
+
+
+def test_json_report_has_the_stable_fields(run):
+    data = json.loads(json_report.render(run))
+    assert data["schema_version"] == 1
+    sub = data["submissions"][0]
+    assert {"name", "sheet", "members", "points", "max_points", "flags", "tasks"} <= set(sub)
+    assert {"id", "points", "max_points", "status", "message", "detail", "diagnoses", "seconds"} <= set(sub["tasks"][0])
+
+
+def test_csv_has_one_row_per_student(run):
+    rows = list(csv.DictReader(io.StringIO(csv_report.render(run))))
+    students = sum(max(1, len(s.members)) for s in run.submissions)
+    assert len(rows) == students
+    hoffmann = [r for r in rows if r["submission"].startswith("Hoffmann")]
+    assert [r["id"] for r in hoffmann] == ["2574455", "2572290", "2566101"]
+    assert len({r["total"] for r in hoffmann}) == 1
+    assert "nnti-ws2324-sheet7:Ex 7" in rows[0]
+
+
+def test_feedback_files_one_per_submission(run, tmp_path):
+    written = feedback.write(run, tmp_path)
+    assert len(written) == len(run.submissions)
+    text = (tmp_path / "nnti-ws2324-sheet7" / "Weber_2573410_Fischer_2570012.md").read_text()
+    assert "# Feedback: nnti-ws2324-sheet7, Weber_2573410_Fischer_2570012" in text and "| 7.2.c" in text
