@@ -135,7 +135,9 @@ class ValueCheck(CheckBase, Tolerance):
     kind: Literal["value"]
     file: str
     steps: list[Step] = Field([], description="empty: observe module-level names only")
-    observe: dict[str, str] = Field(min_length=1, description="observed path -> answer key")
+    observe: dict[str, str] = Field(min_length=1, description="observed path -> answer key (or recompute name)")
+    recompute: str | None = Field(None, description="a reference RECOMPUTE entry: expected values follow from the "
+                                                    "student's own choices; observe maps paths to its names")
 
     @field_validator("observe")
     @classmethod
@@ -490,9 +492,11 @@ def _check_problems(check, key: dict[str, Any], module, rubric: Rubric) -> list[
         need("key", check.key)
     if check.kind == "expression" and check.key not in formulas:
         out.append(("key", f"{check.key!r} is not a reference formula; known: {', '.join(formulas) or 'none'}"))
-    if check.kind == "value":
+    if check.kind == "value" and check.recompute is None:
         for path, name in check.observe.items():
             need(f"observe.{path}", name)
+    if check.kind == "value" and check.recompute is not None:
+        out.extend(_recompute_problems(check, getattr(module, "RECOMPUTE", {})))
     if check.kind == "gradient":
         for path, name in check.expect.items():
             need(f"expect.{path}", name)
@@ -504,6 +508,18 @@ def _check_problems(check, key: dict[str, Any], module, rubric: Rubric) -> list[
     if check.kind == "training":
         need("min_accuracy", check.min_accuracy)
         need("targets", check.targets)
+    return out
+
+
+def _recompute_problems(check, known: dict[str, Any]) -> list[tuple[str, str]]:
+    if check.recompute not in known:
+        return [("recompute", f"{check.recompute!r} is not a reference recomputation; known: {', '.join(known) or 'none'}")]
+    spec = known[check.recompute]
+    names = set(check.observe.values())
+    out = [(f"observe.{path}", f"{name!r} is neither an input nor an output of {check.recompute}")
+           for path, name in check.observe.items() if name not in spec.inputs and name not in spec.outputs]
+    out += [("observe", f"{check.recompute} needs the student's {name!r}: observe it")
+            for name in spec.inputs if name not in names]
     return out
 
 
@@ -552,7 +568,7 @@ def key_usage(rubric: Rubric) -> dict[str, list[str]]:
         for check in task.checks:
             if check.kind in ("answer", "choice", "expression"):
                 use(check.key, task.id)
-            if check.kind == "value":
+            if check.kind == "value" and check.recompute is None:
                 for name in check.observe.values():
                     use(name, task.id)
             if check.kind == "gradient":

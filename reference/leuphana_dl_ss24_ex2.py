@@ -8,7 +8,7 @@ that drives a student's class can drive the reference in tests.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -16,6 +16,7 @@ from pydantic import model_validator
 
 from reference import common
 from reference.given import GivenModel, Matrix, Vector
+from reference.recompute import ChoiceError, Recompute
 
 SHEET_ID = "leuphana-dl-ss24-ex2"
 Reduction = Literal["sum", "mean"]
@@ -149,6 +150,34 @@ def relu_approximation(f: Callable[[np.ndarray], np.ndarray], a: float, b: float
     return {**grid, "f_": f_, "lambda": lambda_}
 
 
+def from_own_choices(own: Mapping[str, Any], key: Mapping[str, Any]) -> dict[str, Any]:
+    """Task 7 rebuilt from the student's a, b, n and their f evaluated on their grid."""
+    try:
+        a, b, n_value = (float(np.asarray(own[k], dtype=np.float64).reshape(-1)[0]) for k in ("a", "b", "n"))
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise ChoiceError("Task 7 needs module-level numbers a, b and n") from None
+    if not n_value.is_integer() or n_value < 2 or not b > a:
+        raise ChoiceError(f"Task 7 needs a whole number n >= 2 and b > a (found a = {a:g}, b = {b:g}, n = {n_value:g})")
+    n = int(n_value)
+    grid = relu_grid(a, b, n)
+    f_ = np.asarray(own.get("f_on_grid"), dtype=np.float64).reshape(-1)
+    if f_.size != n or not np.all(np.isfinite(f_)):
+        raise ChoiceError(f"f evaluated on x must give {n} finite numbers, one per grid point")
+    lambda_ = solve_lambda(grid["h"], grid["A"], f_)
+    return {**grid, "f_": f_, "lambda_": lambda_, "approx_on_grid": f_,
+            "approx_at_probe": relu_approx(key["7.probe"], lambda_, grid["b_"])}
+
+
+RECOMPUTE = {
+    "relu_approximation": Recompute(
+        inputs=("a", "b", "n", "f_on_grid"),
+        outputs=("x", "h", "b_", "A", "f_", "lambda_", "approx_on_grid", "approx_at_probe"),
+        fn=from_own_choices,
+        statement="x = linspace(a, b, n), h = x[1] - x[0], b_ = x - h, h A lambda = f(x), approx(x) = f(x)",
+    )
+}
+
+
 def max_error(f: Callable[[np.ndarray], np.ndarray], a: float, b: float, n: int, samples: int = 4001) -> float:
     """Largest |f - NN| on a fine grid of [a, b]."""
     r = relu_approximation(f, a, b, n)
@@ -195,6 +224,7 @@ class Approximation7(GivenModel):
     b: float = 6.0
     n: int = 5
     convergence_n: list[int] = [5, 10, 20, 40, 80]
+    probe: list[float] = [0.5, 2.2, 3.9, 5.5]  # where approx is called; expected values follow the student's choices
 
     @model_validator(mode="after")
     def _grid(self):
@@ -269,6 +299,7 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
     key.update(
         {
             "7.f": g7.f,
+            "7.probe": np.asarray(g7.probe, dtype=np.float64),
             "7.x": r["x"],
             "7.h": r["h"],
             "7.b_": r["b_"],

@@ -22,8 +22,8 @@ CORRECT = {"Braun_3045821_Wolf_3046190", "Jung_3048021_Hahn_3042277", "Mueller_2
 EXPECTED = {
     ('leuphana-dl-ss24-ex2', 'Braun_3045821_Wolf_3046190'): (20.5, {'5.i': 'passed', '5.ii': 'passed', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'passed', '6.2.ii': 'passed', '7.code': 'passed'}),
     ('leuphana-dl-ss24-ex2', 'Jung_3048021_Hahn_3042277'): (20.5, {'5.i': 'passed', '5.ii': 'passed', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'passed', '6.2.ii': 'passed', '7.code': 'passed'}),
-    ('leuphana-dl-ss24-ex2', 'Schroeder_3044702_Klein_3047315'): (13.9444, {'5.i': 'passed', '5.ii': 'partial', '6.1.i': 'passed', '6.1.ii.a': 'failed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'failed', '6.2.ii': 'passed', '7.code': 'partial'}),
-    ('leuphana-dl-ss24-ex2', 'Vogel_3043388'): (8.0333, {'5.i': 'partial', '5.ii': 'not-attempted', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'not-attempted', '6.2.ii': 'not-attempted', '6.2.iii': 'not-attempted', '7.code': 'partial'}),
+    ('leuphana-dl-ss24-ex2', 'Schroeder_3044702_Klein_3047315'): (14.2778, {'5.i': 'passed', '5.ii': 'partial', '6.1.i': 'passed', '6.1.ii.a': 'failed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'failed', '6.2.ii': 'passed', '7.code': 'partial'}),
+    ('leuphana-dl-ss24-ex2', 'Vogel_3043388'): (8.3667, {'5.i': 'partial', '5.ii': 'not-attempted', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'not-attempted', '6.2.ii': 'not-attempted', '6.2.iii': 'not-attempted', '7.code': 'partial'}),
     ('nnti-ws2324-sheet7', 'Becker_2568823'): (1.7121, {'7.2.a': 'partial', '7.2.c': 'partial'}),
     ('nnti-ws2324-sheet7', 'Hoffmann_2574455_Koch_2572290_Richter_2566101'): (1.6667, {'7.2.a': 'partial', '7.2.c': 'passed', '7.2.d': 'not-attempted'}),
     ('nnti-ws2324-sheet7', 'Mueller_2571234_Schmidt_2569876'): (2.3333, {'7.2.a': 'passed', '7.2.c': 'passed'}),
@@ -89,6 +89,12 @@ def test_specific_messages_for_typical_mistakes(run):
     lorenz = find(run, "Lorenz_2730048")
     assert "cannot be parsed (line 18)" in next(t for t in lorenz.tasks if t.id == "4.2.d").message
     assert "tanh(x)**2" in next(t for t in lorenz.tasks if t.id == "4.1.e").message
+
+
+def test_task7_is_graded_against_the_students_own_choices(run):
+    jung = find(run, "Jung_3048021_Hahn_3042277")  # f = exp(-x^2), a = -2, b = 3, n = 9
+    task = next(t for t in jung.tasks if t.id == "7.code")
+    assert task.status == "passed" and task.points == 3
 
 
 def test_a_broken_demo_line_is_a_note_not_a_loss(run):

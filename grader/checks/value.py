@@ -1,11 +1,15 @@
 """value: names the student's code computed (after constructions, assignments and calls) vs the reference."""
 from __future__ import annotations
 
+from typing import Any
+
+import reference
 from grader.checks import Context, Outcome
-from grader.checks.compare import match
+from grader.checks.compare import as_numbers, match
 from grader.checks.job import failure, nothing_returned
 from grader.rubric import ValueCheck
 from grader.sandbox import Absent
+from reference.recompute import ChoiceError
 
 
 def judge(check: ValueCheck, ctx: Context) -> Outcome:
@@ -20,16 +24,37 @@ def judge(check: ValueCheck, ctx: Context) -> Outcome:
         return Outcome(0.0, "error", "missing: " + "; ".join(dict.fromkeys(a.why for a in absent)))
     rtol = check.rtol if check.rtol is not None else ctx.defaults.value_rtol
     atol = check.atol if check.atol is not None else ctx.defaults.value_atol
+    expected, compared = ctx.key, check.observe
+    if check.recompute is not None:
+        try:
+            expected, compared = _recomputed(check, ctx, observed)
+        except ChoiceError as exc:
+            return Outcome.failed(str(exc))
     good, problems, diagnoses = 0, [], []
-    for path, name in check.observe.items():
-        m = match(observed.get(path), ctx.key[name], rtol, atol, reveal=ctx.reveal, what=f"`{path}`")
+    for path, name in compared.items():
+        m = match(observed.get(path), expected[name], rtol, atol, reveal=ctx.reveal, what=f"`{path}`")
         if m.ok:
             good += 1
         else:
             problems.append(m.message)
             diagnoses.extend(m.diagnoses)
     if not problems:
-        return Outcome.passed(f"{good} value{'s' * (good != 1)} correct")
-    score = good / len(check.observe)
+        return Outcome.passed(f"{good} value{'s' * (good != 1)} correct"
+                              + (" for your own choices" if check.recompute else ""))
+    score = good / len(compared)
     return Outcome(score, "failed", "; ".join(problems), "; ".join(problems) + f" (rtol {rtol:g}, atol {atol:g})",
                    tuple(dict.fromkeys(diagnoses)))
+
+
+def _recomputed(check: ValueCheck, ctx: Context, observed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Expected values rebuilt from the student's own inputs; only the outputs are compared."""
+    spec = reference.sheet_module(ctx.sheet).RECOMPUTE[check.recompute]
+    own: dict[str, Any] = {}
+    for path, name in check.observe.items():
+        if name in spec.inputs:
+            value = as_numbers(observed.get(path))
+            if isinstance(value, str):
+                raise ChoiceError(f"`{path}` is {value}; it is needed to check your own choices")
+            own[name] = value
+    expected = spec.fn(own, ctx.key)
+    return expected, {p: n for p, n in check.observe.items() if n in spec.outputs}

@@ -38,7 +38,7 @@ def sheet_table(sheet: str, reports: list[SubmissionReport]) -> Table:
         cells = [f"{_points(per[ex][0])}/{_points(per[ex][1])}" if ex in per else "" for ex in columns]
         pending = sum(t.pending_points for t in r.tasks)
         flags = list(r.flags) + ([f"{_points(pending)} pts pending tutor"] if pending else [])
-        table.add_row(r.name, ", ".join(f"{m.name} ({m.id})" for m in r.members) or "-", *cells,
+        table.add_row(Text(r.name), Text(", ".join(f"{m.name} ({m.id})" for m in r.members) or "-"), *cells,
                       f"{_points(r.points)}/{_points(r.max_points)}", f"{r.percent:.0f}",
                       Text("; ".join(flags), style="yellow") if flags else "")
     return table
@@ -50,7 +50,7 @@ def task_table(report: SubmissionReport) -> Table:
         table.add_column(name, justify=justify, overflow="fold")
     for t in report.tasks:
         table.add_row(t.id, f"{_points(t.points)}/{_points(t.max_points)}",
-                      Text(t.status, style=STATUS_STYLE.get(t.status, "")), t.message)
+                      Text(t.status, style=STATUS_STYLE.get(t.status, "")), Text(t.message))
     return table
 
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from reference import leuphana_dl_ss24_ex2 as ex2
 from reference.common import central_difference as _central_diff
+from tests.conftest import rubric_given
 
 RUBRIC = Path(__file__).resolve().parents[2] / "rubrics" / "leuphana-dl-ss24-ex2.toml"
 
@@ -623,3 +624,25 @@ def test_max_error_keys_in_answer_key(key):
     assert errs[-1] < 1e-3
     assert key["7.max_error"] == pytest.approx(_independent_max_error(np.sin, 0.0, 6.0, 5), rel=1e-6)
     assert key["7.max_error"] == pytest.approx(errs[0])
+
+
+def test_task7_rebuilt_from_own_choices_matches_the_key_for_the_template_choice():
+    key = ex2.answer_key(rubric_given("leuphana-dl-ss24-ex2"))
+    own = {"a": 0.0, "b": 6.0, "n": 5, "f_on_grid": np.sin(np.linspace(0, 6, 5))}
+    out = ex2.from_own_choices(own, key)
+    for name, key_name in [("x", "7.x"), ("h", "7.h"), ("b_", "7.b_"), ("A", "7.A"), ("lambda_", "7.lambda")]:
+        np.testing.assert_allclose(out[name], key[key_name], rtol=1e-12)
+
+
+def test_task7_own_choice_interpolates_on_the_grid():
+    x = np.linspace(-2, 3, 9)
+    out = ex2.from_own_choices({"a": -2, "b": 3, "n": 9, "f_on_grid": np.exp(-x ** 2)}, {"7.probe": x})
+    np.testing.assert_allclose(out["h"] * out["A"] @ out["lambda_"], np.exp(-x ** 2), atol=1e-12)
+    np.testing.assert_allclose(out["approx_at_probe"], np.exp(-x ** 2), atol=1e-12)  # probing at the grid
+
+
+@pytest.mark.parametrize("own", [{"a": 0, "b": 6, "n": 4.5, "f_on_grid": [0] * 4}, {"a": 1, "b": 0, "n": 3, "f_on_grid": [0] * 3},
+                                 {"a": 0, "b": 1, "n": 3, "f_on_grid": [0, 1]}, {"b": 1, "n": 3}])
+def test_task7_unusable_choices_are_explained(own):
+    with pytest.raises(ex2.ChoiceError):
+        ex2.from_own_choices(own, {"7.probe": np.zeros(2)})

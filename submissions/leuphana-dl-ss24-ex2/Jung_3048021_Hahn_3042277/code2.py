@@ -107,10 +107,14 @@ plt.show()
 
 ######## Task 7 ########
 
-f = np.sin
-n = 5
-a = 0
-b = 6
+# our own choice (the sheet allows any f, a, b, n): a smooth bump on [-2, 3]
+def f(x):
+    return np.exp(-x ** 2)
+
+
+n = 9
+a = -2
+b = 3
 x = np.linspace(a, b, n)
 h = x[1] - x[0]
 b_ = np.array([a + (j - 1) * h for j in range(n)])     # b_j = a + (j - 2) h with j starting at 1
