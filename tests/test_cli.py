@@ -108,3 +108,48 @@ def test_python_dash_m_grader():
     out = subprocess.run([sys.executable, "-m", "grader", "key", "nnti-ws2324-sheet7", "--json"],
                          capture_output=True, text=True, cwd=ROOT, check=True)
     assert json.loads(out.stdout)["7.2.L2"] < json.loads(out.stdout)["7.2.L1"]
+
+
+def test_grade_a_sheet_folder_writes_every_report(tmp_path):
+    result = runner.invoke(main, [str(ROOT / "submissions" / "nnti-ws2324-sheet7"), "--json", str(tmp_path / "r.json"),
+                                  "--csv", str(tmp_path / "r.csv"), "--feedback", str(tmp_path / "fb")])
+    assert result.exit_code == 0, result.output
+    assert "Mueller_2571234_" in result.output and "Schmidt 2569876" in result.output
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["schema_version"] == 1 and len(data["submissions"]) == 4
+    assert (tmp_path / "r.csv").read_text().count("\n") == 1 + 1 + 3 + 2 + 2  # header + one row per student
+    assert len(list((tmp_path / "fb" / "nnti-ws2324-sheet7").glob("*.md"))) == 4
+
+
+def test_run_is_the_default_command_and_details_show_tasks():
+    result = run("run", str(ROOT / "submissions" / "nnti-ws2324-sheet7" / "Becker_2568823"), "--details")
+    assert result.exit_code == 0 and "7.2.c" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["no/such/folder"], "no such file or folder"),
+    (["--sheet", "nope", "."], "unknown sheet 'nope'"),
+])
+def test_grade_usage_errors_are_one_line_with_exit_2(args, message, tmp_path):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_folder_of_unknown_sheet_asks_for_sheet(tmp_path):
+    (tmp_path / "Someone_1").mkdir()
+    result = runner.invoke(main, [str(tmp_path / "Someone_1")])
+    assert result.exit_code == 2 and "--sheet" in result.output
+
+
+def test_python_m_grader_grades_a_single_py_file(tmp_path):
+    folder = tmp_path / "leuphana-dl-ss24-ex2"
+    folder.mkdir()
+    source = ROOT / "submissions" / "leuphana-dl-ss24-ex2" / "Braun_3045821_Wolf_3046190" / "code2.py"
+    (folder / "Braun_3045821.py").write_text(source.read_text())
+    out = subprocess.run([sys.executable, "-m", "grader", str(folder), "--json", str(tmp_path / "r.json")],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    report = json.loads((tmp_path / "r.json").read_text())["submissions"][0]
+    statuses = {t["id"]: t["status"] for t in report["tasks"]}
+    assert statuses["6.2.i"] == "passed" and statuses["5.i"] == "not-attempted"  # code only, no answers file

@@ -26,19 +26,19 @@ def exercises(reports: list[SubmissionReport]) -> list[str]:
 def sheet_table(sheet: str, reports: list[SubmissionReport]) -> Table:
     columns = exercises(reports)
     table = Table(title=f"{sheet}: {len(reports)} submission{'s' * (len(reports) != 1)}", title_justify="left")
-    table.add_column("submission", overflow="fold")
-    table.add_column("members", overflow="fold")
+    table.add_column("submission", overflow="fold", min_width=16, ratio=2)
+    table.add_column("members", overflow="fold", min_width=14, ratio=1)
     for ex in columns:
-        table.add_column(f"Ex {ex}", justify="right")
-    table.add_column("total", justify="right")
-    table.add_column("%", justify="right")
-    table.add_column("flags", overflow="fold")
+        table.add_column(f"Ex {ex}", justify="right", no_wrap=True)
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    table.add_column("flags", overflow="fold", min_width=14, ratio=2)
     for r in reports:
         per = r.exercise_points()
         cells = [f"{_points(per[ex][0])}/{_points(per[ex][1])}" if ex in per else "" for ex in columns]
         pending = sum(t.pending_points for t in r.tasks)
         flags = list(r.flags) + ([f"{_points(pending)} pts pending tutor"] if pending else [])
-        table.add_row(Text(r.name), Text(", ".join(f"{m.name} ({m.id})" for m in r.members) or "-"), *cells,
+        table.add_row(Text(r.name), Text("\n".join(f"{m.name} {m.id}" for m in r.members) or "-"), *cells,
                       f"{_points(r.points)}/{_points(r.max_points)}", f"{r.percent:.0f}",
                       Text("; ".join(flags), style="yellow") if flags else "")
     return table
