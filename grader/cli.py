@@ -10,6 +10,7 @@ from rich.console import Console
 
 import reference
 from grader import api
+from grader.report.models import RunReport
 from grader.rubric import RubricError
 
 rubrics_option = click.option(
@@ -51,11 +52,12 @@ def main() -> None:
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a gradebook, one row per student.")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write one Markdown feedback file per submission into this folder.")
+@click.option("--resume", is_flag=True, help="Keep the submissions already in the --json file; grade only the rest.")
 @click.option("--details", is_flag=True, help="Also print every task of every submission.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Submissions graded in parallel (default: cores).")
 @rubrics_option
 def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | None, csv_path: Path | None,
-                feedback_dir: Path | None, details: bool, jobs: int | None, rubrics: Path | None) -> None:
+                feedback_dir: Path | None, resume: bool, details: bool, jobs: int | None, rubrics: Path | None) -> None:
     """Grade submissions: folders, .zip or .py files under a folder named after the sheet."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -68,13 +70,22 @@ def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | No
         fail(str(exc))
     except RubricError as exc:
         fail(f"the rubric is invalid; run `grade rubric check` for details:\n{exc}")
+    previous = _previous_reports(json_path) if resume else []
+    done: list = list(previous)
+
+    def finished(report, progress, bar) -> None:
+        progress.update(bar, advance=1, description=report.name)
+        if json_path:  # after every submission, so an interrupted run loses nothing
+            done.append(report)
+            json_report.write(RunReport(submissions=done), json_path)
+
     err = Console(stderr=True)
     try:
         with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       TextColumn("{task.description}"), console=err, transient=True) as progress:
             bar = progress.add_task("", total=len(pairs))
-            run = grading.grade(pairs, workers=jobs,
-                                on_done=lambda r: progress.update(bar, advance=1, description=r.name))
+            run = grading.grade(pairs, workers=jobs, previous=previous,
+                                on_done=lambda r: finished(r, progress, bar))
         Console().print(table.render(run, details))
         if json_path:
             json_report.write(run, json_path)
@@ -86,6 +97,18 @@ def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | No
         fail(f"cannot write the report: {exc.strerror}: {exc.filename}")
     except Exception as exc:  # the grader itself failed: say so in one line, exit 1
         fail(f"the grader failed ({type(exc).__name__}: {exc}); please report this with the submission", code=1)
+
+
+def _previous_reports(json_path: Path | None) -> list:
+    if json_path is None:
+        fail("--resume needs --json FILE: the report of the interrupted run")
+    if not json_path.exists():
+        return []
+    try:
+        return RunReport.model_validate_json(json_path.read_text(encoding="utf-8")).submissions
+    except (ValueError, OSError) as exc:
+        fail(f"{json_path} is not a report this grader can resume from ({type(exc).__name__}); "
+             "remove it or drop --resume")
 
 
 @main.command("key")

@@ -99,19 +99,27 @@ def _note_run(run: sandbox.ChildRun, report: SubmissionReport) -> None:
         report.flags.append(run.killed)
     if not run.layers.get("network", False) and run.layers:
         report.flags.append("network isolation unavailable on this machine")
+    report.student_seconds = round(sum(load["seconds"] for load in run.loads)
+                                   + sum(job["seconds"] for job in run.jobs.values()), 4)
     report.output = (run.stdout[-2000:] + ("\n" + run.stderr[-2000:] if run.stderr else "")).strip()
 
 
 def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
           on_done: Callable[[SubmissionReport], None] | None = None,
-          limits: sandbox.Limits = sandbox.Limits()) -> RunReport:
+          limits: sandbox.Limits = sandbox.Limits(),
+          previous: list[SubmissionReport] = ()) -> RunReport:
+    """Grade every pair; submissions already in `previous` (same sheet and path) are kept, not re-run."""
     workers = max(1, workers or os.cpu_count() or 1)
     sandbox.matplotlib_cache()
+    kept = {(r.sheet, r.path): r for r in previous}
+    todo = [(path, setup) for path, setup in pairs if (setup.rubric.sheet, str(path)) not in kept]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(grade_submission, path, setup, limits) for path, setup in pairs]
-        for future in as_completed(futures):
+        futures = {(setup.rubric.sheet, str(path)): pool.submit(grade_submission, path, setup, limits)
+                   for path, setup in todo}
+        for future in as_completed(futures.values()):
             if on_done:
                 on_done(future.result())
-        reports = [f.result() for f in futures]
+    reports = [kept.get((setup.rubric.sheet, str(path))) or futures[setup.rubric.sheet, str(path)].result()
+               for path, setup in pairs]
     from importlib.metadata import version
     return RunReport(grader_version=version("nngrade"), submissions=reports)

@@ -153,3 +153,22 @@ def test_python_m_grader_grades_a_single_py_file(tmp_path):
     report = json.loads((tmp_path / "r.json").read_text())["submissions"][0]
     statuses = {t["id"]: t["status"] for t in report["tasks"]}
     assert statuses["6.2.i"] == "passed" and statuses["5.i"] == "not-attempted"  # code only, no answers file
+
+
+def test_resume_keeps_graded_submissions_and_grades_the_rest(tmp_path):
+    sheet = ROOT / "submissions" / "nnti-ws2324-sheet7"
+    report = tmp_path / "r.json"
+    first = runner.invoke(main, [str(sheet / "Becker_2568823"), "--json", str(report)])
+    assert first.exit_code == 0
+    data = json.loads(report.read_text())
+    data["submissions"][0]["points"] = 99.0  # a kept result is not re-graded
+    report.write_text(json.dumps(data))
+    again = runner.invoke(main, [str(sheet), "--json", str(report), "--resume"])
+    assert again.exit_code == 0, again.output
+    subs = json.loads(report.read_text())["submissions"]
+    assert len(subs) == 4 and [s["points"] for s in subs if s["name"] == "Becker_2568823"] == [99.0]
+
+
+def test_resume_without_json_is_a_usage_error():
+    result = runner.invoke(main, [str(ROOT / "submissions"), "--resume"])
+    assert result.exit_code == 2 and "--resume needs --json" in result.output

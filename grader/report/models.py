@@ -63,7 +63,8 @@ class SubmissionReport(ReportModel):
     path: str = ""
     notes: list[FileNote] = []
     output: str = Field("", description="the tail of what the student's code printed")
-    seconds: float = 0.0
+    seconds: float = Field(0.0, description="wall clock of grading this submission")
+    student_seconds: float = Field(0.0, description="time spent in the student's code (loading and checks)")
 
     @property
     def percent(self) -> float:
