@@ -75,7 +75,8 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             if present:
                 for name, source in setup.provided().items():
                     code.setdefault(name, source)
-                run = sandbox.run_child(code, setup.plan.jobs, setup.plan.arrays, file_order=present,
+                run = sandbox.run_child(code, setup.plan.jobs, setup.plan.arrays,
+                                        file_order=present + [f for f in rubric.provided if f not in present],
                                         aliases=rubric.aliases, limits=limits)
                 _note_run(run, report)
             else:

@@ -303,6 +303,12 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
     key["4.2.data.train_samples"] = int(len(data.x_train))
     key["4.2.data.test_samples"] = int(len(data.x_test))
     key["4.2.data.features"] = int(data.x_train.shape[1])
+    key["4.2.data.classes"] = int(data.classes)
+    # Inputs of the training checks: the student's framework trains on the same data in the child.
+    key["4.2.data.x_train"], key["4.2.data.t_train"] = data.x_train, data.t_train
+    key["4.2.data.x_test"], key["4.2.data.t_test"] = data.x_test, data.t_test
+    key["4.2.epochs"], key["4.2.batch_size"] = g.epochs, g.batch_size
+    key["4.2.learning_rate"], key["4.2.seed"] = g.learning_rate, g.seed
     for name in ARCHITECTURES:
         result = run_experiment(name, g, data)
         key[f"4.2.{name}.loss_curve"] = result["loss_curve"]

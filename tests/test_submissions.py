@@ -35,8 +35,8 @@ EXPECTED = {
     ('tub-ml-sheet1', 'Schwarz_410203_Zimmermann_413377'): (15.0, {'1.a': 'failed', '2.b': 'partial', '2.c': 'failed', '3.b': 'not-attempted'}),
     ('tub-ml-sheet1', 'Wagner_412345_Schulz_409876'): (36.6668, {}),
     ('tub-ml-sheet1', 'late_submission_Meier'): (36.6668, {}),
-    ('tuda-sml-ss23-hw4', 'Berger_2731106_Roth_2735520'): (3.5, {'4.1.a': 'failed', '4.1.d': 'failed', '4.2.a': 'partial', '4.2.b': 'partial', '4.2.c': 'partial', '4.2.e': 'partial'}),
-    ('tuda-sml-ss23-hw4', 'Keller_2734561_Frank_2729873'): (6.0, {'4.2.a': 'passed', '4.2.b': 'passed', '4.2.c': 'passed'}),
+    ('tuda-sml-ss23-hw4', 'Berger_2731106_Roth_2735520'): (3.95, {'4.2.d': 'passed', '4.1.a': 'failed', '4.1.d': 'failed', '4.2.a': 'partial', '4.2.b': 'partial', '4.2.c': 'partial', '4.2.e': 'partial'}),
+    ('tuda-sml-ss23-hw4', 'Keller_2734561_Frank_2729873'): (6.8, {'4.2.a': 'passed', '4.2.b': 'passed', '4.2.c': 'passed', '4.2.d': 'passed'}),
     ('tuda-sml-ss23-hw4', 'Lorenz_2730048'): (3.0, {'4.1.a': 'not-attempted', '4.1.e': 'failed', '4.2.a': 'passed', '4.2.b': 'passed', '4.2.c': 'not-attempted', '4.2.d': 'error', '4.2.e': 'error'}),
 }
 
@@ -95,6 +95,14 @@ def test_task7_is_graded_against_the_students_own_choices(run):
     jung = find(run, "Jung_3048021_Hahn_3042277")  # f = exp(-x^2), a = -2, b = 3, n = 9
     task = next(t for t in jung.tasks if t.id == "7.code")
     assert task.status == "passed" and task.points == 3
+
+
+def test_tuda_framework_trains_on_the_digits_in_the_child(run):
+    keller = find(run, "Keller_2734561_Frank_2729873")
+    deep = next(t for t in keller.tasks if t.id == "4.2.e")
+    assert "training: passed" in deep.detail and "accuracy 9" in deep.detail
+    berger = find(run, "Berger_2731106_Roth_2735520")  # tanh backward uses the input: training blows up
+    assert "nan or inf" in next(t for t in berger.tasks if t.id == "4.2.e").message
 
 
 def test_a_broken_demo_line_is_a_note_not_a_loss(run):
