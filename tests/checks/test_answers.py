@@ -1,0 +1,55 @@
+"""answer, choice and expression checks on the answers file."""
+import numpy as np
+
+from grader.checks import answer, choice, expression
+from grader.rubric import AnswerCheck, ChoiceCheck, ExpressionCheck
+from tests.checks.helpers import context
+
+KEY = {"7.2.L1": 0.7932, "7.2.W": np.array([[0.15, -0.25, 0.05], [0.2, 0.1, -0.15]]), "6.2.b.loss": "cross-entropy",
+       "1.a.dl_dmu": "sign(mu - t) / sigma"}
+
+
+def judge_answer(value, key="7.2.L1", reveal=True, **kw):
+    return answer.judge(AnswerCheck(kind="answer", key=key, **kw), context(KEY, reveal, answers={key: value}))
+
+
+def test_hand_rounded_numbers_fractions_and_expressions_pass():
+    for value in (0.79, "0.793", "0.7932", "exp(log(0.7932))"):
+        assert judge_answer(value).status == "passed", value
+    assert judge_answer([[0.15, -0.25, 0.05], [0.2, 0.1, -0.15]], key="7.2.W").status == "passed"
+
+
+def test_wrong_answers_fail_and_hidden_ones_do_not_show_the_value():
+    hidden = judge_answer(0.5, reveal=False)
+    assert hidden.status == "failed" and "0.793" not in hidden.message
+    assert "0.793" in judge_answer(0.5, reveal=True).message
+    transposed = judge_answer(KEY["7.2.W"].T.tolist(), key="7.2.W")
+    assert transposed.diagnoses == ("transposed",)
+    assert judge_answer(KEY["7.2.W"].T.tolist(), key="7.2.W", accept_transpose=True).status == "passed"
+    assert judge_answer("approx. 0.79").status == "failed"
+
+
+def test_missing_entry_missing_file_and_broken_file():
+    check = AnswerCheck(kind="answer", key="7.2.L1")
+    assert answer.judge(check, context(KEY, answers={})).status == "not-attempted"
+    assert answer.judge(check, context(KEY, answers=None)).status == "not-attempted"
+    broken = answer.judge(check, context(KEY, answers=None, answers_problem="answers.toml is not valid TOML"))
+    assert broken.status == "error" and "TOML" in broken.message
+
+
+def test_choices_match_synonyms_case_and_spacing():
+    check = ChoiceCheck(kind="choice", key="6.2.b.loss", accept=["categorical cross-entropy", "CE"])
+    for value in ("Cross Entropy", "cross_entropy", "  categorical  cross-entropy ", "ce"):
+        assert choice.judge(check, context(KEY, answers={"6.2.b.loss": value})).status == "passed", value
+    wrong = choice.judge(check, context(KEY, reveal=False, answers={"6.2.b.loss": "MSE"}))
+    assert wrong.status == "failed" and "cross" not in wrong.message
+    assert choice.judge(check, context(KEY, answers={"6.2.b.loss": 3})).status == "failed"
+
+
+def test_expression_answers_are_compared_at_random_points():
+    check = ExpressionCheck(kind="expression", key="1.a.dl_dmu")
+    ctx = lambda text: context(KEY, reveal=False, sheet="tub-ml-sheet1", answers={"1.a.dl_dmu": text})
+    assert expression.judge(check, ctx("-sign(t - mu) / sigma")).status == "passed"
+    flipped = expression.judge(check, ctx("sign(t - mu) / sigma"))
+    assert flipped.status == "failed" and "sign(mu" not in flipped.message
+    assert "tanh(x)**2" in expression.judge(check, ctx("tanh^2(mu)")).message
