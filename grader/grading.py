@@ -55,9 +55,9 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
     started = time.monotonic()
     rubric = setup.rubric
     sub = intake.open_submission(path, rubric.sheet, rubric.files)
+    report = SubmissionReport(name=sub.name, sheet=rubric.sheet, members=sub.members, points=0.0,
+                              max_points=rubric.max_points, flags=list(sub.flags), path=str(path))
     try:
-        report = SubmissionReport(name=sub.name, sheet=rubric.sheet, members=sub.members, points=0.0,
-                                  max_points=rubric.max_points, flags=list(sub.flags), path=str(path))
         if sub.problem:
             report.flags.append(sub.problem)
             report.tasks = _failed_everywhere(setup, sub.problem)

@@ -128,10 +128,12 @@ def read_answers(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
     """The answers file flattened to dotted names ({"7": {"2": {"L1": 1}}} -> "7.2.L1"), or why it is unusable."""
     if path is None:
         return None, None
-    if path.stat().st_size > MAX_ANSWERS_BYTES:
-        return None, f"{path.name} is larger than 1 MB"
     try:
+        if path.stat().st_size > MAX_ANSWERS_BYTES:
+            return None, f"{path.name} is larger than 1 MB"
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return None, f"{path.name} cannot be read ({exc.strerror})"
     except UnicodeDecodeError:
         return None, f"{path.name} is not UTF-8 text; save it as UTF-8"
     except tomllib.TOMLDecodeError as exc:
