@@ -97,6 +97,10 @@ def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | No
         fail(f"cannot write the report: {exc.strerror}: {exc.filename}")
     except Exception as exc:  # the grader itself failed: say so in one line, exit 1
         fail(f"the grader failed ({type(exc).__name__}: {exc}); please report this with the submission", code=1)
+    failed = [r.name for r in run.submissions if r.grader_error]
+    if failed:
+        fail(f"the grader failed on {len(failed)} submission(s): {', '.join(failed[:5])}; "
+             "their reports say why (please report this)", code=1)
 
 
 def _previous_reports(json_path: Path | None) -> list:

@@ -56,7 +56,7 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
     rubric = setup.rubric
     sub = intake.open_submission(path, rubric.sheet, rubric.files)
     report = SubmissionReport(name=sub.name, sheet=rubric.sheet, members=sub.members, points=0.0,
-                              max_points=rubric.max_points, flags=list(sub.flags), path=str(path))
+                              max_points=rubric.max_points, flags=list(sub.flags), path=intake.printable(str(path)))
     try:
         if sub.problem:
             report.flags.append(sub.problem)
@@ -105,6 +105,19 @@ def _note_run(run: sandbox.ChildRun, report: SubmissionReport) -> None:
     report.output = (run.stdout[-2000:] + ("\n" + run.stderr[-2000:] if run.stderr else "")).strip()
 
 
+def grade_safely(path: Path, setup: SheetSetup, limits: sandbox.Limits) -> SubmissionReport:
+    """A grader bug on one submission is reported on that submission; the run goes on."""
+    try:
+        return grade_submission(path, setup, limits)
+    except Exception as exc:
+        why = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]}); please report it"
+        name = intake.printable(path.stem if path.suffix else path.name)
+        members, _ = intake.parse_members(name)
+        return SubmissionReport(name=name, sheet=setup.rubric.sheet, members=members, points=0.0,
+                                max_points=setup.rubric.max_points, flags=[why], path=intake.printable(str(path)),
+                                tasks=_failed_everywhere(setup, why), grader_error=why)
+
+
 def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
           on_done: Callable[[SubmissionReport], None] | None = None,
           limits: sandbox.Limits = sandbox.Limits(),
@@ -115,7 +128,7 @@ def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
     kept = {(r.sheet, r.path): r for r in previous}
     todo = [(path, setup) for path, setup in pairs if (setup.rubric.sheet, str(path)) not in kept]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {(setup.rubric.sheet, str(path)): pool.submit(grade_submission, path, setup, limits)
+        futures = {(setup.rubric.sheet, str(path)): pool.submit(grade_safely, path, setup, limits)
                    for path, setup in todo}
         for future in as_completed(futures.values()):
             if on_done:

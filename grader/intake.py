@@ -13,6 +13,7 @@ import stat
 import tempfile
 import tomllib
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -49,6 +50,11 @@ class Submission:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def printable(name: str) -> str:
+    """File names that are not valid UTF-8 (surrogate escapes) become readable text for the reports."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def parse_members(name: str) -> tuple[list[Member], bool]:
     """Members of a group name, and whether the name follows Name1_id1_Name2_id2[_Name3_id3]."""
     members = [Member(name=m.group(1), id=m.group(2)) for m in MEMBER_RE.finditer(name)]
@@ -59,14 +65,22 @@ def is_submission(path: Path) -> bool:
     return (path.is_dir() and not path.name.startswith(".")) or path.suffix in SUBMISSION_SUFFIXES
 
 
-def _files_in(folder: Path) -> dict[str, Path]:
-    """Top-level regular files; a folder holding a single folder (a zipped folder) is descended into."""
-    entries = [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX"))]
-    dirs = [p for p in entries if p.is_dir() and not p.is_symlink()]
-    files = [p for p in entries if p.is_file() and not p.is_symlink()]
-    if not files and len(dirs) == 1:
-        return _files_in(dirs[0])
-    return {p.name: p for p in files}
+def _files_in(folder: Path, depth: int = 0) -> dict[str, Path]:
+    """Regular files by name, the shallowest one winning: students zip folders inside folders."""
+    found: dict[str, Path] = {}
+    try:
+        entries = sorted(p for p in folder.iterdir() if not p.name.startswith((".", "__")))
+    except OSError:
+        return found
+    for p in entries:
+        if p.is_file() and not p.is_symlink():
+            found.setdefault(p.name, p)
+    if depth < 4:
+        for p in entries:
+            if p.is_dir() and not p.is_symlink():
+                for name, inner in _files_in(p, depth + 1).items():
+                    found.setdefault(name, inner)
+    return found
 
 
 def _extract(archive: Path, target: Path) -> None:
@@ -91,13 +105,15 @@ def _extract(archive: Path, target: Path) -> None:
                     copied = shutil.copyfileobj(source, sink, 1 << 16) or sink.tell()
                     if copied > MAX_FILE_BYTES:
                         raise IntakeError(f"{archive.name}: {info.filename} is larger than {MAX_FILE_BYTES // 2**20} MB")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
-        raise IntakeError(f"{archive.name} is not a readable zip archive ({exc}); re-create it with a zip tool") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError, ValueError,
+            OSError, zlib.error) as exc:  # encrypted, corrupt, clashing or over-long entries
+        raise IntakeError(f"{archive.name} cannot be unpacked ({type(exc).__name__}: {exc}); "
+                          "re-create it with a zip tool, without a password") from None
 
 
 def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
     """A submission ready for grading, or one whose `problem` says why it cannot be."""
-    name = path.stem if path.is_file() else path.name
+    name = printable(path.stem if path.is_file() else path.name)
     sub = Submission(name=name, sheet=sheet, source=path)
     sub.members, conventional = parse_members(name)
     if not conventional:
@@ -131,7 +147,9 @@ def read_answers(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
     try:
         if path.stat().st_size > MAX_ANSWERS_BYTES:
             return None, f"{path.name} is larger than 1 MB"
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Windows editors add a BOM
+    except RecursionError:
+        return None, f"{path.name} is nested too deeply to read"
     except OSError as exc:
         return None, f"{path.name} cannot be read ({exc.strerror})"
     except UnicodeDecodeError:

@@ -9,12 +9,14 @@ nothing the child wrote is imported, unpickled or evaluated.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import math
 import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -31,6 +33,7 @@ BLOCKED_PACKAGES = ["grader", "reference", "worker", "tests"]
 NPY_NAME = re.compile(r"^a\d{1,7}\.npy$")
 MAX_RESULTS_BYTES = 64 * 2**20
 MAX_NPY_BYTES = 32 * 2**20
+MAX_DECODED_BYTES = 256 * 2**20  # all arrays of one submission together
 TAIL_BYTES = 4000
 
 
@@ -63,15 +66,24 @@ class ChildRun:
     loads: list[dict[str, Any]] = field(default_factory=list)
     layers: dict[str, bool] = field(default_factory=dict)
     finished: bool = False
-    killed: str | None = None  # why the parent stopped the child, if it did
+    killed: str | None = None  # why the child ended before finishing, if it did
+    timed_out: bool = False  # the wall-clock or CPU limit ended it (not a crash)
     returncode: int | None = None
     stdout: str = ""
     stderr: str = ""
     seconds: float = 0.0
 
 
+def regular_file(path: Path) -> bool:
+    """A plain file, not a symlink, FIFO, device or folder the child left to block or crash the parent."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _tail(path: Path) -> str:
-    if not path.exists():
+    if not regular_file(path):
         return ""
     with open(path, "rb") as f:
         size = f.seek(0, os.SEEK_END)
@@ -79,11 +91,45 @@ def _tail(path: Path) -> str:
         return f.read().decode("utf-8", "replace")
 
 
-def decode(tagged: Any, out: Path) -> Any:
+class ArrayReader:
+    """Reads each .npy once, within a total byte budget, so references cannot multiply memory."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.loaded: dict[str, Any] = {}
+        self.budget = MAX_DECODED_BYTES
+
+    def get(self, name: str) -> Any:
+        if name not in self.loaded:
+            self.loaded[name] = self._load(self.out / name)
+        return self.loaded[name]
+
+    def _load(self, path: Path) -> Any:
+        if not regular_file(path) or path.stat().st_size > min(MAX_NPY_BYTES, self.budget):
+            return Unsupported("an array too large to read back")
+        try:
+            with open(path, "rb") as f:
+                version = np.lib.format.read_magic(f)
+                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                    else np.lib.format.read_array_header_2_0
+                shape, _, dtype = read_header(f)
+            if dtype.hasobject or math.prod(shape) * max(dtype.itemsize, 1) > MAX_NPY_BYTES:
+                return Unsupported("an array that is not plain numbers or too large")
+            array = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, MemoryError, EOFError):
+            return Unsupported("an unreadable array")
+        if type(array) is not np.ndarray or array.dtype.kind not in "biuf":
+            return Unsupported("an array that is not numbers")
+        self.budget -= array.nbytes
+        return np.array(array, dtype=np.float64 if array.dtype.kind == "f" else array.dtype, copy=True)
+
+
+def decode(tagged: Any, out: Path | ArrayReader) -> Any:
     """Tagged JSON from the child -> numbers, strings, lists and arrays the parent built itself."""
+    arrays = out if isinstance(out, ArrayReader) else ArrayReader(out)
     if not isinstance(tagged, dict) or len(tagged) not in (1, 2):
         return Unsupported("a malformed value")
-    if "num" in tagged and type(tagged["num"]) in (int, float):
+    if "num" in tagged and (type(tagged["num"]) is float or (type(tagged["num"]) is int and abs(tagged["num"]) < 2**63)):
         return tagged["num"]
     if "float" in tagged and tagged["float"] in ("nan", "inf", "-inf"):
         return float(tagged["float"])
@@ -94,9 +140,9 @@ def decode(tagged: Any, out: Path) -> Any:
     if "str" in tagged and type(tagged["str"]) is str:
         return tagged["str"][:200]
     if "seq" in tagged and type(tagged["seq"]) is list:
-        return [decode(item, out) for item in tagged["seq"][:10_000]]
+        return [decode(item, arrays) for item in tagged["seq"][:10_000]]
     if "npy" in tagged and type(tagged["npy"]) is str and NPY_NAME.match(tagged["npy"]):
-        return _load_array(out / tagged["npy"])
+        return arrays.get(tagged["npy"])
     if "unsupported" in tagged and type(tagged["unsupported"]) is str:
         return Unsupported(tagged["unsupported"][:120])
     if "absent" in tagged and type(tagged["absent"]) is str:
@@ -104,38 +150,29 @@ def decode(tagged: Any, out: Path) -> Any:
     return Unsupported("a malformed value")
 
 
-def _load_array(path: Path) -> Any:
-    try:
-        if path.is_symlink() or path.stat().st_size > MAX_NPY_BYTES:
-            return Unsupported("an array too large to read back")
-        array = np.load(path, allow_pickle=False)
-    except (OSError, ValueError):
-        return Unsupported("an unreadable array")
-    if type(array) is not np.ndarray or array.dtype.kind not in "biuf":
-        return Unsupported("an array that is not numbers")
-    return np.array(array, dtype=np.float64 if array.dtype.kind == "f" else array.dtype, copy=True)
-
-
 def _read_results(out: Path, run: ChildRun) -> None:
     path = out / "results.jsonl"
-    if not path.exists() or path.is_symlink():
+    if not regular_file(path):
         return
+    arrays = ArrayReader(out)
     with open(path, "rb") as f:
         data = f.read(MAX_RESULTS_BYTES)
     for line in data.decode("utf-8", "replace").splitlines():
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if not isinstance(record, dict):
             continue
         kind = record.get("record")
-        if kind == "hello" and isinstance(record.get("layers"), dict):
+        if kind == "hello" and isinstance(record.get("layers"), dict) and not run.layers:
+            # the first record, written before any student code ran; a later forged one is ignored
             run.layers = {str(k): v is True for k, v in record["layers"].items()}
         elif kind == "load":
             run.loads.append(_clean_load(record))
         elif kind == "job" and isinstance(record.get("id"), str):
-            run.jobs[record["id"]] = _clean_job(record, out)
+            if record["id"] not in run.jobs:  # the first result of a job counts, not a forged repeat
+                run.jobs[record["id"]] = _clean_job(record, arrays)
         elif kind == "done":
             run.finished = True
 
@@ -145,7 +182,9 @@ def _text(value: Any, limit: int = 400) -> str | None:
 
 
 def _number(value: Any) -> float | None:
-    return float(value) if type(value) in (int, float) and math.isfinite(value) else None
+    if type(value) is int and abs(value) < 2**53 or type(value) is float and math.isfinite(value):
+        return float(value)
+    return None
 
 
 def _clean_load(record: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +199,7 @@ def _clean_load(record: dict[str, Any]) -> dict[str, Any]:
 JOB_STATUSES = {"ok", "error", "missing", "not-attempted", "timeout"}
 
 
-def _clean_job(record: dict[str, Any], out: Path) -> dict[str, Any]:
+def _clean_job(record: dict[str, Any], out: ArrayReader) -> dict[str, Any]:
     status = record.get("status") if record.get("status") in JOB_STATUSES else "error"
     observed = record.get("observed") if isinstance(record.get("observed"), dict) else {}
     fd = record.get("fd") if isinstance(record.get("fd"), dict) else None
@@ -219,6 +258,7 @@ def matplotlib_cache() -> Path | None:
     global _FONT_CACHE
     if _FONT_CACHE is None:
         folder = Path(tempfile.mkdtemp(prefix="nngrade-mpl-"))
+        atexit.register(shutil.rmtree, folder, True)
         env = {"MPLCONFIGDIR": str(folder), "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin",
                "OPENBLAS_NUM_THREADS": "1"}
         try:
@@ -269,6 +309,7 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
             proc.wait(timeout=wall)
         except subprocess.TimeoutExpired:
             run.killed = f"the submission's code ran past the grader's overall limit of {wall:.0f} s"
+            run.timed_out = True
         finally:
             _kill_group(proc)
     run.returncode = proc.returncode
@@ -276,6 +317,7 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     _read_results(out, run)
     if not run.finished and run.killed is None:
         run.killed = _exit_reason(proc.returncode)
+        run.timed_out = proc.returncode == -signal.SIGXCPU
     run.stdout, run.stderr = _tail(out / "stdout.txt"), _tail(out / "stderr.txt")
     return run
 

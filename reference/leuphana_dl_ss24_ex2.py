@@ -150,6 +150,9 @@ def relu_approximation(f: Callable[[np.ndarray], np.ndarray], a: float, b: float
     return {**grid, "f_": f_, "lambda": lambda_}
 
 
+MAX_OWN_N = 1000  # A is n x n: the parent solves it, so the student's n is bounded
+
+
 def from_own_choices(own: Mapping[str, Any], key: Mapping[str, Any]) -> dict[str, Any]:
     """Task 7 rebuilt from the student's a, b, n and their f evaluated on their grid."""
     try:
@@ -158,8 +161,13 @@ def from_own_choices(own: Mapping[str, Any], key: Mapping[str, Any]) -> dict[str
         raise ChoiceError("Task 7 needs module-level numbers a, b and n") from None
     if not n_value.is_integer() or n_value < 2 or not b > a:
         raise ChoiceError(f"Task 7 needs a whole number n >= 2 and b > a (found a = {a:g}, b = {b:g}, n = {n_value:g})")
+    if n_value > MAX_OWN_N:
+        raise ChoiceError(f"n = {n_value:g} is more than the {MAX_OWN_N} grid points the grader checks; "
+                          f"set n to {MAX_OWN_N} or fewer for the submission")
     n = int(n_value)
     grid = relu_grid(a, b, n)
+    if not grid["h"] > 0:
+        raise ChoiceError(f"the grid step h = (b - a)/(n - 1) is 0 for a = {a!r}, b = {b!r}: choose a wider interval")
     f_ = np.asarray(own.get("f_on_grid"), dtype=np.float64).reshape(-1)
     if f_.size != n or not np.all(np.isfinite(f_)):
         raise ChoiceError(f"f evaluated on x must give {n} finite numbers, one per grid point")

@@ -69,7 +69,9 @@ def test_zip_entries_outside_the_archive_are_refused(tmp_path, entry):
 
 def test_broken_zip_and_notebook_and_py_for_a_two_file_sheet(tmp_path):
     (tmp_path / "A_1.zip").write_bytes(b"not a zip")
-    assert "not a readable zip" in intake.open_submission(tmp_path / "A_1.zip", SHEETS[0], []).problem
+    broken = intake.open_submission(tmp_path / "A_1.zip", SHEETS[0], [])
+    broken.cleanup()
+    assert "cannot be unpacked" in broken.problem
     (tmp_path / "A_1.ipynb").write_text("{}")
     assert "not supported yet" in intake.open_submission(tmp_path / "A_1.ipynb", SHEETS[0], []).problem
     (tmp_path / "A_1.py").write_text("")

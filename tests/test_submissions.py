@@ -141,3 +141,21 @@ def test_feedback_files_one_per_submission(run, tmp_path):
     assert len(written) == len(run.submissions)
     text = (tmp_path / "nnti-ws2324-sheet7" / "Weber_2573410_Fischer_2570012.md").read_text()
     assert "# Feedback: nnti-ws2324-sheet7, Weber_2573410_Fischer_2570012" in text and "| 7.2.c" in text
+
+
+def test_a_grader_failure_on_one_submission_does_not_stop_the_run(monkeypatch):
+    from grader import grading
+
+    real = grading.grade_submission
+
+    def flaky(path, setup, limits):
+        if path.name == "Becker_2568823":
+            raise RuntimeError("boom")
+        return real(path, setup, limits)
+
+    monkeypatch.setattr(grading, "grade_submission", flaky)
+    run = api.grade([ROOT / "submissions" / "nnti-ws2324-sheet7"])
+    becker = find(run, "Becker_2568823")
+    assert "RuntimeError: boom" in becker.grader_error and all(t.status == "error" for t in becker.tasks)
+    assert find(run, "Mueller_2571234_Schmidt_2569876").points == pytest.approx(
+        EXPECTED["nnti-ws2324-sheet7", "Mueller_2571234_Schmidt_2569876"][0], abs=1e-3)

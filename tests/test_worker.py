@@ -196,3 +196,29 @@ def test_decode_refuses_malformed_tags(tmp_path):
     assert sandbox.decode({"seq": [{"num": 1}, {"float": "nan"}]}, tmp_path)[0] == 1
     np.save(tmp_path / "a1.npy", np.array(["x"], dtype=object), allow_pickle=True)
     assert isinstance(sandbox.decode({"npy": "a1.npy"}, tmp_path), Unsupported)
+
+
+def test_fifos_and_folders_the_child_leaves_behind_are_not_read(tmp_path):
+    import os
+    os.mkfifo(tmp_path / "results.jsonl")
+    os.mkfifo(tmp_path / "a1.npy")
+    (tmp_path / "stdout.txt").mkdir()
+    run = sandbox.ChildRun()
+    sandbox._read_results(tmp_path, run)  # would block forever on open() of a FIFO
+    assert run.jobs == {} and sandbox._tail(tmp_path / "stdout.txt") == ""
+    assert isinstance(sandbox.decode({"npy": "a1.npy"}, tmp_path), Unsupported)
+
+
+def test_forged_records_and_repeated_array_references(tmp_path):
+    np.save(tmp_path / "a1.npy", np.arange(3.0))
+    lines = [{"record": "hello", "layers": {"network": False}}, {"record": "hello", "layers": {"network": True}},
+             {"record": "job", "id": "j", "status": "ok", "observed": {"x": {"seq": [{"npy": "a1.npy"}] * 50}}},
+             {"record": "job", "id": "j", "status": "ok", "observed": {"x": {"num": 1}}},
+             {"record": "job", "id": "k", "status": "ok", "seconds": 10 ** 400, "observed": {"x": {"num": 10 ** 400}}}]
+    (tmp_path / "results.jsonl").write_text("\n".join(__import__("json").dumps(r) for r in lines) + "\n" + "[" * 100000)
+    run = sandbox.ChildRun()
+    sandbox._read_results(tmp_path, run)
+    assert run.layers == {"network": False}  # the first hello, written before student code ran
+    first = run.jobs["j"]["observed"]["x"]
+    assert len(first) == 50 and all(a is first[0] for a in first)  # read once, not 50 times
+    assert isinstance(run.jobs["k"]["observed"]["x"], Unsupported) and run.jobs["k"]["seconds"] == 0.0

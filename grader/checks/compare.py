@@ -38,8 +38,12 @@ def as_numbers(value: Any) -> np.ndarray | str:
         return "a boolean"
     if isinstance(value, list) and _has_bad(value):
         return _has_bad(value)
+    if not isinstance(value, (int, float, list, np.ndarray)):
+        return f"a {type(value).__name__}, not a number"
     try:
         array = np.array(value, dtype=np.float64)
+    except OverflowError:
+        return "a number too large for a float"
     except (ValueError, TypeError):
         return "a ragged list (items of different lengths)"
     return array
@@ -47,7 +51,8 @@ def as_numbers(value: Any) -> np.ndarray | str:
 
 def _has_bad(value: list) -> str | None:
     for item in value:
-        if isinstance(item, (Unsupported, Absent, str)) or item is None:
+        if isinstance(item, (Unsupported, Absent, str, bool)) or item is None or \
+                not isinstance(item, (int, float, list, np.ndarray)):
             reason = as_numbers(item)
             return f"a list containing {reason}"
         if isinstance(item, list):
@@ -71,6 +76,10 @@ def align(observed: np.ndarray, expected: np.ndarray, accept_transpose: bool = F
     return None
 
 
+def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+
+
 def _show(array: np.ndarray) -> str:
     return np.array2string(np.asarray(array), precision=4, suppress_small=True, max_line_width=200, threshold=20)
 
@@ -85,18 +94,20 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
         return Match(False, f"{what} is {obs}; expected numbers of shape {exp.shape or 'scalar'}")
     aligned = align(obs, exp, accept_transpose)
     if aligned is None:
-        if obs.ndim == 2 and obs.T.shape == exp.shape and np.allclose(obs.T, exp, rtol=rtol, atol=atol):
-            return Match(False, f"{what} is transposed: shape {obs.shape}, expected {exp.shape}", ("transposed",))
+        if obs.ndim == 2 and obs.T.shape == exp.shape and _close(obs.T, exp, rtol, atol):
+            shown = f": shape {obs.shape}, expected {exp.shape}" if reveal else ""
+            return Match(False, f"{what} is transposed{shown}", ("transposed",))
         return Match(False, f"{what} has shape {obs.shape or 'scalar'}, expected {exp.shape or 'scalar'}")
     if not np.all(np.isfinite(aligned)):
         return Match(False, f"{what} contains nan or inf", ("not-finite",))
     error = np.abs(aligned - exp)
-    if np.all(error <= atol + rtol * np.abs(exp)):
+    if _close(aligned, exp, rtol, atol) or (accept_transpose and aligned.ndim == 2 and _close(aligned.T, exp, rtol, atol)):
         return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
     found = diagnose.numbers(aligned, exp, rtol, atol)
-    text = f"{what} differs from the expected value (largest deviation {float(error.max()):.3g})"
-    if reveal:
-        text += f": expected {_show(exp)}, got {_show(aligned)}"
+    if not reveal:  # a hidden task: no deviation, no factor, no mistake that would give the value away
+        return Match(False, f"{what} is not correct", tuple(d.id for d in found), float(error.max()))
+    text = (f"{what} differs from the expected value (largest deviation {float(error.max()):.3g}): "
+            f"expected {_show(exp)}, got {_show(aligned)}")
     if found:
         text += "; " + "; ".join(d.message for d in found)
     return Match(False, text, tuple(d.id for d in found), float(error.max()))

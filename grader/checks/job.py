@@ -9,7 +9,7 @@ def failure(ctx: Context) -> Outcome | None:
     job = ctx.job
     if job is None:
         why = ctx.extra.get("killed") or "the worker stopped before this check ran"
-        status = "timeout" if "limit" in why else "error"
+        status = "timeout" if ctx.extra.get("timed_out") else "error"
         return Outcome(0.0, status, why)
     status = job["status"]
     if status == "ok":

@@ -27,7 +27,7 @@ def _fan(array: np.ndarray, layout: str) -> tuple[int, int]:
 
 
 def _glorot(w: np.ndarray, check: StatisticsCheck) -> Outcome:
-    if w.ndim != 2:
+    if w.ndim != 2 or w.size < 2:
         return Outcome.failed(f"`{check.observe}` has shape {w.shape}; expected a weight matrix")
     d_in, d_out = _fan(w, check.layout)
     n = w.size
@@ -68,6 +68,8 @@ def judge(check: StatisticsCheck, ctx: Context) -> Outcome:
     w = as_numbers(ctx.job["observed"].get(check.observe))
     if isinstance(w, str):
         return Outcome.failed(f"`{check.observe}` is {w}")
+    if not np.all(np.isfinite(w)):
+        return Outcome.failed(f"`{check.observe}` contains nan or inf", diagnoses=("not-finite",))
     if check.distribution == "zeros":
         if w.size and np.all(w == 0):
             return Outcome.passed(f"`{check.observe}` is all zeros")

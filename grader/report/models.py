@@ -65,6 +65,7 @@ class SubmissionReport(ReportModel):
     output: str = Field("", description="the tail of what the student's code printed")
     seconds: float = Field(0.0, description="wall clock of grading this submission")
     student_seconds: float = Field(0.0, description="time spent in the student's code (loading and checks)")
+    grader_error: str = Field("", description="set when the grader itself failed on this submission")
 
     @property
     def percent(self) -> float:

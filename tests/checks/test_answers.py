@@ -21,7 +21,8 @@ def test_hand_rounded_numbers_fractions_and_expressions_pass():
 
 def test_wrong_answers_fail_and_hidden_ones_do_not_show_the_value():
     hidden = judge_answer(0.5, reveal=False)
-    assert hidden.status == "failed" and "0.793" not in hidden.message
+    assert hidden.status == "failed" and hidden.message == '"7.2.L1" is not correct'
+    assert judge_answer(1.0, reveal=False).message == '"7.2.L1" is not correct'  # no factor 1.26 to divide by
     assert "0.793" in judge_answer(0.5, reveal=True).message
     transposed = judge_answer(KEY["7.2.W"].T.tolist(), key="7.2.W")
     assert transposed.diagnoses == ("transposed",)

@@ -28,9 +28,24 @@ def test_sign_flip_and_constant_factor_are_named():
 
 
 def test_hidden_values_are_not_shown():
-    hidden = match(W + 1, W, 1e-9, 0, reveal=False).message
-    assert "0.2" not in hidden and "expected [" not in hidden and "differs" in hidden
+    for observed, diagnosis in ((W + 1, ()), (W / 3, ("constant-factor",)), (-W, ("sign-flip",))):
+        hidden = match(observed, W, 1e-9, 0, reveal=False)
+        assert hidden.message == "the value is not correct"  # no deviation, factor or sign to work back from
+        assert hidden.diagnoses == diagnosis  # the tutor's report still names the mistake
+    assert match(W.T, W, 1e-9, 0, reveal=False).message == "the value is transposed"
     assert "0.2" in match(W + 1, W, 1e-9, 0, reveal=True).message
+
+
+def test_accept_transpose_also_for_square_matrices():
+    square = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert match(square.T, square, 1e-9, 0, reveal=True, accept_transpose=True).ok
+
+
+def test_odd_answer_types_fail_with_a_reason():
+    import datetime
+    assert "boolean" in match([True, False], [1.0, 0.0], 1e-9, 0, reveal=True).message
+    assert "too large" in match(10 ** 400, 1.0, 1e-9, 0, reveal=True).message
+    assert "date" in match(datetime.date(2024, 1, 1), 1.0, 1e-9, 0, reveal=True).message
 
 
 def test_tolerance_is_relative_plus_absolute():

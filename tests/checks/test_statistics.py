@@ -45,6 +45,13 @@ def test_the_tolerance_shrinks_with_the_sample_size():
     assert statistics.z_bound(1e-6, 2) == pytest.approx(5.03, abs=0.01)
 
 
+def test_nan_and_empty_weights_fail():
+    w = np.random.default_rng(3).normal(0, SIGMA, size=(D_OUT, D_IN))
+    w[0, 0] = np.nan
+    assert judge(w).status == "failed"
+    assert judge(np.zeros((D_OUT, 0))).status == "failed"
+
+
 def test_zeros():
     assert judge(np.zeros((3, 1)), distribution="zeros").status == "passed"
     assert judge(np.full((3, 1), 0.01), distribution="zeros").status == "failed"
