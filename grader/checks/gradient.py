@@ -49,7 +49,7 @@ def _one(path: str, param: str, check: GradientCheck, ctx: Context) -> tuple[boo
     if not m.ok:
         return False, (f"`{path}` is the true gradient of your own loss, but not of the sheet's loss: "
                        f"{m.message}"), m.diagnoses + ("loss-differs",)
-    return True, f"`{path}` agrees with finite differences and the reference", ()
+    return True, f"`{path}` agrees with finite differences (relative error {error:.1g}) and the reference", ()
 
 
 def judge(check: GradientCheck, ctx: Context) -> Outcome:
