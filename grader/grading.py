@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def _failed_everywhere(setup: SheetSetup, message: str) -> list[TaskResult]:
             for t in setup.rubric.tasks]
 
 
-def _missing_run(plan: plans.Plan, files: list[str]) -> sandbox.ChildRun:
+def _missing_run(plan: plans.Plan) -> sandbox.ChildRun:
     """No code file at all: every file check reports the missing file without starting a child."""
     run = sandbox.ChildRun(finished=True)
     for job in plan.jobs:
@@ -80,7 +81,7 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
                                         aliases=rubric.aliases, limits=limits)
                 _note_run(run, report)
             else:
-                run = _missing_run(setup.plan, rubric.files)
+                run = _missing_run(setup.plan)
         report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem)
         report.points = round(sum(t.points for t in report.tasks), 4)
         return report
@@ -111,7 +112,7 @@ def grade_safely(path: Path, setup: SheetSetup, limits: sandbox.Limits) -> Submi
         return grade_submission(path, setup, limits)
     except Exception as exc:
         why = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]}); please report it"
-        name = intake.printable(path.stem if path.suffix else path.name)
+        name = intake.submission_name(path)
         members, _ = intake.parse_members(name)
         return SubmissionReport(name=name, sheet=setup.rubric.sheet, members=members, points=0.0,
                                 max_points=setup.rubric.max_points, flags=[why], path=intake.printable(str(path)),
@@ -126,14 +127,12 @@ def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
     workers = max(1, workers or os.cpu_count() or 1)
     sandbox.matplotlib_cache()
     kept = {(r.sheet, r.path): r for r in previous}
-    todo = [(path, setup) for path, setup in pairs if (setup.rubric.sheet, str(path)) not in kept]
+    keys = [(setup.rubric.sheet, intake.printable(str(path))) for path, setup in pairs]  # as reports store them
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {(setup.rubric.sheet, str(path)): pool.submit(grade_safely, path, setup, limits)
-                   for path, setup in todo}
+        futures = {k: pool.submit(grade_safely, path, setup, limits)
+                   for k, (path, setup) in zip(keys, pairs) if k not in kept}
         for future in as_completed(futures.values()):
             if on_done:
                 on_done(future.result())
-    reports = [kept.get((setup.rubric.sheet, str(path))) or futures[setup.rubric.sheet, str(path)].result()
-               for path, setup in pairs]
-    from importlib.metadata import version
+    reports = [kept[k] if k in kept else futures[k].result() for k in keys]
     return RunReport(grader_version=version("nngrade"), submissions=reports)

@@ -55,6 +55,10 @@ def printable(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+def submission_name(path: Path) -> str:
+    return printable(path.stem if path.is_file() else path.name)
+
+
 def parse_members(name: str) -> tuple[list[Member], bool]:
     """Members of a group name, and whether the name follows Name1_id1_Name2_id2[_Name3_id3]."""
     members = [Member(name=m.group(1), id=m.group(2)) for m in MEMBER_RE.finditer(name)]
@@ -113,7 +117,7 @@ def _extract(archive: Path, target: Path) -> None:
 
 def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
     """A submission ready for grading, or one whose `problem` says why it cannot be."""
-    name = printable(path.stem if path.is_file() else path.name)
+    name = submission_name(path)
     sub = Submission(name=name, sheet=sheet, source=path)
     sub.members, conventional = parse_members(name)
     if not conventional:

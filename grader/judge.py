@@ -86,11 +86,12 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
     for task in rubric.tasks:
         def context_for(index: int, check: Any, task: Task = task) -> Context:
             jid = job_id(task.id, index)
-            extra = {"killed": run.killed, "timed_out": run.timed_out} if run is not None and run.killed else {}
             return Context(key=key, defaults=rubric.defaults, reveal=rubric.visibility_of(task) == "public",
                            sheet=rubric.sheet, job=run.jobs.get(jid) if run is not None else None,
                            answers=answers, answers_problem=answers_problem,
-                           property_input=plan.property_inputs.get(jid), extra=extra)
+                           property_input=plan.property_inputs.get(jid),
+                           killed=run.killed if run is not None else None,
+                           timed_out=run is not None and run.timed_out)
         result = judge_task(task, rubric, context_for)
         if run is not None:
             result.seconds = round(sum(run.jobs.get(job_id(task.id, i), {}).get("seconds", 0.0)

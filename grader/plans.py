@@ -26,10 +26,15 @@ class Plan:
     jobs: list[dict[str, Any]] = field(default_factory=list)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     property_inputs: dict[str, np.ndarray] = field(default_factory=dict)  # job id -> x
+    names: dict[str, str] = field(default_factory=dict)  # "$KEY|shape" -> file name, so each is written once
 
-    def array(self, value: np.ndarray) -> dict[str, str]:
+    def array(self, value: np.ndarray, reference: str | None = None) -> dict[str, str]:
+        if reference is not None and reference in self.names:
+            return {"$npy": self.names[reference]}
         name = f"k{len(self.arrays)}.npy"
         self.arrays[name] = np.ascontiguousarray(value)
+        if reference is not None:
+            self.names[reference] = name
         return {"$npy": name}
 
 
@@ -55,7 +60,7 @@ def _value(value: Any, key: dict[str, Any], plan: Plan) -> Any:
         m = REF_RE.match(value)
         if m:
             resolved = _reshape(key[m.group("key")], m.group("shape"))
-            return plan.array(resolved) if isinstance(resolved, np.ndarray) else to_plain(resolved)
+            return plan.array(resolved, value) if isinstance(resolved, np.ndarray) else to_plain(resolved)
         return value
     if isinstance(value, list):
         return [_value(v, key, plan) for v in value]

@@ -115,6 +115,10 @@ class Tolerance(Model):
     rtol: float | None = Field(None, ge=0)
     atol: float | None = Field(None, ge=0)
 
+    def tolerances(self, rtol: float, atol: float) -> tuple[float, float]:
+        """The check's own tolerances where it states them, else the given defaults."""
+        return (self.rtol if self.rtol is not None else rtol, self.atol if self.atol is not None else atol)
+
 
 class ManualCheck(CheckBase):
     kind: Literal["manual"]

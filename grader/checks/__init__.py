@@ -8,7 +8,7 @@ the tutor.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -47,4 +47,5 @@ class Context:
     answers: dict[str, Any] | None = None  # the answers file, flattened to dotted names; None if absent
     answers_problem: str | None = None  # why the answers file could not be read
     property_input: np.ndarray | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    killed: str | None = None  # why the child ended before this check's job reported
+    timed_out: bool = False

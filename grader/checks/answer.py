@@ -11,8 +11,7 @@ def judge(check: AnswerCheck, ctx: Context) -> Outcome:
     raw, missing = entry(ctx, check.key)
     if missing:
         return missing
-    rtol = check.rtol if check.rtol is not None else ctx.defaults.answer_rtol
-    atol = check.atol if check.atol is not None else ctx.defaults.answer_atol
+    rtol, atol = check.tolerances(ctx.defaults.answer_rtol, ctx.defaults.answer_atol)
     m = match(number_tree(raw), ctx.key[check.key], rtol, atol, reveal=ctx.reveal,
               accept_transpose=check.accept_transpose, what=f'"{check.key}"')
     if m.ok:

@@ -211,8 +211,7 @@ def judge(check, ctx) -> "Outcome":
     if not isinstance(raw, str):
         return Outcome.failed(f'"{check.key}" should be a formula in quotes, in the variables '
                               f"{', '.join(formula.variables)}")
-    rtol = check.rtol if check.rtol is not None else 1e-6
-    atol = check.atol if check.atol is not None else 1e-9
+    rtol, atol = check.tolerances(1e-6, 1e-9)  # compare()'s defaults: both sides are exact formulas
     try:
         result = compare(raw, formula, check.samples, check.seed, rtol, atol)
     except FormulaError as exc:

@@ -43,8 +43,7 @@ def _one(path: str, param: str, check: GradientCheck, ctx: Context) -> tuple[boo
     name = check.expect.get(path)
     if name is None:
         return True, f"`{path}` agrees with finite differences (relative error {error:.1g})", ()
-    rtol = check.rtol if check.rtol is not None else ctx.defaults.value_rtol
-    atol = check.atol if check.atol is not None else ctx.defaults.value_atol
+    rtol, atol = check.tolerances(ctx.defaults.value_rtol, ctx.defaults.value_atol)
     m = match(aligned, ctx.key[name], max(rtol, 1e-6), max(atol, 1e-8), reveal=ctx.reveal, what=f"`{path}`")
     if not m.ok:
         return False, (f"`{path}` is the true gradient of your own loss, but not of the sheet's loss: "

@@ -8,8 +8,8 @@ def failure(ctx: Context) -> Outcome | None:
     """An Outcome when the job did not run to the end, else None."""
     job = ctx.job
     if job is None:
-        why = ctx.extra.get("killed") or "the worker stopped before this check ran"
-        status = "timeout" if ctx.extra.get("timed_out") else "error"
+        why = ctx.killed or "the worker stopped before this check ran"
+        status = "timeout" if ctx.timed_out else "error"
         return Outcome(0.0, status, why)
     status = job["status"]
     if status == "ok":

@@ -22,8 +22,7 @@ def judge(check: ValueCheck, ctx: Context) -> Outcome:
     absent = [observed.get(p) for p in check.observe if isinstance(observed.get(p), Absent)]
     if len(absent) == len(check.observe):
         return Outcome(0.0, "error", "missing: " + "; ".join(dict.fromkeys(a.why for a in absent)))
-    rtol = check.rtol if check.rtol is not None else ctx.defaults.value_rtol
-    atol = check.atol if check.atol is not None else ctx.defaults.value_atol
+    rtol, atol = check.tolerances(ctx.defaults.value_rtol, ctx.defaults.value_atol)
     expected, compared = ctx.key, check.observe
     if check.recompute is not None:
         try:

@@ -11,12 +11,15 @@ import os
 import random
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import deadline, limits, loader
 from .encode import ArrayWriter, encode
-from .plan import Namespace, PlanError, describe_step, finite_differences, run_step
+from .plan import Inputs, Namespace, PlanError, describe_step, finite_differences, run_step
 
 
 class Output:
@@ -40,22 +43,30 @@ def _redirect_output(folder: Path) -> None:
 
 def _seed(seed: int) -> None:
     random.seed(seed)
-    import numpy as np
     np.random.seed(seed)
 
 
-def _run_job(job: dict[str, Any], plan: dict[str, Any], out: Output, inputs: Path) -> dict[str, Any]:
+@dataclass
+class Loaded:
+    """The student's files after loading: modules by stem, and why the others could not be loaded."""
+
+    modules: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # file name -> reason
+    files: set[str] = field(default_factory=set)  # absolute paths, to find student lines in tracebacks
+
+
+def _run_job(job: dict[str, Any], loaded: Loaded, aliases: dict[str, list[str]], default_seed: int,
+             out: Output, inputs: Inputs) -> dict[str, Any]:
     stem = job["file"].removesuffix(".py")
     record: dict[str, Any] = {"record": "job", "id": job["id"], "status": "ok", "observed": {}}
-    module = sys.modules.get(stem)
+    module = loaded.modules.get(stem)
     if module is None:
         if not (Path.cwd() / job["file"]).exists():
             return {**record, "status": "missing", "error": f"the submission has no file {job['file']}"}
-        why = plan.get("load_errors", {}).get(job["file"], "it could not be loaded")
+        why = loaded.errors.get(job["file"], "it could not be loaded")
         return {**record, "status": "error", "error": f"{job['file']} {why}"}
-    modules = {name: sys.modules[name] for name in plan["loaded"] if name in sys.modules}
-    ns = Namespace(module, modules, plan.get("aliases", {}))
-    _seed(job.get("seed", plan.get("seed", 0)))
+    ns = Namespace(module, loaded.modules, aliases)
+    _seed(job.get("seed", default_seed))
     started = time.monotonic()
     step = None
     try:
@@ -85,7 +96,7 @@ def _run_job(job: dict[str, Any], plan: dict[str, Any], out: Output, inputs: Pat
         record.update(status="error", error="MemoryError: ran out of the memory limit")
     except BaseException as exc:  # student exceptions of every kind, SystemExit included
         record.update(status="error", error=loader.describe(exc))
-        line = loader.student_line(exc, {str(Path.cwd() / f) for f in plan["files"]})
+        line = loader.student_line(exc, loaded.files)
         if line:
             record["line"] = line
     if step is not None and record["status"] != "ok":
@@ -94,23 +105,11 @@ def _run_job(job: dict[str, Any], plan: dict[str, Any], out: Output, inputs: Pat
     return record
 
 
-def run(plan_path: str) -> int:
-    plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
-    out_folder = Path(plan["out"])
-    inputs = Path(plan["inputs"])
-    layers = limits.apply(plan.get("limits", {}))
-    _redirect_output(out_folder)
-    out = Output(out_folder)
-    workspace = Path(plan["workspace"])
-    os.chdir(workspace)
-    sys.path.insert(0, str(workspace))
-    os.environ["MPLBACKEND"] = "Agg"
-    deadline.install()
-    out.write({"record": "hello", "layers": layers, "pid": os.getpid()})
+def _load_files(plan: dict[str, Any], workspace: Path, out: Output) -> Loaded:
     log: list[dict[str, Any]] = []
     finder = loader.WorkspaceFinder(workspace, log, plan.get("statement_seconds", 10.0), set(plan.get("blocked", [])))
     sys.meta_path.insert(0, finder)
-    plan["loaded"] = []
+    loaded = Loaded(files={str(workspace / name) for name in plan["files"]})
     for name in plan["files"]:
         stem = name.removesuffix(".py")
         if not (workspace / name).exists():
@@ -120,17 +119,31 @@ def run(plan_path: str) -> int:
         log.clear()
         started = time.monotonic()
         try:
-            loader.load(stem)
-            plan["loaded"].append(stem)
+            loaded.modules[stem] = loader.load(stem)
         except ImportError as exc:
             if not log:
                 log.append({"file": name, "line": None, "kind": "unreadable", "error": str(exc)})
-            plan.setdefault("load_errors", {})[name] = log[-1]["error"]
-        except BaseException as exc:  # pragma: no cover - the loader catches statement errors itself
-            log.append({"file": name, "line": None, "kind": "exception", "error": loader.describe(exc)})
+            loaded.errors[name] = log[-1]["error"]
         out.write({"record": "load", "file": name, "log": list(log), "seconds": round(time.monotonic() - started, 4)})
+    return loaded
+
+
+def run(plan_path: str) -> int:
+    plan = json.loads(Path(plan_path).read_text(encoding="utf-8"))
+    out_folder = Path(plan["out"])
+    inputs = Inputs(Path(plan["inputs"]))
+    layers = limits.apply(plan.get("limits", {}))
+    _redirect_output(out_folder)
+    out = Output(out_folder)
+    workspace = Path(plan["workspace"])
+    os.chdir(workspace)
+    sys.path.insert(0, str(workspace))
+    os.environ["MPLBACKEND"] = "Agg"
+    deadline.install()
+    out.write({"record": "hello", "layers": layers, "pid": os.getpid()})
+    loaded = _load_files(plan, workspace, out)
     for job in plan["jobs"]:
-        out.write(_run_job(job, plan, out, inputs))
+        out.write(_run_job(job, loaded, plan.get("aliases", {}), plan.get("seed", 0), out, inputs))
     out.write({"record": "done"})
     out.stream.close()
     for stream in (sys.stdout, sys.stderr):

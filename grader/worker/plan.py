@@ -86,8 +86,7 @@ class Namespace:
         except (IndexError, KeyError, TypeError) as exc:
             raise PlanError(f"`{shown}[{part}]` cannot be read: {type(exc).__name__}") from None
 
-    def resolve(self, path: str) -> Any:
-        parts = parse_path(path)
+    def walk(self, parts: list[str | int]) -> Any:
         obj = self.lookup(parts[0])
         shown = parts[0]
         for part in parts[1:]:
@@ -95,28 +94,40 @@ class Namespace:
             shown += f".{part}" if isinstance(part, str) else f"[{part}]"
         return obj
 
+    def resolve(self, path: str) -> Any:
+        return self.walk(parse_path(path))
+
     def assign(self, path: str, value: Any) -> None:
         parts = parse_path(path)
         if len(parts) == 1:
             self.results[parts[0]] = value
             return
-        obj = self.resolve_parts(parts[:-1])
+        obj = self.walk(parts[:-1])
         last = parts[-1]
         if isinstance(last, str):
             setattr(obj, self._attr_name(obj, last), value)
         else:
             obj[last] = value
 
-    def resolve_parts(self, parts: list[str | int]) -> Any:
-        text = str(parts[0]) + "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in parts[1:])
-        return self.resolve(text)
+
+class Inputs:
+    """The plan's input arrays, read from disk once; every use gets a fresh copy the student may mutate."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.cache: dict[str, np.ndarray] = {}
+
+    def get(self, name: str) -> np.ndarray:
+        if name not in self.cache:
+            self.cache[name] = np.load(self.folder / name, allow_pickle=False)
+        return self.cache[name].copy()
 
 
-def materialise(value: Any, ns: Namespace, inputs: Path) -> Any:
+def materialise(value: Any, ns: Namespace, inputs: Inputs) -> Any:
     """A plan value -> a Python value: arrays from .npy, @results, %student names, lists, dicts."""
     if isinstance(value, dict):
         if set(value) == {"$npy"}:
-            return np.load(inputs / value["$npy"], allow_pickle=False)
+            return inputs.get(value["$npy"])
         return {k: materialise(v, ns, inputs) for k, v in value.items()}
     if isinstance(value, list):
         return [materialise(v, ns, inputs) for v in value]
@@ -134,7 +145,7 @@ def describe_step(step: Mapping[str, Any]) -> str:
     return f"calling {step['target']}(...)"
 
 
-def run_step(step: Mapping[str, Any], ns: Namespace, inputs: Path) -> None:
+def run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
     op = step["op"]
     if op == "set":
         ns.assign(step["target"], materialise(step["value"], ns, inputs))
@@ -154,7 +165,7 @@ def scalar(value: Any) -> float:
 
 
 def finite_differences(ns: Namespace, params: list[str], loss_steps: list[Mapping[str, Any]], loss: str,
-                       eps: float, inputs: Path) -> dict[str, np.ndarray | str]:
+                       eps: float, inputs: Inputs) -> dict[str, np.ndarray | str]:
     """Central differences of the student's own loss with respect to each parameter, in place."""
 
     def evaluate() -> float:

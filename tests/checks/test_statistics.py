@@ -41,7 +41,7 @@ def test_wrong_variances_fail_and_are_named(variance, diagnosis):
     assert outcome.status == "failed" and outcome.diagnoses == (diagnosis,)
 
 
-def test_the_tolerance_shrinks_with_the_sample_size():
+def test_z_bound_at_one_false_alarm_in_a_million_over_two_tests():
     assert statistics.z_bound(1e-6, 2) == pytest.approx(5.03, abs=0.01)
 
 

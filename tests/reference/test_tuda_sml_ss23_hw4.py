@@ -536,3 +536,25 @@ def test_training_reaches_accuracy_and_loss_decreases(key, given_data):
         assert np.mean(np.diff(curve) < 0) >= 0.8, name  # mostly decreasing
     # the deeper network fits the training data better than the linear one
     assert key["4.2.deep.loss_curve"][-1] < key["4.2.linear.loss_curve"][-1]
+
+
+def test_the_loop_shipped_to_students_children_is_the_references_loop():
+    """rubrics/files/.../train_digits.py runs in the child (it cannot import the reference): same curve."""
+    import importlib.util
+
+    from reference import datasets
+    from tests.conftest import RUBRICS
+
+    spec = importlib.util.spec_from_file_location("train_digits", RUBRICS / "files" / "tuda-sml-ss23-hw4" / "train_digits.py")
+    shipped = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shipped)
+    rng = np.random.default_rng(5)
+    x, t = rng.normal(size=(70, 6)), np.eye(3)[rng.integers(0, 3, size=70)]
+    data = datasets.Digits(x, t, x[:10], t[:10])
+    curves = []
+    for run in (lambda m: hw4.train(m, data, 3, 16, 0.05, 7),
+                lambda m: shipped.train(m, hw4.CrossEntropyLoss, x, t, epochs=3, batch_size=16, learning_rate=0.05, seed=7)):
+        model = hw4.NNModel(hw4.ARCHITECTURES["deep"](6, 3, np.random.default_rng(1)))
+        curves.append(run(model))
+    np.testing.assert_allclose(curves[0], curves[1], rtol=1e-12)
+    assert curves[0][-1] < curves[0][0]
