@@ -225,12 +225,52 @@ class TrainingCheck(CheckBase):
         return self
 
 
+class RunsCheck(CheckBase):
+    """The notebook runs top to bottom: every code cell finishes without an exception or a time-out."""
+
+    kind: Literal["runs"]
+    file: str
+
+
+class CellCheck(CheckBase, Tolerance):
+    """A number a named notebook cell reports: a variable right after the cell ran, or the cell's output
+    (its result, else the last number it printed), compared with a key or with bounds."""
+
+    kind: Literal["cell"]
+    file: str
+    cell: str = Field(description="a cell tag, nbgrader grade_id, or a word of the cell's first-line comment")
+    variable: str | None = Field(None, description="a name path read right after the cell; none: the cell's output")
+    expect: str | None = Field(None, description="answer key of the expected value")
+    minimum: float | None = None
+    maximum: float | None = None
+    what: str = Field("the reported value", description="how the message names the value")
+
+    _variable = field_validator("variable")(lambda v: v if v is None else _check_path(v))
+
+    @model_validator(mode="after")
+    def _expect_or_bounds(self):
+        if (self.expect is None) == (self.minimum is None and self.maximum is None):
+            raise ValueError("give either expect (an answer key) or bounds (minimum and/or maximum)")
+        return self
+
+
+class FigureCheck(CheckBase):
+    """A plot produced: a figure with something drawn, in the named cell or anywhere in the notebook."""
+
+    kind: Literal["figure"]
+    file: str
+    cell: str | None = None
+    what: str = "a plot"
+
+
 Check = Annotated[
     Union[ManualCheck, AnswerCheck, ValueCheck, ExpressionCheck, ChoiceCheck, PropertyCheck, GradientCheck,
-          StatisticsCheck, TrainingCheck],
+          StatisticsCheck, TrainingCheck, RunsCheck, CellCheck, FigureCheck],
     Field(discriminator="kind"),
 ]
-CHECK_KINDS = ("manual", "answer", "value", "expression", "choice", "property", "gradient", "statistics", "training")
+CHECK_KINDS = ("manual", "answer", "value", "expression", "choice", "property", "gradient", "statistics", "training",
+               "runs", "cell", "figure")
+NOTEBOOK_KINDS = ("runs", "cell", "figure")
 
 
 # --- tasks and the rubric -------------------------------------------------------------
@@ -246,6 +286,8 @@ class Task(Model):
     visibility: Visibility | None = None
     hint: str | None = None
     note: str | None = None
+    requires: list[str] = Field([], description="modules the grading environment must have (jax, flax); "
+                                                "without them the task is reported as unavailable, not failed")
     checks: list[Check] = Field(min_length=1)
 
     @field_validator("id")
@@ -268,6 +310,8 @@ class Defaults(Model):
     answer_atol: float = Field(0.006, ge=0)
     gradient_rtol: float = Field(1e-4, gt=0, description="student gradient vs central differences, relative")
     job_seconds: float = Field(10.0, gt=0, description="time limit of one check's calls in student code")
+    cell_seconds: float = Field(10.0, gt=0, description="time limit of one notebook cell")
+    notebook_seconds: float = Field(60.0, gt=0, description="time budget of running one notebook top to bottom")
 
 
 class Assumption(Model):
@@ -287,6 +331,9 @@ class Rubric(Model):
     answers_file: str = "answers.toml"
     files: list[str] = []
     provided: list[str] = Field([], description="course-given files copied from files/<sheet>/ beside the rubric when a submission lacks them")
+    templates: list[str] = Field([], description="files handed out to students, in files/<sheet>/; `grade template` writes them")
+    python: str | None = Field(None, description="interpreter that runs student code (the course's environment); "
+                                                 "--python overrides it")
     aliases: dict[str, list[str]] = Field({}, description="name -> accepted alternatives in student code")
     defaults: Defaults = Defaults()
     given: dict[str, dict[str, Any]] = {}
@@ -396,7 +443,7 @@ def load(path: Path | str) -> Rubric:
     rubric = parse(text, str(path))
     if path.suffix == ".toml" and path.stem != rubric.sheet:
         raise RubricError([Problem(str(path), None, "sheet", f"file is named {path.stem!r} but states sheet {rubric.sheet!r}")])
-    missing = [name for name in rubric.provided if not provided_file(path, rubric, name).is_file()]
+    missing = [name for name in rubric.provided + rubric.templates if not provided_file(path, rubric, name).is_file()]
     if missing:
         raise RubricError([Problem(str(path), None, "provided", f"{name!r} is not in {provided_file(path, rubric, name).parent}")
                            for name in missing])
@@ -487,6 +534,10 @@ def _check_problems(check, key: dict[str, Any], module, rubric: Rubric) -> list[
 
     if hasattr(check, "file") and check.file not in rubric.files:
         out.append(("file", f"{check.file!r} is not among the rubric's files {rubric.files}"))
+    if check.kind in NOTEBOOK_KINDS and not check.file.endswith(".ipynb"):
+        out.append(("file", f"{check.kind} checks read a notebook's cells; {check.file!r} is not an .ipynb file"))
+    if check.kind == "cell":
+        need("expect", check.expect)
     if hasattr(check, "steps"):
         steps = list(check.steps) + list(getattr(check, "loss_steps", []))
         for ref in _steps_refs(steps):
@@ -582,4 +633,6 @@ def key_usage(rubric: Rubric) -> dict[str, list[str]]:
                 use(check.min_accuracy, task.id)
             if check.kind == "property":
                 use(f"property.{check.property}", task.id)
+            if check.kind == "cell":
+                use(check.expect, task.id)
     return usage

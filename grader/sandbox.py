@@ -31,6 +31,10 @@ import numpy as np
 WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
 BLOCKED_PACKAGES = ["grader", "reference", "worker", "tests"]
 NPY_NAME = re.compile(r"^a\d{1,7}\.npy$")
+PNG_NAME = re.compile(r"^[A-Za-z0-9_]{1,100}-cell\d{1,5}-\d{1,3}\.png$")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PNG_BYTES = 2 * 2**20
+CELL_STATUSES = {"ok", "error", "timeout", "skipped"}
 MAX_RESULTS_BYTES = 64 * 2**20
 MAX_NPY_BYTES = 32 * 2**20
 MAX_DECODED_BYTES = 256 * 2**20  # all arrays of one submission together
@@ -64,6 +68,7 @@ class Absent:
 class ChildRun:
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     loads: list[dict[str, Any]] = field(default_factory=list)
+    cells: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # notebook (rubric name) -> cell records
     layers: dict[str, bool] = field(default_factory=dict)
     finished: bool = False
     killed: str | None = None  # why the child ended before finishing, if it did
@@ -170,6 +175,10 @@ def _read_results(out: Path, run: ChildRun) -> None:
             run.layers = {str(k): v is True for k, v in record["layers"].items()}
         elif kind == "load":
             run.loads.append(_clean_load(record))
+        elif kind == "cell" and isinstance(record.get("file"), str) and type(record.get("index")) is int:
+            cells = run.cells.setdefault(record["file"][:100], [])
+            if all(c["index"] != record["index"] for c in cells) and len(cells) < 5_000:
+                cells.append(_clean_cell(record, arrays, out))
         elif kind == "job" and isinstance(record.get("id"), str):
             if record["id"] not in run.jobs:  # the first result of a job counts, not a forged repeat
                 run.jobs[record["id"]] = _clean_job(record, arrays)
@@ -211,6 +220,44 @@ def _clean_job(record: dict[str, Any], out: ArrayReader) -> dict[str, Any]:
         "seconds": _number(record.get("seconds")) or 0.0,
         "observed": {str(k)[:200]: decode(v, out) for k, v in list(observed.items())[:200]},
         "fd": {str(k)[:200]: decode(v, out) for k, v in list(fd.items())[:50]} if fd is not None else None,
+    }
+
+
+def _texts(value: Any, count: int, limit: int) -> list[str]:
+    return [v[:limit] for v in value[:count] if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _png(out: Path, name: Any) -> bytes | None:
+    """A figure the child saved: a regular file with a PNG signature, within a size cap; else nothing."""
+    if not isinstance(name, str) or not PNG_NAME.match(name) or not regular_file(out / name):
+        return None
+    with open(out / name, "rb") as f:
+        data = f.read(MAX_PNG_BYTES + 1)
+    return data if len(data) <= MAX_PNG_BYTES and data.startswith(PNG_SIGNATURE) else None
+
+
+def _clean_cell(record: dict[str, Any], arrays: ArrayReader, out: Path) -> dict[str, Any]:
+    figures = []
+    for entry in record.get("figures", [])[:20] if isinstance(record.get("figures"), list) else []:
+        if isinstance(entry, dict):
+            figures.append({"axes": entry.get("axes") if type(entry.get("axes")) is int else 0,
+                            "artists": entry.get("artists") if type(entry.get("artists")) is int else 0,
+                            "png": _png(out, entry.get("png"))})
+    watch = record.get("watch") if isinstance(record.get("watch"), dict) else {}
+    return {
+        "index": record["index"],
+        "status": record.get("status") if record.get("status") in CELL_STATUSES else "error",
+        "error": _text(record.get("error")),
+        "line": record.get("line") if type(record.get("line")) is int else None,
+        "seconds": _number(record.get("seconds")) or 0.0,
+        "stdout": _text(record.get("stdout"), 20_000) or "",
+        "displayed": _texts(record.get("displayed"), 20, 2000),
+        "result_text": _text(record.get("result_text"), 2000),
+        "result": decode(record["result"], arrays) if "result" in record else None,
+        "skipped": _texts(record.get("skipped"), 20, 300),
+        "names": _texts(record.get("names"), 200, 100),
+        "figures": figures,
+        "watch": {str(k)[:200]: decode(v, arrays) for k, v in list(watch.items())[:50]},
     }
 
 
@@ -270,39 +317,60 @@ def matplotlib_cache() -> Path | None:
     return _FONT_CACHE
 
 
+@dataclass(frozen=True)
+class Notebooks:
+    """The notebooks of one submission as the child runs them: rubric file name -> cells and watched names."""
+
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cell_seconds: float = 10.0
+    budget_seconds: float = 60.0  # per notebook, all its cells together
+    figures: bool = False  # save figures as PNG for the feedback page
+
+
 def run_child(files: dict[str, Path], jobs: list[dict[str, Any]], arrays: dict[str, np.ndarray], *,
               file_order: list[str], aliases: dict[str, list[str]], seed: int = 0,
-              limits: Limits = Limits()) -> ChildRun:
+              limits: Limits = Limits(), notebooks: Notebooks = Notebooks(), python: str | None = None) -> ChildRun:
     """Run one submission's jobs in a fresh child; the temporary folder is removed afterwards."""
     root = Path(tempfile.mkdtemp(prefix="nngrade-"))
     try:
-        return _run(root, files, jobs, arrays, file_order, aliases, seed, limits)
+        return _run(root, files, jobs, arrays, file_order, aliases, seed, limits, notebooks, python)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Limits) -> ChildRun:
+def child_command(python: str | None, plan_path: Path) -> list[str]:
+    """The grader's own interpreter runs without site processing (library folders come in the plan);
+    a course interpreter (--python) keeps its own site-packages, where its numpy, torch or jax live."""
+    if python is None:
+        return [sys.executable, "-I", "-S", str(WORKER), str(plan_path)]
+    return [python, "-I", str(WORKER), str(plan_path)]
+
+
+def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Limits, notebooks: Notebooks,
+         python: str | None) -> ChildRun:
     workspace, inputs, out = root / "ws", root / "in", root / "out"
     prepare_workspace(files, workspace)
     inputs.mkdir()
     out.mkdir()
     for name, array in arrays.items():
         np.save(inputs / name, array, allow_pickle=False)
-    wall = limits.load_seconds + sum(job["timeout"] for job in jobs) + 5.0
+    loading = max(limits.load_seconds, notebooks.budget_seconds * len(notebooks.specs) + 5.0)
+    wall = loading + sum(job["timeout"] for job in jobs) + 5.0
     plan = {
         "workspace": str(workspace), "inputs": str(inputs), "out": str(out),
-        "sys_path": library_paths(), "blocked": BLOCKED_PACKAGES,
+        "sys_path": library_paths() if python is None else [], "blocked": BLOCKED_PACKAGES,
         "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": math.ceil(wall),
                    "file_bytes": limits.file_bytes, "no_network": limits.no_network},
         "statement_seconds": limits.statement_seconds, "files": file_order, "aliases": aliases,
-        "seed": seed, "jobs": jobs,
+        "seed": seed, "jobs": jobs, "notebooks": notebooks.specs, "cell_seconds": notebooks.cell_seconds,
+        "notebook_seconds": notebooks.budget_seconds, "figures": notebooks.figures,
     }
     plan_path = root / "plan.json"
     plan_path.write_text(json.dumps(plan), encoding="utf-8")
     run = ChildRun()
     started = time.monotonic()
     with open(out / "stdout.txt", "wb") as stdout, open(out / "stderr.txt", "wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-I", "-S", str(WORKER), str(plan_path)], cwd=workspace,
+        proc = subprocess.Popen(child_command(python, plan_path), cwd=workspace,
                                 env=_child_env(root), stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
                                 start_new_session=True)
         try:

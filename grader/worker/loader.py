@@ -12,6 +12,7 @@ import ast
 import importlib.abc
 import importlib.machinery
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +31,20 @@ def describe(exc: BaseException) -> str:
     return f"{name}: {text[:300]}" if text else name
 
 
-def student_line(exc: BaseException, files: set[str]) -> int | None:
-    """The line of the innermost traceback frame inside a student file."""
-    line = None
+def student_frame(exc: BaseException, files: set[str]) -> tuple[str, int] | None:
+    """(file name, line) of the innermost traceback frame inside a student file or notebook cell."""
+    found = None
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename in files:
-            line = tb.tb_lineno
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
-    return line
+    return found
+
+
+def student_line(exc: BaseException, files: set[str]) -> int | None:
+    frame = student_frame(exc, files)
+    return frame[1] if frame else None
 
 
 class StatementLoader(importlib.abc.Loader):
@@ -75,16 +81,30 @@ class StatementLoader(importlib.abc.Loader):
                                  "kind": "exception", "error": describe(exc)})
 
 
+class NotebookLoader(importlib.abc.Loader):
+    """A notebook imported as a module: its code cells run in order into the module's namespace."""
+
+    def __init__(self, run: Callable[[Any], None]):
+        self.run = run
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        self.run(module)
+
+
 class WorkspaceFinder(importlib.abc.MetaPathFinder):
-    """Finds the submission's own .py files and blocks the grader's packages."""
+    """Finds the submission's own .py files and notebooks, and blocks the grader's packages."""
 
     def __init__(self, workspace: Path, log: list[dict[str, Any]], statement_seconds: float,
-                 blocked: set[str]):
+                 blocked: set[str], notebooks: dict[str, Callable[[Any], None]] | None = None):
         self.workspace = workspace
         self.log = log
         self.statement_seconds = statement_seconds
         self.blocked = blocked
         self.files = {str(p) for p in workspace.glob("*.py")}
+        self.notebooks = notebooks or {}  # module name -> runs its cells into a module
 
     def find_spec(self, fullname, path=None, target=None):
         top = fullname.partition(".")[0]
@@ -92,6 +112,8 @@ class WorkspaceFinder(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(f"No module named {fullname!r}")
         if "." in fullname:
             return None
+        if fullname in self.notebooks:
+            return importlib.machinery.ModuleSpec(fullname, NotebookLoader(self.notebooks[fullname]))
         candidate = self.workspace / f"{fullname}.py"
         if str(candidate) not in self.files:
             return None

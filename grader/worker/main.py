@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import deadline, limits, loader
+from . import deadline, limits, loader, notebook
 from .encode import ArrayWriter, encode
 from .plan import Inputs, Namespace, PlanError, describe_step, finite_differences, run_step
 
@@ -52,16 +52,21 @@ class Loaded:
 
     modules: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # file name -> reason
-    files: set[str] = field(default_factory=set)  # absolute paths, to find student lines in tracebacks
+    files: set[str] = field(default_factory=set)  # code file names in tracebacks, to find student lines
+    cells: dict[str, int] = field(default_factory=dict)  # notebook cell file name -> cell index
+    present: set[str] = field(default_factory=set)  # rubric file names the submission supplies
+
+
+def module_name(file: str) -> str:
+    return Path(file).stem
 
 
 def _run_job(job: dict[str, Any], loaded: Loaded, aliases: dict[str, list[str]], default_seed: int,
              out: Output, inputs: Inputs) -> dict[str, Any]:
-    stem = job["file"].removesuffix(".py")
     record: dict[str, Any] = {"record": "job", "id": job["id"], "status": "ok", "observed": {}}
-    module = loaded.modules.get(stem)
+    module = loaded.modules.get(module_name(job["file"]))
     if module is None:
-        if not (Path.cwd() / job["file"]).exists():
+        if job["file"] not in loaded.present:
             return {**record, "status": "missing", "error": f"the submission has no file {job['file']}"}
         why = loaded.errors.get(job["file"], "it could not be loaded")
         return {**record, "status": "error", "error": f"{job['file']} {why}"}
@@ -96,23 +101,46 @@ def _run_job(job: dict[str, Any], loaded: Loaded, aliases: dict[str, list[str]],
         record.update(status="error", error="MemoryError: ran out of the memory limit")
     except BaseException as exc:  # student exceptions of every kind, SystemExit included
         record.update(status="error", error=loader.describe(exc))
-        line = loader.student_line(exc, loaded.files)
-        if line:
-            record["line"] = line
+        frame = loader.student_frame(exc, loaded.files | set(loaded.cells))
+        if frame:
+            record["line"] = frame[1]
+            if frame[0] in loaded.cells:
+                record["cell"] = loaded.cells[frame[0]]
     if step is not None and record["status"] != "ok":
         record["step"] = describe_step(step)
     record["seconds"] = round(time.monotonic() - started, 4)
     return record
 
 
+def _notebook_runner(plan: dict[str, Any], spec: dict[str, Any], out: Output, aliases: dict[str, list[str]]):
+    """Runs a notebook's cells when the notebook is imported, streaming one record per cell."""
+    def run(module) -> None:
+        def read(path: str) -> Any:
+            try:
+                return encode(Namespace(module, {}, aliases).resolve(path), out.arrays)
+            except PlanError as exc:
+                return {"absent": str(exc)}
+
+        notebook.run_cells(module, spec, plan.get("cell_seconds", 10.0), plan.get("notebook_seconds", 60.0),
+                           out.arrays, out.folder if plan.get("figures") else None, out.write, read)
+    return run
+
+
 def _load_files(plan: dict[str, Any], workspace: Path, out: Output) -> Loaded:
     log: list[dict[str, Any]] = []
-    finder = loader.WorkspaceFinder(workspace, log, plan.get("statement_seconds", 10.0), set(plan.get("blocked", [])))
+    notebooks = plan.get("notebooks", {})
+    runners = {module_name(name): _notebook_runner(plan, {**spec, "name": name}, out, plan.get("aliases", {}))
+               for name, spec in notebooks.items()}
+    finder = loader.WorkspaceFinder(workspace, log, plan.get("statement_seconds", 10.0),
+                                    set(plan.get("blocked", [])), runners)
     sys.meta_path.insert(0, finder)
-    loaded = Loaded(files={str(workspace / name) for name in plan["files"]})
+    loaded = Loaded(files={str(workspace / name) for name in plan["files"]},
+                    cells={f"<{spec['file']} cell {cell['index']}>": cell["index"]
+                           for spec in notebooks.values() for cell in spec["cells"]},
+                    present={name for name in plan["files"] if name in notebooks or (workspace / name).exists()})
     for name in plan["files"]:
-        stem = name.removesuffix(".py")
-        if not (workspace / name).exists():
+        stem = module_name(name)
+        if name not in loaded.present:
             out.write({"record": "load", "file": name, "missing": True})
             continue
         _seed(plan.get("seed", 0))

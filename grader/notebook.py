@@ -1,0 +1,121 @@
+"""Notebook submissions on the trusted side: read and validate with nbformat, turn cells into Python.
+
+Nothing here executes student code. IPython's TransformerManager rewrites each
+code cell's text (magics, shell escapes) into plain Python that calls
+`get_ipython()`; the child runs that text with a small stand-in, so the course's
+interpreter needs neither IPython nor a Jupyter kernel.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_CELLS = 2_000
+COMMENT_RE = re.compile(r"^\s*#+\s*(.*)$")
+
+
+class NotebookError(Exception):
+    """A notebook that cannot be read; the message names the problem and what to do."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    index: int  # 1-based position among all cells, as a student counts them
+    kind: str  # "code", "markdown" or "raw"
+    source: str
+    python: str  # code cells: the source with magics and shell escapes rewritten
+    tags: tuple[str, ...] = ()
+
+    @property
+    def first_line(self) -> str:
+        for line in self.source.splitlines():
+            if line.strip():
+                return line.strip()[:80]
+        return ""
+
+    def named(self, name: str) -> bool:
+        """A cell is named by a tag, nbgrader's grade_id, or its first line being a comment that names it."""
+        if name in self.tags:
+            return True
+        m = COMMENT_RE.match(self.first_line)
+        return bool(m) and re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", m.group(1), re.IGNORECASE) is not None
+
+
+@dataclass(frozen=True)
+class Notebook:
+    name: str  # the file name in the submission
+    node: Any  # the nbformat NotebookNode, for the executed copy in the feedback
+    cells: tuple[Cell, ...]
+
+    @property
+    def code_cells(self) -> list[Cell]:
+        return [c for c in self.cells if c.kind == "code"]
+
+    def find(self, name: str) -> Cell | None:
+        """The code cell a rubric names; the last one when several carry the name (the final version)."""
+        found = [c for c in self.code_cells if c.named(name)]
+        return found[-1] if found else None
+
+    def worker_spec(self, watch: dict[int, list[str]]) -> dict[str, Any]:
+        """What the child needs: the cells as Python text, and which names to read after which cell."""
+        return {"file": self.name, "cells": [{"index": c.index, "source": c.python} for c in self.code_cells],
+                "watch": {str(k): v for k, v in watch.items()}}
+
+
+def _python(source: str) -> str:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # text IPython cannot transform: the child reports it as the cell's SyntaxError
+        return source
+
+
+def _tags(cell: Any) -> tuple[str, ...]:
+    metadata = cell.get("metadata", {})
+    tags = [str(t) for t in metadata.get("tags", []) if isinstance(t, str)]
+    grade_id = metadata.get("nbgrader", {}).get("grade_id") if isinstance(metadata.get("nbgrader"), dict) else None
+    return tuple(tags + ([grade_id] if isinstance(grade_id, str) else []))
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:200] if text.strip() else "unknown problem"
+
+
+def read(path: Path, name: str | None = None) -> Notebook:
+    name = name or path.name
+    advice = "open it in Jupyter and save it again, or submit the notebook file Jupyter wrote"
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise NotebookError(f"{name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB; clear the outputs "
+                                "(Kernel > Restart & Clear Output) and submit it again")
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotebookError(f"{name} is not UTF-8 text, so it is not a notebook; {advice}") from None
+    except OSError as exc:
+        raise NotebookError(f"{name} cannot be read ({exc.strerror})") from None
+    try:
+        node = nbformat.reads(text, as_version=4)
+        nbformat.validate(node)
+    except (nbformat.reader.NotJSONError, json.JSONDecodeError, RecursionError):
+        raise NotebookError(f"{name} is not a notebook (not valid JSON); {advice}") from None
+    except nbformat.ValidationError as exc:
+        raise NotebookError(f"{name} is not a valid notebook ({_first_line(str(exc.message))}); {advice}") from None
+    except Exception as exc:  # nbformat's version errors and conversion failures of old formats
+        raise NotebookError(f"{name} is not a notebook this grader can read ({_first_line(str(exc))}); {advice}") from None
+    language = (node.metadata.get("kernelspec", {}).get("language")
+                or node.metadata.get("language_info", {}).get("name") or "python")
+    if str(language).lower() != "python":
+        raise NotebookError(f"{name} is a {language} notebook; the sheet asks for Python")
+    if len(node.cells) > MAX_CELLS:
+        raise NotebookError(f"{name} has {len(node.cells)} cells (limit {MAX_CELLS})")
+    cells = tuple(Cell(index=i, kind=c.cell_type, source=c.source,
+                       python=_python(c.source) if c.cell_type == "code" else "", tags=_tags(c))
+                  for i, c in enumerate(node.cells, start=1))
+    return Notebook(name=name, node=node, cells=cells)
