@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import reference
-from grader import intake, judge, plans, sandbox
+from grader import intake, judge, notebook, plans, sandbox
+from grader.checks import NotebookRun
+from grader.environment import Environment, probe
+from grader.notebook import Notebook
 from grader.report.models import FileNote, RunReport, SubmissionReport, TaskResult
 from grader.rubric import Rubric, provided_file
 
@@ -27,11 +30,15 @@ class SheetSetup:
     rubric_path: Path
     key: dict[str, Any]
     plan: plans.Plan
+    environment: Environment = Environment(None)
+    figures: bool = False  # keep notebook figures for the HTML feedback
 
     @classmethod
-    def build(cls, rubric: Rubric, rubric_path: Path) -> "SheetSetup":
+    def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None, figures: bool = False) -> "SheetSetup":
         key = reference.answer_key(rubric.sheet, rubric.given)
-        return cls(rubric, rubric_path, key, plans.build(rubric, key))
+        required = tuple(sorted({m for task in rubric.tasks for m in task.requires}))
+        environment = probe(python or rubric.python, required)
+        return cls(rubric, rubric_path, key, plans.build(rubric, key), environment, figures)
 
     def provided(self) -> dict[str, Path]:
         return {name: provided_file(self.rubric_path, self.rubric, name) for name in self.rubric.provided}
@@ -66,23 +73,21 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
         answers, answers_problem = intake.read_answers(sub.files.get(rubric.answers_file))
         if answers_problem:
             report.flags.append(answers_problem)
-        code = {name: p for name, p in sub.files.items() if name.endswith(".py")}
+        chosen, matched = intake.match_files(sub.files, rubric.files)
+        report.flags.extend(matched)
+        sources = sources_of(chosen, rubric)
+        for name in rubric.files:
+            if name not in chosen:
+                report.flags.append(f"missing file {name}")
+        for problem in sources.problems.values():
+            report.flags.append(problem)
         run = None
-        if setup.plan.jobs:
-            present = [f for f in rubric.files if f in code]
-            for name in rubric.files:
-                if name not in code:
-                    report.flags.append(f"missing file {name}")
-            if present:
-                for name, source in setup.provided().items():
-                    code.setdefault(name, source)
-                run = sandbox.run_child(code, setup.plan.jobs, setup.plan.arrays,
-                                        file_order=present + [f for f in rubric.provided if f not in present],
-                                        aliases=rubric.aliases, limits=limits)
-                _note_run(run, report)
-            else:
-                run = _missing_run(setup.plan)
-        report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem)
+        if setup.plan.jobs or sources.notebooks:
+            run = _run(sub.files, sources, setup, limits) if sources.loadable else _missing_run(setup.plan)
+            _explain_unusable(run, setup.plan, sources)
+            _note_run(run, report, sources)
+        report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem,
+                                              sources.runs(run), setup.environment)
         report.points = round(sum(t.points for t in report.tasks), 4)
         return report
     finally:
@@ -90,13 +95,52 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
         report.seconds = round(time.monotonic() - started, 3)
 
 
-def _note_run(run: sandbox.ChildRun, report: SubmissionReport) -> None:
+def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sandbox.Limits) -> sandbox.ChildRun:
+    rubric = setup.rubric
+    code = {name: p for name, p in found.items() if name.endswith(".py")}  # helpers the student's files import
+    code.update({f"{Path(name).stem}.py": p for name, p in sources.scripts.items()})
+    for name, source in setup.provided().items():
+        code.setdefault(name, source)
+    present = [f for f in rubric.files if f in sources.scripts or f in sources.notebooks]
+    notebooks = sandbox.Notebooks({name: nb.worker_spec(watch_of(rubric, name, nb))
+                                   for name, nb in sources.notebooks.items()},
+                                  rubric.defaults.cell_seconds, rubric.defaults.notebook_seconds, setup.figures)
+    run = sandbox.run_child(code, setup.plan.jobs, setup.plan.arrays,
+                            file_order=present + [f for f in rubric.provided if f not in present],
+                            aliases=rubric.aliases, limits=limits, notebooks=notebooks,
+                            python=setup.environment.python)
+    return run
+
+
+def _explain_unusable(run: sandbox.ChildRun, plan: plans.Plan, sources: Sources) -> None:
+    """A file that is there but cannot be run (a broken notebook) fails its checks with its reason, not "missing"."""
+    for job in plan.jobs:
+        if job["file"] in sources.problems and run.jobs.get(job["id"], {}).get("status") in (None, "missing"):
+            run.jobs[job["id"]] = {"status": "error", "error": sources.problems[job["file"]], "seconds": 0.0,
+                                   "observed": {}, "fd": None}
+
+
+def _note_run(run: sandbox.ChildRun, report: SubmissionReport, sources: Sources) -> None:
     for load in run.loads:
         for entry in load["log"]:
             report.notes.append(FileNote(file=load["file"], line=entry["line"], kind=entry["kind"],
                                          message=entry["error"]))
-    if report.notes:
-        report.flags.append(f"{len(report.notes)} top-level statement(s) failed; grading went on")
+    for name, records in run.cells.items():
+        nb = sources.notebooks.get(name)
+        shown = nb.name if nb else name
+        for record in records:
+            if record["status"] != "ok":
+                report.notes.append(FileNote(file=shown, cell=record["index"], line=record["line"],
+                                             kind=record["status"], message=record["error"] or record["status"],
+                                             source=nb.first_line(record["index"]) if nb else ""))
+            for command in record["skipped"]:
+                report.notes.append(FileNote(file=shown, cell=record["index"], kind="not-run",
+                                             message=f"`{command}` was not run: the grader runs no shell commands "
+                                                     "or installs; the grading environment provides the packages",
+                                             source=nb.first_line(record["index"]) if nb else ""))
+    failed = [n for n in report.notes if n.kind != "not-run"]
+    if failed:
+        report.flags.append(f"{len(failed)} top-level statement(s) or cell(s) failed; grading went on")
     if run.killed:
         report.flags.append(run.killed)
     if not run.layers.get("network", False) and run.layers:
@@ -104,6 +148,58 @@ def _note_run(run: sandbox.ChildRun, report: SubmissionReport) -> None:
     report.student_seconds = round(sum(load["seconds"] for load in run.loads)
                                    + sum(job["seconds"] for job in run.jobs.values()), 4)
     report.output = (run.stdout[-2000:] + ("\n" + run.stderr[-2000:] if run.stderr else "")).strip()
+
+
+@dataclass
+class Sources:
+    """The rubric files of one submission: scripts, parsed notebooks, and files that are there but unusable."""
+
+    scripts: dict[str, Path]  # rubric name -> a .py file
+    notebooks: dict[str, Notebook]  # rubric name -> a notebook read and validated here
+    problems: dict[str, str]  # rubric name -> why it cannot be run (not a notebook, ...)
+
+    @property
+    def loadable(self) -> bool:
+        return bool(self.scripts or self.notebooks)
+
+    def runs(self, run: sandbox.ChildRun | None) -> dict[str, NotebookRun]:
+        """What the notebook checks read, per rubric file."""
+        out: dict[str, NotebookRun] = {}
+        for name, problem in self.problems.items():
+            out[name] = NotebookRun(name, problem=problem)
+        for name, nb in self.notebooks.items():
+            records = run.cells.get(name, []) if run else []
+            out[name] = NotebookRun(nb.name, nb, {r["index"]: r for r in records})
+        for name, path in self.scripts.items():
+            stem = f"{Path(name).stem}.py"
+            load = next((l for l in run.loads if l["file"] == name), None) if run else None
+            out[name] = NotebookRun(path.name if path.name != stem else name, load=load)
+        return out
+
+
+def sources_of(chosen: dict[str, Path], rubric: Rubric) -> Sources:
+    sources = Sources({}, {}, {})
+    for name, path in chosen.items():
+        if path.suffix == ".ipynb":
+            try:
+                sources.notebooks[name] = notebook.read(path)
+            except notebook.NotebookError as exc:
+                sources.problems[name] = str(exc)
+        else:
+            sources.scripts[name] = path
+    return sources
+
+
+def watch_of(rubric: Rubric, name: str, nb: Notebook) -> dict[int, list[str]]:
+    """Names to read right after a named cell ran, for cell checks with a variable."""
+    watch: dict[int, list[str]] = {}
+    for task in rubric.tasks:
+        for check in task.checks:
+            if check.kind == "cell" and check.file == name and check.variable is not None:
+                cell = nb.find(check.cell)
+                if cell is not None:
+                    watch.setdefault(cell.index, []).append(check.variable)
+    return watch
 
 
 def grade_safely(path: Path, setup: SheetSetup, limits: sandbox.Limits) -> SubmissionReport:

@@ -132,16 +132,40 @@ def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
             sub.problem = str(exc)
             return sub
         sub.files = _files_in(sub.scratch)
-    elif path.suffix == ".ipynb":
-        sub.problem = "notebook submissions are not supported yet; submit the .py files the sheet asks for"
-    elif path.suffix == ".py":
+    elif path.suffix in (".py", ".ipynb"):
         if len(files) != 1:
-            sub.problem = (f"a single .py file cannot be graded for {sheet}: it needs {', '.join(files) or 'no code'}; "
-                           "submit a folder or a .zip")
+            sub.problem = (f"a single {path.suffix} file cannot be graded for {sheet}: it needs "
+                           f"{', '.join(files) or 'no code'}; submit a folder or a .zip")
         else:
-            sub.files = {files[0]: path}
-            sub.flags.append(f"single file graded as {files[0]}")
+            sub.files = {path.name: path}
     return sub
+
+
+def match_files(found: dict[str, Path], wanted: list[str]) -> tuple[dict[str, Path], list[str]]:
+    """The submission's file for each rubric file, and flags for every stand-in taken.
+
+    Students hand in `code2.py` work as `code2.ipynb` and the other way round, or
+    one notebook under a name of their own: a rubric file is matched by its name,
+    then by its stem with the other suffix, then, when exactly one rubric file is
+    left and exactly one notebook nobody claimed (or a single file was submitted),
+    by that one.
+    """
+    chosen = {name: found[name] for name in wanted if name in found}
+    flags: list[str] = []
+    for name in wanted:
+        stem, suffix = Path(name).stem, Path(name).suffix
+        other = f"{stem}{'.ipynb' if suffix == '.py' else '.py'}"
+        if name not in chosen and suffix in (".py", ".ipynb") and other in found and other not in wanted:
+            chosen[name] = found[other]
+            flags.append(f"{name} graded from {other}")
+    left = [name for name in wanted if name not in chosen]
+    claimed = set(chosen.values())
+    spare = [(n, p) for n, p in found.items() if p not in claimed and n not in wanted
+             and (n.endswith(".ipynb") or (len(found) == 1 and n.endswith(".py")))]
+    if len(left) == 1 and len(spare) == 1:
+        chosen[left[0]] = spare[0][1]
+        flags.append(f"{left[0]} graded from {spare[0][0]}")
+    return chosen, flags
 
 
 def read_answers(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:

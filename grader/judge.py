@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from grader.checks import Context, Outcome
-from grader.checks import answer, choice, expression, gradient, manual, property as property_check
-from grader.checks import statistics, training, value
+from grader.checks import Context, NotebookRun, Outcome
+from grader.checks import answer, cell, choice, expression, figure, gradient, manual, property as property_check
+from grader.checks import runs, statistics, training, value
+from grader.environment import Environment
 from grader.plans import Plan, job_id
 from grader.report.models import TaskResult
 from grader.rubric import Rubric, Task
@@ -26,6 +27,9 @@ JUDGES: dict[str, Callable[[Any, Context], Outcome]] = {
     "gradient": gradient.judge,
     "statistics": statistics.judge,
     "training": training.judge,
+    "runs": runs.judge,
+    "cell": cell.judge,
+    "figure": figure.judge,
 }
 
 
@@ -80,18 +84,37 @@ def judge_task(task: Task, rubric: Rubric, context_for: Callable[[int, Any], Con
     )
 
 
+def unavailable(task: Task, rubric: Rubric, missing: list[str], environment: Environment) -> TaskResult:
+    """A task the grading environment cannot check: no automatic points, and not the student's failure."""
+    message = (f"needs {' and '.join(missing)}, which the grading environment lacks; not graded automatically. "
+               "Grade with --python PATH of an interpreter that has them")
+    return TaskResult(id=task.id, title=task.title, points=0.0, max_points=task.points, status="unavailable",
+                      message=message, detail=f"{message} (environment: {environment.label})", bonus=task.bonus,
+                      visibility=rubric.visibility_of(task), pending_points=task.points)
+
+
 def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: ChildRun | None,
-                     answers: dict[str, Any] | None, answers_problem: str | None) -> list[TaskResult]:
+                     answers: dict[str, Any] | None, answers_problem: str | None,
+                     notebooks: dict[str, NotebookRun] | None = None,
+                     environment: Environment = Environment(None)) -> list[TaskResult]:
     results = []
+    notebooks = notebooks or {}
     for task in rubric.tasks:
+        missing = environment.missing(task.requires)
+        if missing:
+            results.append(unavailable(task, rubric, missing, environment))
+            continue
+
         def context_for(index: int, check: Any, task: Task = task) -> Context:
             jid = job_id(task.id, index)
+            file = getattr(check, "file", None)
             return Context(key=key, defaults=rubric.defaults, reveal=rubric.visibility_of(task) == "public",
                            sheet=rubric.sheet, job=run.jobs.get(jid) if run is not None else None,
                            answers=answers, answers_problem=answers_problem,
                            property_input=plan.property_inputs.get(jid),
                            killed=run.killed if run is not None else None,
-                           timed_out=run is not None and run.timed_out)
+                           timed_out=run is not None and run.timed_out,
+                           notebook=notebooks.get(file) if file else None)
         result = judge_task(task, rubric, context_for)
         if run is not None:
             result.seconds = round(sum(run.jobs.get(job_id(task.id, i), {}).get("seconds", 0.0)

@@ -57,6 +57,9 @@ class Notebook:
     def code_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.kind == "code"]
 
+    def first_line(self, index: int) -> str:
+        return next((c.first_line for c in self.cells if c.index == index), "")
+
     def find(self, name: str) -> Cell | None:
         """The code cell a rubric names; the last one when several carry the name (the final version)."""
         found = [c for c in self.code_cells if c.named(name)]

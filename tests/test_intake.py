@@ -73,11 +73,25 @@ def test_broken_zip_and_notebook_and_py_for_a_two_file_sheet(tmp_path):
     broken.cleanup()
     assert "cannot be unpacked" in broken.problem
     (tmp_path / "A_1.ipynb").write_text("{}")
-    assert "not supported yet" in intake.open_submission(tmp_path / "A_1.ipynb", SHEETS[0], []).problem
+    assert "needs no code" in intake.open_submission(tmp_path / "A_1.ipynb", SHEETS[0], []).problem
     (tmp_path / "A_1.py").write_text("")
     assert "needs a.py, b.py" in intake.open_submission(tmp_path / "A_1.py", SHEETS[0], ["a.py", "b.py"]).problem
     sub = intake.open_submission(tmp_path / "A_1.py", SHEETS[0], ["code2.py"])
-    assert sub.files == {"code2.py": tmp_path / "A_1.py"}
+    assert sub.files == {"A_1.py": tmp_path / "A_1.py"}
+    assert intake.match_files(sub.files, ["code2.py"]) == ({"code2.py": tmp_path / "A_1.py"},
+                                                           ["code2.py graded from A_1.py"])
+
+
+def test_rubric_files_are_matched_by_name_then_stem_then_the_only_notebook(tmp_path):
+    files = {n: tmp_path / n for n in ("code2.ipynb", "helper.py", "answers.toml")}
+    assert intake.match_files(files, ["code2.py"]) == ({"code2.py": files["code2.ipynb"]}, ["code2.py graded from code2.ipynb"])
+    files = {n: tmp_path / n for n in ("Meier_backprop.ipynb", "helper.py")}
+    assert intake.match_files(files, ["backprop.ipynb"]) == (
+        {"backprop.ipynb": files["Meier_backprop.ipynb"]}, ["backprop.ipynb graded from Meier_backprop.ipynb"])
+    files = {n: tmp_path / n for n in ("nn_model.py", "other.py")}  # a helper script is never taken for a missing file
+    assert intake.match_files(files, ["nn_modules.py", "nn_model.py"]) == ({"nn_model.py": files["nn_model.py"]}, [])
+    files = {n: tmp_path / n for n in ("a.ipynb", "b.ipynb")}  # two candidates: no guess
+    assert intake.match_files(files, ["backprop.ipynb"]) == ({}, [])
 
 
 def test_answers_file_flat_or_nested_and_broken(tmp_path):

@@ -8,7 +8,7 @@ the tutor.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -36,6 +36,34 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class NotebookRun:
+    """One notebook of the submission as the judge sees it: the parent's parsed copy and the child's cell records."""
+
+    name: str  # the file name in the submission
+    notebook: Any | None = None  # grader.notebook.Notebook; None when the file came as a .py script
+    cells: dict[int, dict[str, Any]] = field(default_factory=dict)  # cell index -> record
+    problem: str | None = None  # why it could not be run: missing, not a notebook
+    load: dict[str, Any] | None = None  # a .py file's load record
+
+    def describe(self, index: int) -> str:
+        """`cell 6 (`1/0`)`: the index students count and the first line they recognise."""
+        first = self.notebook.first_line(index) if self.notebook else ""
+        return f"cell {index}" + (f" (`{first}`)" if first else "")
+
+    def failure(self, index: int, killed: str | None) -> str | None:
+        """Why a cell did not finish, in one phrase, or None when it ran."""
+        record = self.cells.get(index)
+        if record is None:
+            return f"{self.describe(index)} did not run" + (f": {killed}" if killed else "")
+        if record["status"] == "ok":
+            return None
+        line = f" (line {record['line']})" if record.get("line") else ""
+        if record["status"] == "error":
+            return f"{self.describe(index)} raised {record['error']}{line}"
+        return f"{self.describe(index)}: {record['error']}"
+
+
+@dataclass(frozen=True)
 class Context:
     """Everything a check may consult besides its own spec."""
 
@@ -49,3 +77,4 @@ class Context:
     property_input: np.ndarray | None = None
     killed: str | None = None  # why the child ended before this check's job reported
     timed_out: bool = False
+    notebook: NotebookRun | None = None  # the check's file, for the notebook kinds

@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 REPORT_SCHEMA_VERSION = 1
-TaskStatus = Literal["passed", "partial", "failed", "error", "timeout", "not-attempted", "pending-manual"]
+TaskStatus = Literal["passed", "partial", "failed", "error", "timeout", "not-attempted", "pending-manual",
+                     "unavailable"]
 
 
 class ReportModel(BaseModel):
@@ -44,12 +45,14 @@ class TaskResult(ReportModel):
 
 
 class FileNote(ReportModel):
-    """Something that went wrong while loading a student file; grading went on."""
+    """Something that went wrong while loading a student file or running a notebook cell; grading went on."""
 
     file: str
     line: int | None = None
     kind: str
     message: str
+    cell: int | None = Field(None, description="notebook cell index (1-based, all cells counted)")
+    source: str = Field("", description="the first line of that cell, so the student recognises it")
 
 
 class SubmissionReport(ReportModel):

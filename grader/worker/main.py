@@ -134,10 +134,11 @@ def _load_files(plan: dict[str, Any], workspace: Path, out: Output) -> Loaded:
     finder = loader.WorkspaceFinder(workspace, log, plan.get("statement_seconds", 10.0),
                                     set(plan.get("blocked", [])), runners)
     sys.meta_path.insert(0, finder)
-    loaded = Loaded(files={str(workspace / name) for name in plan["files"]},
+    loaded = Loaded(files={str(workspace / f"{module_name(name)}.py") for name in plan["files"]},
                     cells={f"<{spec['file']} cell {cell['index']}>": cell["index"]
                            for spec in notebooks.values() for cell in spec["cells"]},
-                    present={name for name in plan["files"] if name in notebooks or (workspace / name).exists()})
+                    present={name for name in plan["files"]
+                             if name in notebooks or (workspace / f"{module_name(name)}.py").exists()})
     for name in plan["files"]:
         stem = module_name(name)
         if name not in loaded.present:

@@ -1,0 +1,33 @@
+"""figure: the notebook draws a plot (a figure with something on its axes), in a named cell or anywhere."""
+from __future__ import annotations
+
+from grader.checks import Context, Outcome
+from grader.rubric import FigureCheck
+
+
+def judge(check: FigureCheck, ctx: Context) -> Outcome:
+    run = ctx.notebook
+    if run is None or run.problem:
+        return Outcome(0.0, "error", run.problem if run else f"the submission has no file {check.file}")
+    if run.notebook is None:
+        return Outcome.failed(f"{check.what} is checked in the notebook; {run.name} is a script")
+    indices = sorted(run.cells)
+    where = "the notebook"
+    if check.cell is not None:
+        cell = run.notebook.find(check.cell)
+        if cell is None:
+            return Outcome.failed(f"no cell is named {check.cell!r}: tag the cell that draws {check.what} "
+                                  f"{check.cell!r}, or start it with the comment `# {check.cell}`")
+        failed = run.failure(cell.index, ctx.killed)
+        if failed:
+            return Outcome(0.0, "error", f"{check.what} was not drawn: {failed}")
+        indices, where = [cell.index], run.describe(cell.index)
+    figures = [(i, f) for i in indices for f in run.cells[i].get("figures", [])]
+    drawn = [(i, f) for i, f in figures if f.get("artists", 0) > 0]
+    if drawn:
+        index, figure = drawn[0]
+        return Outcome.passed(f"{run.describe(index)} draws {check.what} "
+                              f"({figure['axes']} axes, {figure['artists']} plotted elements)")
+    if figures:
+        return Outcome.failed(f"{where} makes a figure, but nothing is plotted on it")
+    return Outcome.failed(f"{where} draws no figure; {check.what} is expected (matplotlib, e.g. plt.plot(losses))")

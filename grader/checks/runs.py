@@ -1,0 +1,30 @@
+"""runs: the notebook runs top to bottom, every code cell finishing without an exception or a time-out."""
+from __future__ import annotations
+
+from grader.checks import Context, Outcome
+from grader.rubric import RunsCheck
+
+
+def judge(check: RunsCheck, ctx: Context) -> Outcome:
+    run = ctx.notebook
+    if run is None or run.problem:
+        return Outcome(0.0, "error", run.problem if run else f"the submission has no file {check.file}")
+    if run.notebook is None:  # the work came as a .py script: its top-level statements are its cells
+        failed = (run.load or {}).get("log", [])
+        if not failed:
+            return Outcome.passed(f"{run.name} runs top to bottom")
+        first = failed[0]
+        return Outcome.failed(f"{run.name} does not run top to bottom: line {first['line']}: {first['error']}"
+                              + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""))
+    code = run.notebook.code_cells
+    problems = [(c.index, p) for c, p in ((c, run.failure(c.index, ctx.killed)) for c in code) if p]
+    skipped = [command for record in run.cells.values() for command in record.get("skipped", [])]
+    note = f" (not run by the grader: {', '.join(skipped[:3])})" if skipped else ""
+    if not problems:
+        return Outcome.passed(f"all {len(code)} code cells ran top to bottom{note}")
+    first, why = problems[0]
+    status = run.cells.get(first, {}).get("status")
+    timed_out = status in ("timeout", "skipped") or (status is None and ctx.timed_out)
+    message = (f"the notebook does not run top to bottom: {why}"
+               + (f"; {len(problems) - 1} more cell(s) failed" if len(problems) > 1 else "") + note)
+    return Outcome(0.0, "timeout" if timed_out else "failed", message, "; ".join(p for _, p in problems[:10]))

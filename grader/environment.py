@@ -1,0 +1,83 @@
+"""The interpreter that runs student code, and which of the rubric's required modules it has.
+
+The grader needs neither torch nor jax; a course's environment may. `--python
+PATH` (or the rubric's `python`) names that interpreter. It is asked once per
+run, in a child of its own, whether it is usable (Python >= 3.10 with numpy) and
+which modules the rubric's tasks require; tasks whose modules are missing are
+reported as unavailable, not as the student's failure.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+MIN_VERSION = (3, 10)
+PROBE = """
+import importlib.util, json, sys
+names = json.loads(sys.argv[1])
+def has(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except Exception:
+        return False
+print(json.dumps({"version": list(sys.version_info[:3]), "modules": {n: has(n) for n in names}}))
+"""
+
+
+class EnvironmentProblem(Exception):
+    """The interpreter cannot run student code; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    python: str | None  # None: the grader's own interpreter
+    version: tuple[int, ...] = tuple(sys.version_info[:3])
+    modules: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.python or sys.executable} (Python {'.'.join(map(str, self.version))})"
+
+    def missing(self, required: list[str]) -> list[str]:
+        return [name for name in required if not self.modules.get(name, False)]
+
+
+def _own(modules: tuple[str, ...]) -> Environment:
+    def has(name: str) -> bool:
+        try:
+            return importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            return False
+    return Environment(None, modules={name: has(name) for name in modules})
+
+
+@lru_cache(maxsize=16)
+def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
+    """Ask the interpreter once (cached per run) for its version and modules."""
+    if python is None or Path(python).resolve() == Path(sys.executable).resolve():
+        return _own(("numpy",) + modules)
+    path = shutil.which(python) or python
+    if not Path(path).is_file():
+        raise EnvironmentProblem(f"--python {python}: no such interpreter; give the path of the course "
+                                 "environment's python (e.g. ~/envs/course/bin/python)")
+    try:
+        done = subprocess.run([path, "-I", "-c", PROBE, json.dumps(["numpy", *modules])], capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+        answer = json.loads(done.stdout.strip().splitlines()[-1])
+        version = tuple(int(v) for v in answer["version"])
+        found = {str(k): v is True for k, v in answer["modules"].items()}
+    except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, IndexError, TypeError):
+        raise EnvironmentProblem(f"--python {python} does not run as a Python interpreter; "
+                                 "give the path of the course environment's python") from None
+    if version < MIN_VERSION:
+        raise EnvironmentProblem(f"--python {python} is Python {'.'.join(map(str, version))}; "
+                                 f"student code needs Python {'.'.join(map(str, MIN_VERSION))} or newer")
+    if not found.get("numpy"):
+        raise EnvironmentProblem(f"--python {python} has no numpy; install it there (`{path} -m pip install numpy`)")
+    return Environment(path, version, found)
