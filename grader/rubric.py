@@ -519,6 +519,8 @@ def _plan_order_problems(steps: list) -> list[str]:
                     out.append(f"step {i + 1} uses @{name}, which no earlier step creates")
         if not isinstance(step, SetStep):
             known.add(step.name)
+        elif IDENT_RE.match(step.target):  # `set` of a bare name creates a result the plan can use
+            known.add(step.target)
     return out
 
 

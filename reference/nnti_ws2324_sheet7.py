@@ -1,8 +1,12 @@
-"""Saarland NNTI winter 2023/24, sheet 7, exercise 7.2.
+"""Saarland NNTI winter 2023/24, sheet 7, exercises 7.2 and 7.3.
 
 A 2-3-2 network without biases: h = leaky_relu(W_hidden^T x), p = softmax(W_out^T h),
 L = -sum y log p (natural log). Weights are given (in, out), so every gradient is
 returned in that orientation: dL/dW_hidden is 2x3 and dL/dW_out is 3x2.
+
+7.3 is the project's own notebook (the course's is not public): the same network
+on a batch, one sample per row, so Z_hidden = X W_hidden (which is W_hidden^T x for
+one sample) and the loss is the mean cross-entropy over the batch.
 """
 from __future__ import annotations
 
@@ -37,7 +41,86 @@ class Network72(GivenModel):
         return self
 
 
-GIVEN_MODELS = {"7.2": Network72}
+class Notebook73(GivenModel):
+    z: Vector  # inputs of the activation functions
+    logits: Matrix  # inputs of softmax, one row per sample; large entries test the max shift
+    targets: Matrix  # one-hot targets of the logits' rows, for the cross-entropy on its own
+    X: Matrix  # the batch, one sample per row
+    Y: Matrix  # one-hot targets, one row per sample
+    alpha: float = 0.01
+    learning_rate: float = 0.05
+    epochs: int = 100
+
+    @model_validator(mode="after")
+    def _shapes_agree(self):
+        if np.shape(self.X)[0] != np.shape(self.Y)[0]:
+            raise ValueError(f"X has {np.shape(self.X)[0]} rows but Y has {np.shape(self.Y)[0]}")
+        if not np.allclose(np.sum(self.Y, axis=1), 1.0):
+            raise ValueError("every row of Y must be one-hot")
+        if np.shape(self.logits) != np.shape(self.targets):
+            raise ValueError("logits and targets need the same shape")
+        return self
+
+
+GIVEN_MODELS = {"7.2": Network72, "7.3": Notebook73}
+
+
+def batch_forward(X, W_hidden, W_out, alpha: float) -> dict[str, np.ndarray]:
+    X = common.as_array(X)
+    z_hidden = X @ common.as_array(W_hidden)
+    h = common.leaky_relu(z_hidden, alpha)
+    z_out = h @ common.as_array(W_out)
+    return {"z_hidden": z_hidden, "h": h, "z_out": z_out, "p": common.softmax(z_out, axis=1)}
+
+
+def batch_loss(p, Y) -> float:
+    """Mean over the rows of -sum_k y_k log p_k."""
+    p, Y = common.as_array(p), common.as_array(Y)
+    return float(-np.mean(np.sum(Y * np.log(p), axis=1)))
+
+
+def batch_backward(X, Y, W_hidden, W_out, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """(dL/dW_hidden, dL/dW_out) of the mean loss: the single-sample chain rule of 7.2 averaged over rows."""
+    X, Y, W_out = common.as_array(X), common.as_array(Y), common.as_array(W_out)
+    fwd = batch_forward(X, W_hidden, W_out, alpha)
+    dz_out = (fwd["p"] - Y) / X.shape[0]
+    dW_out = fwd["h"].T @ dz_out
+    dz_hidden = (dz_out @ W_out.T) * common.leaky_relu_derivative(fwd["z_hidden"], alpha)
+    return X.T @ dz_hidden, dW_out
+
+
+def train(X, Y, W_hidden, W_out, alpha: float, learning_rate: float, epochs: int) -> list[float]:
+    """Full-batch gradient descent; the loss of the weights before each step."""
+    W_hidden, W_out = common.as_array(W_hidden), common.as_array(W_out)
+    losses = []
+    for _ in range(epochs):
+        losses.append(batch_loss(batch_forward(X, W_hidden, W_out, alpha)["p"], Y))
+        dW_hidden, dW_out = batch_backward(X, Y, W_hidden, W_out, alpha)
+        W_hidden, W_out = W_hidden - learning_rate * dW_hidden, W_out - learning_rate * dW_out
+    return losses
+
+
+def notebook_key(g: Notebook73, W_hidden: np.ndarray, W_out: np.ndarray) -> dict[str, Any]:
+    z, logits = common.as_array(g.z), common.as_array(g.logits)
+    fwd = batch_forward(g.X, W_hidden, W_out, g.alpha)
+    dW_hidden, dW_out = batch_backward(g.X, g.Y, W_hidden, W_out, g.alpha)
+    losses = train(g.X, g.Y, W_hidden, W_out, g.alpha, g.learning_rate, g.epochs)
+    softmax_logits = common.softmax(logits, axis=1)
+    key = {f"7.3.{name}": common.as_array(getattr(g, name)) for name in ("z", "logits", "targets", "X", "Y")}
+    key.update({
+        "7.3.alpha": g.alpha, "7.3.learning_rate": g.learning_rate, "7.3.epochs": g.epochs,
+        "7.3.leaky_relu": common.leaky_relu(z, g.alpha),
+        "7.3.leaky_relu_grad": common.leaky_relu_derivative(z, g.alpha),
+        "7.3.softmax": softmax_logits,
+        "7.3.cross_entropy": batch_loss(softmax_logits, g.targets),
+        **{f"7.3.{name}": value for name, value in fwd.items()},
+        "7.3.loss": batch_loss(fwd["p"], g.Y),
+        "7.3.dW_hidden": dW_hidden, "7.3.dW_out": dW_out,
+        "7.3.W_hidden_new": W_hidden - g.learning_rate * dW_hidden,
+        "7.3.W_out_new": W_out - g.learning_rate * dW_out,
+        "7.3.initial_loss": losses[0], "7.3.final_loss": losses[-1],
+    })
+    return key
 
 
 def forward(x, W_hidden, W_out, alpha: float) -> dict[str, np.ndarray]:
@@ -110,4 +193,5 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
             "7.2.loss_decreased": bool(L2 < L1),
         }
     )
+    key.update(notebook_key(Notebook73.model_validate(given["7.3"]), W_hidden, W_out))
     return key

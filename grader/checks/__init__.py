@@ -58,9 +58,20 @@ class NotebookRun:
         if record["status"] == "ok":
             return None
         line = f" (line {record['line']})" if record.get("line") else ""
+        if self.cell_status(index) == "not-attempted":
+            return f"{self.describe(index)} is not implemented yet: {record['error']}{line}"
         if record["status"] == "error":
             return f"{self.describe(index)} raised {record['error']}{line}"
         return f"{self.describe(index)}: {record['error']}"
+
+    def cell_status(self, index: int) -> str:
+        """The status a check reports for a cell that did not finish."""
+        record = self.cells.get(index)
+        if record is None or record["status"] in ("timeout", "skipped"):
+            return "timeout" if record is not None else "error"
+        if (record.get("error") or "").startswith("NotImplementedError"):
+            return "not-attempted"
+        return "error"
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,14 @@ def last_number(text: str) -> float | None:
 def reported(record: dict[str, Any], variable: str | None) -> tuple[Any, str]:
     """The value a cell reports and how the message names it."""
     if variable is not None:
-        return record.get("watch", {}).get(variable, Absent(f"`{variable}` was not read")), f"`{variable}`"
+        return record.get("watch", {}).get(variable, Absent(f"`{variable}` was not read")), f"`{variable}` after"
     if record.get("result") is not None:
-        return record["result"], "the cell's result"
+        return record["result"], "the result of"
     for text in [record.get("stdout", ""), *reversed(record.get("displayed", []))]:
         number = last_number(text)
         if number is not None:
-            return number, "the number the cell prints"
-    return None, "the cell's output"
+            return number, "printed by"
+    return None, "the output of"
 
 
 def judge(check: CellCheck, ctx: Context) -> Outcome:
@@ -46,24 +46,23 @@ def judge(check: CellCheck, ctx: Context) -> Outcome:
                               f"{check.cell!r}, or start it with the comment `# {check.cell}`")
     failed = run.failure(cell.index, ctx.killed)
     if failed:
-        return Outcome(0.0, "timeout" if run.cells.get(cell.index, {}).get("status") in ("timeout", "skipped")
-                       else "error", failed)
+        return Outcome(0.0, run.cell_status(cell.index), failed)
     value, named = reported(run.cells[cell.index], check.variable)
     where = run.describe(cell.index)
     if value is None:
         return Outcome.failed(f"{where} reports no number for {check.what}: end the cell with it or print it")
     if check.expect is not None:
         rtol, atol = check.tolerances(ctx.defaults.value_rtol, ctx.defaults.value_atol)
-        m = match(value, ctx.key[check.expect], rtol, atol, reveal=ctx.reveal, what=f"{check.what} ({named} of {where})")
+        m = match(value, ctx.key[check.expect], rtol, atol, reveal=ctx.reveal, what=f"{check.what} ({named} {where})")
         return Outcome.passed(m.message) if m.ok else Outcome.failed(m.message, diagnoses=m.diagnoses)
     number = as_numbers(value)
     if isinstance(number, str) or number.size != 1:
-        return Outcome.failed(f"{check.what} ({named} of {where}) is "
+        return Outcome.failed(f"{check.what} ({named} {where}) is "
                               f"{number if isinstance(number, str) else f'an array of shape {number.shape}'}; "
                               "expected one number")
     x = float(number.reshape(-1)[0])
     if check.minimum is not None and not x >= check.minimum:
-        return Outcome.failed(f"{check.what} is {x:.4g} ({named} of {where}); at least {check.minimum:g} is required")
+        return Outcome.failed(f"{check.what} is {x:.4g} ({named} {where}); at least {check.minimum:g} is required")
     if check.maximum is not None and not x <= check.maximum:
-        return Outcome.failed(f"{check.what} is {x:.4g} ({named} of {where}); at most {check.maximum:g} is required")
-    return Outcome.passed(f"{check.what} is {x:.4g} ({named} of {where})")
+        return Outcome.failed(f"{check.what} is {x:.4g} ({named} {where}); at most {check.maximum:g} is required")
+    return Outcome.passed(f"{check.what} is {x:.4g} ({named} {where})")

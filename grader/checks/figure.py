@@ -20,7 +20,7 @@ def judge(check: FigureCheck, ctx: Context) -> Outcome:
                                   f"{check.cell!r}, or start it with the comment `# {check.cell}`")
         failed = run.failure(cell.index, ctx.killed)
         if failed:
-            return Outcome(0.0, "error", f"{check.what} was not drawn: {failed}")
+            return Outcome(0.0, run.cell_status(cell.index), failed)
         indices, where = [cell.index], run.describe(cell.index)
     figures = [(i, f) for i in indices for f in run.cells[i].get("figures", [])]
     drawn = [(i, f) for i, f in figures if f.get("artists", 0) > 0]
