@@ -469,8 +469,9 @@ def check_files(paths: list[Path]) -> list[Problem]:
 def _given_problems(rubric: Rubric, file: str, module) -> list[Problem]:
     problems = []
     models = getattr(module, "GIVEN_MODELS", {})
+    optional = getattr(module, "OPTIONAL_GIVEN", set())
     for section in models:
-        if section not in rubric.given:
+        if section not in rubric.given and section not in optional:
             problems.append(Problem(file, None, f"given.{section}", "missing: the reference needs this section"))
     for section, data in rubric.given.items():
         if section not in models:

@@ -1,7 +1,8 @@
 """Numpy reference implementation of every numeric task of every sheet.
 
 The single source of expected values: each sheet module exposes `SHEET_ID`,
-`GIVEN_MODELS` (pydantic models of the given-data sections a rubric must state)
+`GIVEN_MODELS` (pydantic models of the given-data sections a rubric must state, but those in
+`OPTIONAL_GIVEN`)
 and `answer_key(given)`, which turns those given data into a flat mapping of
 dotted keys to expected values. Modules may add `FORMULAS` (expression tasks)
 and `PROPERTIES` (identities checked on the student's functions).

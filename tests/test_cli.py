@@ -116,9 +116,9 @@ def test_grade_a_sheet_folder_writes_every_report(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Mueller_2571234_" in result.output and "Schmidt 2569876" in result.output
     data = json.loads((tmp_path / "r.json").read_text())
-    assert data["schema_version"] == 1 and len(data["submissions"]) == 4
-    assert (tmp_path / "r.csv").read_text().count("\n") == 1 + 1 + 3 + 2 + 2  # header + one row per student
-    assert len(list((tmp_path / "fb" / "nnti-ws2324-sheet7").glob("*.md"))) == 4
+    assert data["schema_version"] == 1 and len(data["submissions"]) == 5
+    assert (tmp_path / "r.csv").read_text().count("\n") == 1 + 1 + 3 + 2 + 1 + 2  # header + one row per student
+    assert len(list((tmp_path / "fb" / "nnti-ws2324-sheet7").glob("*.md"))) == 5
 
 
 def test_run_is_the_default_command_and_details_show_tasks():
@@ -166,7 +166,7 @@ def test_resume_keeps_graded_submissions_and_grades_the_rest(tmp_path):
     again = runner.invoke(main, [str(sheet), "--json", str(report), "--resume"])
     assert again.exit_code == 0, again.output
     subs = json.loads(report.read_text())["submissions"]
-    assert len(subs) == 4 and [s["points"] for s in subs if s["name"] == "Becker_2568823"] == [99.0]
+    assert len(subs) == 5 and [s["points"] for s in subs if s["name"] == "Becker_2568823"] == [99.0]
 
 
 def test_resume_without_json_is_a_usage_error():

@@ -19,15 +19,30 @@ CORRECT = {"Braun_3045821_Wolf_3046190", "Jung_3048021_Hahn_3042277", "Mueller_2
            "Keller_2734561_Frank_2729873"}
 
 # Task statuses other than pending-manual; every other task is pending-manual.
+NOTEBOOK_73 = {f'7.3.{t}': 'passed' for t in 'abcdefg'}
 EXPECTED = {
     ('leuphana-dl-ss24-ex2', 'Braun_3045821_Wolf_3046190'): (20.5, {'5.i': 'passed', '5.ii': 'passed', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'passed', '6.2.ii': 'passed', '7.code': 'passed'}),
     ('leuphana-dl-ss24-ex2', 'Jung_3048021_Hahn_3042277'): (20.5, {'5.i': 'passed', '5.ii': 'passed', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'passed', '6.2.ii': 'passed', '7.code': 'passed'}),
     ('leuphana-dl-ss24-ex2', 'Schroeder_3044702_Klein_3047315'): (14.2778, {'5.i': 'passed', '5.ii': 'partial', '6.1.i': 'passed', '6.1.ii.a': 'failed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'failed', '6.2.ii': 'passed', '7.code': 'partial'}),
     ('leuphana-dl-ss24-ex2', 'Vogel_3043388'): (8.3667, {'5.i': 'partial', '5.ii': 'not-attempted', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'not-attempted', '6.2.ii': 'not-attempted', '6.2.iii': 'not-attempted', '7.code': 'partial'}),
-    ('nnti-ws2324-sheet7', 'Becker_2568823'): (1.7121, {'7.2.a': 'partial', '7.2.c': 'partial'}),
-    ('nnti-ws2324-sheet7', 'Hoffmann_2574455_Koch_2572290_Richter_2566101'): (1.6667, {'7.2.a': 'partial', '7.2.c': 'passed', '7.2.d': 'not-attempted'}),
-    ('nnti-ws2324-sheet7', 'Mueller_2571234_Schmidt_2569876'): (2.3333, {'7.2.a': 'passed', '7.2.c': 'passed'}),
-    ('nnti-ws2324-sheet7', 'Weber_2573410_Fischer_2570012'): (1.8182, {'7.2.a': 'partial', '7.2.c': 'partial'}),
+    # 7.3 (5 points): the notebooks. Becker: all functions right, but the notebook does not run top to bottom.
+    ('nnti-ws2324-sheet7', 'Becker_2568823'): (1.7121 + 5 - 0.5, {'7.2.a': 'partial', '7.2.c': 'partial', **NOTEBOOK_73,
+                                                                  '7.3.g': 'failed'}),
+    # Hoffmann: backward and gradient_step still the template's, so training and the last cell cannot run.
+    ('nnti-ws2324-sheet7', 'Hoffmann_2574455_Koch_2572290_Richter_2566101'): (1.6667 + 0.75 + 1 + 0.75, {
+        '7.2.a': 'partial', '7.2.c': 'passed', '7.2.d': 'not-attempted', **NOTEBOOK_73, '7.3.d': 'not-attempted',
+        '7.3.e': 'not-attempted', '7.3.f': 'not-attempted', '7.3.g': 'failed'}),
+    ('nnti-ws2324-sheet7', 'Mueller_2571234_Schmidt_2569876'): (2.3333 + 5, {'7.2.a': 'passed', '7.2.c': 'passed', **NOTEBOOK_73}),
+    # A truncated notebook file and no answers: nothing can be graded.
+    ('nnti-ws2324-sheet7', 'Schulze_2575512'): (0.0, {'7.2.a': 'not-attempted', '7.2.c': 'not-attempted', '7.2.d': 'not-attempted',
+                                                  **{f'7.3.{t}': 'error' for t in 'abcdefg'}}),
+    # Weber: ReLU's derivative (1 of 2 values), softmax without the max shift (1 of 3 by weight), backward
+    # without the activation derivative (half: reference match fails, finite differences too), training falls
+    # but ends at another loss (3 of 4 by weight).
+    ('nnti-ws2324-sheet7', 'Weber_2573410_Fischer_2570012'): (
+        1.8182 + 0.75 / 2 + 1 / 3 + 0.75 + 1.25 / 2 + 0.25 + 0.5 * 3 / 4 + 0.5,
+        {'7.2.a': 'partial', '7.2.c': 'partial', **NOTEBOOK_73, '7.3.a': 'partial', '7.3.b': 'partial', '7.3.d': 'partial',
+         '7.3.f': 'partial'}),
     ('nnti-ws2425-sheet6', 'Krueger_2581234_Hartmann_2579911'): (4.6572, {'6.2.a': 'passed', '6.2.b': 'passed', '6.2.c': 'passed', '6.3.b': 'passed', '6.3.code': 'passed'}),
     ('nnti-ws2425-sheet6', 'Lange_2580456_Werner_2582301'): (3.4631, {'6.1.2': 'partial', '6.1.4': 'partial', '6.2.a': 'passed', '6.2.b': 'passed', '6.2.c': 'partial', '6.2.d': 'failed', '6.3.a': 'partial', '6.3.b': 'failed', '6.3.code': 'passed'}),
     ('nnti-ws2425-sheet6', 'Schmitt_2578890'): (3.0381, {'6.1.1.d': 'not-attempted', '6.1.2': 'not-attempted', '6.1.3': 'partial', '6.2.a': 'passed', '6.2.b': 'passed', '6.2.c': 'passed', '6.2.e': 'not-attempted', '6.3.a': 'partial', '6.3.b': 'failed', '6.3.code': 'passed'}),
