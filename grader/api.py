@@ -83,10 +83,12 @@ def check_rubrics(paths: list[Path | str], rubrics: Path | str | None = None) ->
     return files, rubric_mod.check_files(files)
 
 
-def grading_plan(paths: list[Path | str], sheet: str | None = None,
-                 rubrics: Path | str | None = None) -> list[tuple[Path, "SheetSetup"]]:
-    """Every submission under `paths` with its sheet's rubric, key and plan (built once per sheet)."""
+def grading_plan(paths: list[Path | str], sheet: str | None = None, rubrics: Path | str | None = None,
+                 python: str | None = None) -> list[tuple[Path, "SheetSetup"]]:
+    """Every submission under `paths` with its sheet's rubric, key and plan (built once per sheet).
+    `python` names the interpreter that runs student code (default: the rubric's, else the grader's)."""
     from grader import intake
+    from grader.environment import EnvironmentProblem
     from grader.grading import SheetSetup
 
     if sheet is not None and sheet not in reference.SHEETS:
@@ -102,13 +104,35 @@ def grading_plan(paths: list[Path | str], sheet: str | None = None,
     for _, sheet_id in found:
         if sheet_id not in setups:
             rubric = load_rubric(sheet_id, rubrics)
-            setups[sheet_id] = SheetSetup.build(rubric, rubrics_dir(rubrics) / f"{sheet_id}.toml")
+            try:
+                setups[sheet_id] = SheetSetup.build(rubric, rubrics_dir(rubrics) / f"{sheet_id}.toml", python)
+            except EnvironmentProblem as exc:
+                raise UsageError(str(exc)) from None
     return [(path, setups[sheet_id]) for path, sheet_id in found]
 
 
 def grade(paths: list[Path | str], sheet: str | None = None, rubrics: Path | str | None = None,
-          workers: int | None = None, on_done=None):
+          workers: int | None = None, on_done=None, python: str | None = None, feedback: Path | None = None):
     """Grade every submission under `paths`; returns the RunReport."""
     from grader import grading
 
-    return grading.grade(grading_plan(paths, sheet, rubrics), workers=workers, on_done=on_done)
+    return grading.grade(grading_plan(paths, sheet, rubrics, python), workers=workers, on_done=on_done,
+                         feedback=feedback)
+
+
+def write_templates(sheet_id: str, folder: Path | str, rubrics: Path | str | None = None,
+                    overwrite: bool = False) -> list[Path]:
+    """The files a sheet hands out to students (the rubric's `templates`), copied into `folder`."""
+    rubric = load_rubric(sheet_id, rubrics)
+    if not rubric.templates:
+        raise UsageError(f"{sheet_id} hands out no template files (its rubric lists none)")
+    folder = Path(folder)
+    sources = [rubric_mod.provided_file(rubrics_dir(rubrics) / f"{sheet_id}.toml", rubric, n) for n in rubric.templates]
+    targets = [folder / source.name for source in sources]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not overwrite:
+        raise UsageError(f"{', '.join(existing)} already exists; pass --force to overwrite")
+    folder.mkdir(parents=True, exist_ok=True)
+    for source, target in zip(sources, targets):
+        target.write_bytes(source.read_bytes())
+    return targets

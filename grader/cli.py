@@ -41,6 +41,7 @@ def main() -> None:
     \b
     grade submissions/              grade every submission (same as `grade run ...`)
     grade key SHEET                 the tutor's answer key
+    grade template SHEET            the files a sheet hands out (the 7.3 notebook)
     grade rubric check              validate rubric files
     """
 
@@ -51,13 +52,18 @@ def main() -> None:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the full report as JSON.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a gradebook, one row per student.")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write one Markdown feedback file per submission into this folder.")
+              help="Write one Markdown feedback file per submission into this folder, and every notebook "
+                   "as an HTML page with the verdicts inside.")
+@click.option("--python", "python", default=None, metavar="PATH",
+              help="Interpreter of the course environment that runs student code (one with torch or jax, say); "
+                   "default: the rubric's, else the grader's own.")
 @click.option("--resume", is_flag=True, help="Keep the submissions already in the --json file; grade only the rest.")
 @click.option("--details", is_flag=True, help="Also print every task of every submission.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Submissions graded in parallel (default: cores).")
 @rubrics_option
 def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | None, csv_path: Path | None,
-                feedback_dir: Path | None, resume: bool, details: bool, jobs: int | None, rubrics: Path | None) -> None:
+                feedback_dir: Path | None, python: str | None, resume: bool, details: bool, jobs: int | None,
+                rubrics: Path | None) -> None:
     """Grade submissions: folders, .zip or .py files under a folder named after the sheet."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -65,7 +71,7 @@ def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | No
     from grader.report import csv_report, feedback, json_report, table
 
     try:
-        pairs = api.grading_plan(list(paths), sheet, rubrics)
+        pairs = api.grading_plan(list(paths), sheet, rubrics, python)
     except api.UsageError as exc:
         fail(str(exc))
     except RubricError as exc:
@@ -84,7 +90,7 @@ def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | No
         with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       TextColumn("{task.description}"), console=err, transient=True) as progress:
             bar = progress.add_task("", total=len(pairs))
-            run = grading.grade(pairs, workers=jobs, previous=previous,
+            run = grading.grade(pairs, workers=jobs, previous=previous, feedback=feedback_dir,
                                 on_done=lambda r: finished(r, progress, bar))
         Console().print(table.render(run, details))
         if json_path:
@@ -138,6 +144,26 @@ def key_command(sheets: tuple[str, ...], as_json: bool, rubrics: Path | None) ->
     for k in keys:
         console.print(render(k))
         console.print()
+
+
+@main.command("template")
+@click.argument("sheet")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="Folder to write into (default: the current folder).")
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@rubrics_option
+def template_command(sheet: str, out: Path, force: bool, rubrics: Path | None) -> None:
+    """Write the files SHEET hands out to students (e.g. the 7.3 notebook of nnti-ws2324-sheet7)."""
+    try:
+        written = api.write_templates(sheet, out, rubrics, overwrite=force)
+    except api.UsageError as exc:
+        fail(str(exc))
+    except RubricError as exc:
+        fail(f"the rubric is invalid; run `grade rubric check` for details:\n{exc}")
+    except OSError as exc:
+        fail(f"cannot write the template: {exc.strerror}: {exc.filename}")
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 @main.group("rubric")

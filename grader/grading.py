@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ from grader import intake, judge, notebook, plans, sandbox
 from grader.checks import NotebookRun
 from grader.environment import Environment, probe
 from grader.notebook import Notebook
+from grader.report import notebook_html
+from grader.report.files import write_atomic
 from grader.report.models import FileNote, RunReport, SubmissionReport, TaskResult
 from grader.rubric import Rubric, provided_file
 
@@ -31,14 +33,14 @@ class SheetSetup:
     key: dict[str, Any]
     plan: plans.Plan
     environment: Environment = Environment(None)
-    figures: bool = False  # keep notebook figures for the HTML feedback
+    feedback: Path | None = None  # write each notebook, run and annotated, as HTML into this folder
 
     @classmethod
-    def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None, figures: bool = False) -> "SheetSetup":
+    def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None) -> "SheetSetup":
         key = reference.answer_key(rubric.sheet, rubric.given)
         required = tuple(sorted({m for task in rubric.tasks for m in task.requires}))
         environment = probe(python or rubric.python, required)
-        return cls(rubric, rubric_path, key, plans.build(rubric, key), environment, figures)
+        return cls(rubric, rubric_path, key, plans.build(rubric, key), environment)
 
     def provided(self) -> dict[str, Path]:
         return {name: provided_file(self.rubric_path, self.rubric, name) for name in self.rubric.provided}
@@ -86,9 +88,12 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             run = _run(sub.files, sources, setup, limits) if sources.loadable else _missing_run(setup.plan)
             _explain_unusable(run, setup.plan, sources)
             _note_run(run, report, sources)
+        runs = sources.runs(run)
         report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem,
-                                              sources.runs(run), setup.environment)
+                                              runs, setup.environment)
         report.points = round(sum(t.points for t in report.tasks), 4)
+        if setup.feedback is not None:
+            _write_notebook_feedback(setup, sources, runs, report)
         return report
     finally:
         sub.cleanup()
@@ -104,12 +109,20 @@ def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sa
     present = [f for f in rubric.files if f in sources.scripts or f in sources.notebooks]
     notebooks = sandbox.Notebooks({name: nb.worker_spec(watch_of(rubric, name, nb))
                                    for name, nb in sources.notebooks.items()},
-                                  rubric.defaults.cell_seconds, rubric.defaults.notebook_seconds, setup.figures)
+                                  rubric.defaults.cell_seconds, rubric.defaults.notebook_seconds,
+                                  figures=setup.feedback is not None)
     run = sandbox.run_child(code, setup.plan.jobs, setup.plan.arrays,
                             file_order=present + [f for f in rubric.provided if f not in present],
                             aliases=rubric.aliases, limits=limits, notebooks=notebooks,
                             python=setup.environment.python)
     return run
+
+
+def _write_notebook_feedback(setup: SheetSetup, sources: Sources, runs: dict[str, NotebookRun],
+                             report: SubmissionReport) -> None:
+    for name, nb in sources.notebooks.items():
+        node = notebook_html.annotated(nb, name, runs[name].cells, report, setup.rubric)
+        write_atomic(notebook_html.path_for(setup.feedback, report, nb), notebook_html.render(node))
 
 
 def _explain_unusable(run: sandbox.ChildRun, plan: plans.Plan, sources: Sources) -> None:
@@ -218,9 +231,14 @@ def grade_safely(path: Path, setup: SheetSetup, limits: sandbox.Limits) -> Submi
 def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
           on_done: Callable[[SubmissionReport], None] | None = None,
           limits: sandbox.Limits = sandbox.Limits(),
-          previous: list[SubmissionReport] = ()) -> RunReport:
-    """Grade every pair; submissions already in `previous` (same sheet and path) are kept, not re-run."""
+          previous: list[SubmissionReport] = (), feedback: Path | None = None) -> RunReport:
+    """Grade every pair; submissions already in `previous` (same sheet and path) are kept, not re-run.
+    With `feedback`, every notebook is also written there as an annotated HTML page."""
     workers = max(1, workers or os.cpu_count() or 1)
+    if feedback is not None:
+        with_feedback: dict[int, SheetSetup] = {}
+        pairs = [(path, with_feedback.setdefault(id(setup), replace(setup, feedback=feedback)))
+                 for path, setup in pairs]
     sandbox.matplotlib_cache()
     kept = {(r.sheet, r.path): r for r in previous}
     keys = [(setup.rubric.sheet, intake.printable(str(path))) for path, setup in pairs]  # as reports store them

@@ -16,6 +16,8 @@ def failure(ctx: Context) -> Outcome | None:
         return None
     where = f" while {job['step']}" if job.get("step") else ""
     line = f" (line {job['line']})" if job.get("line") else ""
+    if job.get("cell"):
+        line = f" (cell {job['cell']}, line {job['line']})"
     error = job.get("error") or "an error"
     if status == "not-attempted":
         return Outcome(0.0, "not-attempted", f"not implemented yet: {error}{where}")

@@ -12,6 +12,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep reports from the course's other staff
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

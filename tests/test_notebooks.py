@@ -1,0 +1,145 @@
+"""Notebook submissions: reading and validating, running cells in the child like a kernel, budgets, feedback."""
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader import notebook, sandbox
+from grader.notebook import NotebookError
+
+
+def write(path: Path, *cells, **metadata) -> Path:
+    nb = new_notebook(cells=[new_code_cell(c) if isinstance(c, str) else c for c in cells])
+    nb.metadata.update(metadata)
+    nbformat.write(nb, path)
+    return path
+
+
+def run_notebook(path: Path, watch=None, cell_seconds=5.0, budget=20.0, figures=False, jobs=()):
+    nb = notebook.read(path, "work.ipynb")
+    spec = nb.worker_spec(watch or {})
+    notebooks = sandbox.Notebooks({"work.ipynb": spec}, cell_seconds=cell_seconds, budget_seconds=budget,
+                                  figures=figures)
+    run = sandbox.run_child({}, list(jobs), {}, file_order=["work.ipynb"], aliases={}, notebooks=notebooks)
+    return nb, run, {c["index"]: c for c in run.cells.get("work.ipynb", [])}
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, says", [
+    ("{", "not a notebook (not valid JSON)"),
+    ("", "not a notebook (not valid JSON)"),
+    (json.dumps({"nbformat": 9, "nbformat_minor": 0, "metadata": {}, "cells": []}), "Unsupported nbformat version 9"),
+    (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                 "cells": [{"cell_type": "code", "source": "x = 1", "outputs": []}]}), "is not a valid notebook"),
+    (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}}), "is not a valid notebook"),
+])
+def test_malformed_notebooks_get_one_line_that_names_the_problem(tmp_path, text, says):
+    path = tmp_path / "work.ipynb"
+    path.write_text(text)
+    with pytest.raises(NotebookError) as err:
+        notebook.read(path)
+    message = str(err.value)
+    assert says in message and "work.ipynb" in message and "\n" not in message
+
+
+def test_binary_and_non_python_notebooks_are_refused(tmp_path):
+    (tmp_path / "a.ipynb").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(NotebookError, match="not UTF-8"):
+        notebook.read(tmp_path / "a.ipynb")
+    write(tmp_path / "r.ipynb", "x <- 1", kernelspec={"name": "ir", "display_name": "R", "language": "R"})
+    with pytest.raises(NotebookError, match="is a R notebook"):
+        notebook.read(tmp_path / "r.ipynb")
+
+
+def test_old_v3_notebooks_are_converted(tmp_path):
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+          "worksheets": [{"cells": [{"cell_type": "code", "input": "x = 1", "outputs": [], "language": "python"}]}]}
+    (tmp_path / "old.ipynb").write_text(json.dumps(v3))
+    assert [c.source for c in notebook.read(tmp_path / "old.ipynb").code_cells] == ["x = 1"]
+
+
+def test_magics_and_shell_escapes_become_python_calls(tmp_path):
+    nb = notebook.read(write(tmp_path / "n.ipynb", "%matplotlib inline\n!pip install torch\nx = 1"))
+    python = nb.code_cells[0].python
+    assert "get_ipython().run_line_magic('matplotlib', 'inline')" in python
+    assert "get_ipython().system('pip install torch')" in python and "x = 1" in python
+
+
+def test_cells_are_named_by_tag_grade_id_or_first_comment(tmp_path):
+    tagged = new_code_cell("a = 1", metadata={"tags": ["accuracy"]})
+    graded = new_code_cell("b = 2", metadata={"nbgrader": {"grade_id": "train", "grade": True}})
+    nb = notebook.read(write(tmp_path / "n.ipynb", tagged, graded, "# 7.3.f: the training loop\nc = 3",
+                             "# 7.3.fx is another task\nd = 4", new_markdown_cell("# 7.3.f")))
+    assert nb.find("accuracy").index == 1 and nb.find("train").index == 2
+    assert nb.find("7.3.f").index == 3 and nb.find("7.3.F").index == 3  # not 4 (a longer id), not the markdown
+    assert nb.find("nothing") is None
+
+
+# --- running ----------------------------------------------------------------------------------
+
+def test_a_failing_cell_does_not_stop_the_later_ones(tmp_path):
+    path = write(tmp_path / "n.ipynb", "import numpy as np\ndef f(x):\n    return 2 * x",
+                 "# exploring\ny = f(2)\nundefined + 1\nz = 'never'", "w = f(21)")
+    _, run, cells = run_notebook(path)
+    assert cells[2]["status"] == "error" and cells[2]["error"].startswith("NameError") and cells[2]["line"] == 3
+    assert "y" in cells[2]["names"] and "z" not in cells[2]["names"]  # the cell stops at its exception, like Jupyter
+    assert cells[3]["status"] == "ok" and cells[3]["names"] == ["w"]
+    assert run.loads[0]["log"] == [] and run.finished
+
+
+def test_a_looping_notebook_costs_its_budget_once(tmp_path):
+    loop = "while True:\n    pass"
+    path = write(tmp_path / "n.ipynb", loop, loop, loop, "after = 1")
+    _, run, cells = run_notebook(path, cell_seconds=0.6, budget=1.0)
+    assert cells[1]["status"] == "timeout" and "0.6 s" in cells[1]["error"]
+    assert cells[2]["status"] == "timeout"  # stopped when the budget ran out, before its own 0.6 s
+    assert [cells[i]["status"] for i in (3, 4)] == ["skipped", "skipped"]
+    assert "time budget of 1 s" in cells[4]["error"] and run.finished and not run.killed
+
+
+def test_shell_escapes_and_installs_are_not_run_but_recorded(tmp_path):
+    marker = tmp_path / "ran"
+    path = write(tmp_path / "n.ipynb", f"!touch {marker}\n%pip install jax\n%conda install numpy\nfiles = !ls\nok = 1")
+    _, _, cells = run_notebook(path)
+    assert cells[1]["status"] == "ok" and not marker.exists()
+    assert cells[1]["skipped"] == [f"!touch {marker}", "%pip install jax", "%conda install numpy", "!ls"]
+    assert "ok" in cells[1]["names"]
+
+
+def test_ipython_semantics_magics_display_await_and_results(tmp_path):
+    path = write(tmp_path / "n.ipynb",
+                 "%matplotlib inline\n%config InlineBackend.figure_format = 'retina'\n%time t = 6 * 7",
+                 "%%time\nu = t + 1",
+                 "%timeit sum(range(10))",
+                 "import asyncio\nawait asyncio.sleep(0)\nv = u * 2\nv",
+                 "from IPython.display import display, Markdown\ndisplay(Markdown('hi'), 3)\nprint('acc: 93.5%')",
+                 "get_ipython().run_line_magic('who', '')\nimport matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()")
+    _, _, cells = run_notebook(path, figures=True)
+    assert all(c["status"] == "ok" for c in cells.values()), [c["error"] for c in cells.values()]
+    assert "t" in cells[1]["names"] and "u" in cells[2]["names"]
+    assert cells[4]["result"] == 86 and cells[4]["result_text"] == "86"
+    assert cells[5]["displayed"] == ["<Markdown>", "3"] and cells[5]["stdout"] == "acc: 93.5%\n"
+    figure = cells[6]["figures"][0]
+    assert figure["axes"] == 1 and figure["artists"] == 1 and figure["png"].startswith(b"\x89PNG")
+
+
+def test_a_watched_name_is_read_right_after_its_cell(tmp_path):
+    path = write(tmp_path / "n.ipynb", "acc = 0.5", "acc = 0.9", "acc = 'overwritten later'")
+    _, _, cells = run_notebook(path, watch={2: ["acc", "missing.attr"]})
+    assert cells[2]["watch"]["acc"] == 0.9
+    assert isinstance(cells[2]["watch"]["missing.attr"], sandbox.Absent)
+
+
+def test_functions_a_notebook_defines_are_graded_like_a_modules(tmp_path):
+    path = write(tmp_path / "n.ipynb", "def double(x):\n    return 2 * x", "def broken(x):\n    return x / 0")
+    jobs = [{"id": "a#0", "file": "work.ipynb", "timeout": 5.0, "observe": ["r"],
+             "steps": [{"op": "call", "target": "double", "name": "r", "args": [21], "kwargs": {}}]},
+            {"id": "b#0", "file": "work.ipynb", "timeout": 5.0, "observe": ["r"],
+             "steps": [{"op": "call", "target": "broken", "name": "r", "args": [1], "kwargs": {}}]}]
+    _, run, _ = run_notebook(path, jobs=jobs)
+    assert run.jobs["a#0"]["observed"] == {"r": 42}
+    assert run.jobs["b#0"]["status"] == "error" and (run.jobs["b#0"]["cell"], run.jobs["b#0"]["line"]) == (2, 2)
+    assert run.jobs["b#0"]["error"].startswith("ZeroDivisionError")
