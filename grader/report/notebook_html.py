@@ -4,8 +4,10 @@ Built from the notebook the parent parsed and the plain records the child sent
 back (printed text, result text, figures as PNG bytes checked by the sandbox):
 nothing of the child is executed or unpickled. Each graded task gets a markdown
 cell right after the cell that defines what it checks (the last cell that bound
-the function or name), or at the end. nbconvert exports it with HTML
-sanitising on, so text from the student's cells cannot script the page.
+the function or name), or at the end. Markdown and raw cells have every `<`
+escaped before nbconvert renders them, so text from the student's cells cannot
+add tags or scripts to the page; outputs are plain text (escaped by nbconvert)
+and PNG images.
 """
 from __future__ import annotations
 
@@ -23,6 +25,11 @@ from grader.rubric import IDENT_RE, Rubric
 
 MARK = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⛔", "timeout": "⏱", "not-attempted": "➖",
         "pending-manual": "📝", "unavailable": "⚪"}
+
+
+def _inert(text: str) -> str:
+    """Markdown without raw HTML: no `<`, so no tag can open; markdown formatting still renders."""
+    return text.replace("<", "&lt;")
 
 
 def _pts(value: float) -> str:
@@ -87,8 +94,9 @@ def annotated(notebook: Notebook, file: str, records: dict[int, dict[str, Any]],
     node = copy.deepcopy(notebook.node)
     by_index = dict(enumerate(node.cells, start=1))
     count = 0
-    for index, cell in by_index.items():
+    for index, cell in list(by_index.items()):
         if cell.cell_type != "code":
+            by_index[index] = new_markdown_cell(_inert(cell.source))  # raw cells would be pasted into the page
             continue
         cell.outputs, cell.execution_count = [], None
         if index in records:
@@ -100,11 +108,11 @@ def annotated(notebook: Notebook, file: str, records: dict[int, dict[str, Any]],
     for task in rubric.tasks:
         checks = [c for c in task.checks if getattr(c, "file", None) == file]
         if checks and task.id in results:
-            after.setdefault(_anchor(checks, notebook, records), []).append(_verdict(results[task.id]))
-    cells = [new_markdown_cell(f"**Grader feedback for {report.name}** ({report.sheet}): "
+            after.setdefault(_anchor(checks, notebook, records), []).append(_inert(_verdict(results[task.id])))
+    cells = [new_markdown_cell(_inert(f"**Grader feedback for {report.name}** ({report.sheet}): "
                                f"{_pts(report.points)} of {_pts(report.max_points)} automatic points for the whole "
                                "sheet. Each task's verdict follows the cell that defines what it checks."
-                               + "".join(f"\n- {flag}" for flag in report.flags))]
+                               + "".join(f"\n- {flag}" for flag in report.flags)))]
     for index, cell in by_index.items():
         cells.append(cell)
         cells.extend(new_markdown_cell(text) for text in after.pop(index, []))
@@ -117,7 +125,6 @@ def render(node: Any) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab")
-    exporter.sanitize_html = True  # markdown and outputs come from the student
     body, _ = exporter.from_notebook_node(nbformat.from_dict(node))
     return body
 
