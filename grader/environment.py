@@ -60,7 +60,8 @@ def _own(modules: tuple[str, ...]) -> Environment:
 @lru_cache(maxsize=16)
 def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
     """Ask the interpreter once (cached per run) for its version and modules."""
-    if python is None or Path(python).resolve() == Path(sys.executable).resolve():
+    # absolute, not resolved: a venv's python is a symlink to the base interpreter but has other packages
+    if python is None or Path(python).absolute() == Path(sys.executable).absolute():
         return _own(("numpy",) + modules)
     path = shutil.which(python) or python
     if not Path(path).is_file():

@@ -1,0 +1,121 @@
+"""runs, cell and figure: judged on the child's cell records and the parent's parsed notebook."""
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grader import notebook
+from grader.checks import NotebookRun, cell, figure, runs
+from grader.rubric import CellCheck, FigureCheck, RunsCheck
+from grader.sandbox import Absent
+from tests.checks.helpers import context
+
+
+def parsed(tmp_path, *sources):
+    nb = new_notebook(cells=[new_markdown_cell("# intro")] + [new_code_cell(s) for s in sources])
+    nbformat.write(nb, tmp_path / "work.ipynb")
+    return notebook.read(tmp_path / "work.ipynb")
+
+
+def record(index, status="ok", **kw):
+    base = {"index": index, "status": status, "error": None, "line": None, "stdout": "", "displayed": [],
+            "result": None, "result_text": None, "skipped": [], "names": [], "figures": [], "watch": {}}
+    return {**base, **kw}
+
+
+def run_of(nb, *records):
+    return NotebookRun("work.ipynb", nb, {r["index"]: r for r in records})
+
+
+RUNS = RunsCheck(kind="runs", file="work.ipynb")
+
+
+def test_runs_passes_when_every_code_cell_ran_and_names_skipped_installs(tmp_path):
+    nb = parsed(tmp_path, "!pip install torch", "x = 1")
+    out = runs.judge(RUNS, context(notebook=run_of(nb, record(2, skipped=["!pip install torch"]), record(3))))
+    assert out.status == "passed" and "all 2 code cells" in out.message and "!pip install torch" in out.message
+
+
+def test_runs_names_the_first_failing_cell_by_index_and_first_line(tmp_path):
+    nb = parsed(tmp_path, "x = 1", "\n# exploring\ny = undefined", "1/0")
+    out = runs.judge(RUNS, context(notebook=run_of(
+        nb, record(2), record(3, "error", error="NameError: name 'undefined' is not defined", line=3),
+        record(4, "error", error="ZeroDivisionError: division by zero", line=1))))
+    assert out.status == "failed" and out.score == 0
+    assert out.message == ("the notebook does not run top to bottom: cell 3 (`# exploring`) raised NameError: "
+                           "name 'undefined' is not defined (line 3); 1 more cell(s) failed")
+
+
+def test_runs_reports_a_time_out_and_cells_the_killed_child_never_reached(tmp_path):
+    nb = parsed(tmp_path, "while True: pass", "x = 1")
+    out = runs.judge(RUNS, context(notebook=run_of(nb, record(2, "timeout", error="the cell ran longer than 10 s"))))
+    assert out.status == "timeout" and "cell 2 (`while True: pass`): the cell ran longer than 10 s" in out.message
+    killed = runs.judge(RUNS, context(notebook=run_of(nb), killed="the process was killed by SIGKILL"))
+    assert "cell 2 (`while True: pass`) did not run: the process was killed by SIGKILL" in killed.message
+
+
+def test_runs_on_an_unusable_or_script_file(tmp_path):
+    broken = NotebookRun("work.ipynb", problem="work.ipynb is not a notebook (not valid JSON)")
+    assert runs.judge(RUNS, context(notebook=broken)).status == "error"
+    script = NotebookRun("work.py", load={"log": [{"line": 4, "kind": "exception", "error": "NameError: x"}]})
+    assert runs.judge(RUNS, context(notebook=script)).message == \
+        "work.py does not run top to bottom: line 4: NameError: x"
+    assert runs.judge(RUNS, context(notebook=NotebookRun("work.py", load={"log": []}))).status == "passed"
+
+
+@pytest.mark.parametrize("text, number", [
+    ("final loss: 0.2215\n", 0.2215), ("accuracy 93.5%", 0.935), ("epoch 100: loss=1e-3", 1e-3),
+    ("no numbers here", None), ("-4.5 then 7", 7.0),
+])
+def test_the_last_printed_number_is_parsed_never_evaluated(text, number):
+    assert cell.last_number(text) == (pytest.approx(number) if number is not None else None)
+
+
+def cell_check(**kw):
+    return CellCheck(kind="cell", file="work.ipynb", cell="train", what="the final loss", **kw)
+
+
+def test_cell_output_compared_with_the_key_within_tolerance(tmp_path):
+    nb = parsed(tmp_path, "# train\nprint(f'final loss: {loss:.4f}')")
+    ctx = context(key={"loss": 0.22147}, notebook=run_of(nb, record(2, stdout="final loss: 0.2215\n")))
+    assert cell.judge(cell_check(expect="loss", rtol=0.01), ctx).status == "passed"
+    ctx = context(key={"loss": 0.5}, notebook=run_of(nb, record(2, stdout="final loss: 0.2215\n")))
+    out = cell.judge(cell_check(expect="loss", rtol=0.01), ctx)
+    assert out.status == "failed" and "printed by cell 2 (`# train`)" in out.message and "expected 0.5" in out.message
+    hidden = cell.judge(cell_check(expect="loss", rtol=0.01), context(key={"loss": 0.5}, reveal=False,
+                                                                   notebook=run_of(nb, record(2, stdout="0.2215"))))
+    assert "0.5" not in hidden.message and "not correct" in hidden.message
+
+
+def test_cell_result_variable_and_bounds(tmp_path):
+    nb = parsed(tmp_path, "# train\nacc = evaluate()\nacc")
+    result = run_of(nb, record(2, result=0.62, watch={"acc": 0.95, "gone": Absent("`gone` is not defined")}))
+    low = cell.judge(cell_check(minimum=0.9), context(notebook=result))
+    assert low.status == "failed" and "is 0.62 (the result of cell 2" in low.message and "at least 0.9" in low.message
+    assert cell.judge(cell_check(minimum=0.9, variable="acc"), context(notebook=result)).status == "passed"
+    gone = cell.judge(cell_check(minimum=0.9, variable="gone"), context(notebook=result))
+    assert gone.status == "failed" and "`gone` is not defined" in gone.message
+    silent = cell.judge(cell_check(maximum=1.0), context(notebook=run_of(nb, record(2))))
+    assert "reports no number" in silent.message
+
+
+def test_cell_not_found_or_not_run(tmp_path):
+    nb = parsed(tmp_path, "x = 1")
+    missing = cell.judge(cell_check(minimum=0), context(notebook=run_of(nb, record(2))))
+    assert missing.status == "failed" and "no cell is named 'train'" in missing.message
+    nb = parsed(tmp_path, "# train\nraise NotImplementedError")
+    todo = cell.judge(cell_check(minimum=0), context(notebook=run_of(nb, record(2, "error", error="NotImplementedError"))))
+    assert todo.status == "not-attempted" and "is not implemented yet" in todo.message
+
+
+def test_figure_needs_something_drawn(tmp_path):
+    nb = parsed(tmp_path, "# train\nplt.plot(losses)", "plt.figure()")
+    check = FigureCheck(kind="figure", file="work.ipynb", cell="train", what="the loss curve")
+    drawn = run_of(nb, record(2, figures=[{"axes": 1, "artists": 1, "png": None}]), record(3))
+    assert figure.judge(check, context(notebook=drawn)).message == \
+        "cell 2 (`# train`) draws the loss curve (1 axes, 1 plotted elements)"
+    empty = run_of(nb, record(2, figures=[{"axes": 1, "artists": 0, "png": None}]), record(3))
+    assert "nothing is plotted" in figure.judge(check, context(notebook=empty)).message
+    anywhere = FigureCheck(kind="figure", file="work.ipynb")
+    none = run_of(nb, record(2), record(3, figures=[{"axes": 0, "artists": 0, "png": None}]))
+    assert figure.judge(anywhere, context(notebook=none)).message.startswith("the notebook makes a figure")
+    assert figure.judge(anywhere, context(notebook=run_of(nb, record(2), record(3)))).status == "failed"
