@@ -52,10 +52,10 @@ def _failed_everywhere(setup: SheetSetup, message: str) -> list[TaskResult]:
             for t in setup.rubric.tasks]
 
 
-def _missing_run(plan: plans.Plan) -> sandbox.ChildRun:
+def _missing_run(jobs: list[dict[str, Any]]) -> sandbox.ChildRun:
     """No code file at all: every file check reports the missing file without starting a child."""
     run = sandbox.ChildRun(finished=True)
-    for job in plan.jobs:
+    for job in jobs:
         run.jobs[job["id"]] = {"status": "missing", "error": f"the submission has no file {job['file']}",
                                "seconds": 0.0, "observed": {}, "fd": None}
     return run
@@ -85,7 +85,7 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             report.flags.append(problem)
         run = None
         if setup.plan.jobs or sources.notebooks:
-            run = _run(sub.files, sources, setup, limits) if sources.loadable else _missing_run(setup.plan)
+            run = _run(sub.files, sources, setup, limits) if sources.loadable else _missing_run(setup.plan.jobs)
             _explain_unusable(run, setup.plan, sources)
             _note_run(run, report, sources)
         runs = sources.runs(run)
@@ -101,21 +101,32 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
 
 
 def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sandbox.Limits) -> sandbox.ChildRun:
+    """Scripts share one child (they import each other); every notebook gets a child of its own, so a
+    notebook that crashes its interpreter (a jax abort, a segfault) costs only its own tasks."""
     rubric = setup.rubric
+    if rubric.defaults.memory_mb is not None:
+        limits = replace(limits, memory_bytes=rubric.defaults.memory_mb * 2**20)
     code = {name: p for name, p in found.items() if name.endswith(".py")}  # helpers the student's files import
     code.update({f"{Path(name).stem}.py": p for name, p in sources.scripts.items()})
     for name, source in setup.provided().items():
         code.setdefault(name, source)
-    present = [f for f in rubric.files if f in sources.scripts or f in sources.notebooks]
-    notebooks = sandbox.Notebooks({name: nb.worker_spec(watch_of(rubric, name, nb))
-                                   for name, nb in sources.notebooks.items()},
-                                  rubric.defaults.cell_seconds, rubric.defaults.notebook_seconds,
-                                  figures=setup.feedback is not None)
-    run = sandbox.run_child(code, setup.plan.jobs, setup.plan.arrays,
-                            file_order=present + [f for f in rubric.provided if f not in present],
-                            aliases=rubric.aliases, limits=limits, notebooks=notebooks,
-                            python=setup.environment.python)
-    return run
+    runs = []
+    script_jobs = [job for job in setup.plan.jobs if job["file"] not in sources.notebooks]
+    scripts = [f for f in rubric.files if f in sources.scripts]
+    if scripts:
+        runs.append(sandbox.run_child(code, script_jobs, setup.plan.arrays,
+                                      file_order=scripts + [f for f in rubric.provided if f not in scripts],
+                                      aliases=rubric.aliases, limits=limits, python=setup.environment.python))
+    elif script_jobs:
+        runs.append(_missing_run(script_jobs))
+    for name, nb in sources.notebooks.items():
+        notebooks = sandbox.Notebooks({name: nb.worker_spec(watch_of(rubric, name, nb), rubric.overrides.get(name))},
+                                      rubric.defaults.cell_seconds, rubric.defaults.notebook_seconds,
+                                      figures=setup.feedback is not None)
+        runs.append(sandbox.run_child(code, [job for job in setup.plan.jobs if job["file"] == name],
+                                      setup.plan.arrays, file_order=[name], aliases=rubric.aliases, limits=limits,
+                                      notebooks=notebooks, python=setup.environment.python))
+    return sandbox.merge(runs)
 
 
 def _write_notebook_feedback(setup: SheetSetup, sources: Sources, runs: dict[str, NotebookRun],

@@ -10,7 +10,7 @@ from typing import Any
 
 from grader.checks import Context, NotebookRun, Outcome
 from grader.checks import answer, cell, choice, expression, figure, gradient, manual, property as property_check
-from grader.checks import runs, statistics, training, value
+from grader.checks import parameters, runs, statistics, training, value
 from grader.environment import Environment
 from grader.plans import Plan, job_id
 from grader.report.models import TaskResult
@@ -27,6 +27,7 @@ JUDGES: dict[str, Callable[[Any, Context], Outcome]] = {
     "gradient": gradient.judge,
     "statistics": statistics.judge,
     "training": training.judge,
+    "parameters": parameters.judge,
     "runs": runs.judge,
     "cell": cell.judge,
     "figure": figure.judge,

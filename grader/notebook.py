@@ -65,10 +65,11 @@ class Notebook:
         found = [c for c in self.code_cells if c.named(name)]
         return found[-1] if found else None
 
-    def worker_spec(self, watch: dict[int, list[str]]) -> dict[str, Any]:
-        """What the child needs: the cells as Python text, and which names to read after which cell."""
+    def worker_spec(self, watch: dict[int, list[str]], overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What the child needs: the cells as Python text, which names to read after which cell, and the
+        constants the rubric replaces."""
         return {"file": self.name, "cells": [{"index": c.index, "source": c.python} for c in self.code_cells],
-                "watch": {str(k): v for k, v in watch.items()}}
+                "watch": {str(k): v for k, v in watch.items()}, "overrides": dict(overrides or {})}
 
 
 def _python(source: str) -> str:

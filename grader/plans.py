@@ -16,7 +16,7 @@ import reference
 from grader.rubric import REF_RE, PropertyCheck, Rubric, SetStep
 from reference.common import to_plain
 
-FILE_KINDS = ("value", "property", "gradient", "statistics", "training")
+FILE_KINDS = ("value", "property", "gradient", "statistics", "training", "parameters")
 
 
 @dataclass
@@ -106,7 +106,7 @@ def build(rubric: Rubric, key: dict[str, Any]) -> Plan:
                 job["steps"] = _steps(check.steps, key, plan)
             if check.kind == "value":
                 job["observe"] = list(check.observe)
-            elif check.kind == "statistics":
+            elif check.kind in ("statistics", "parameters"):
                 job["observe"] = [check.observe]
             elif check.kind == "training":
                 job["observe"] = [p for p in (check.losses, check.predictions) if p]

@@ -225,6 +225,19 @@ class TrainingCheck(CheckBase):
         return self
 
 
+class ParametersCheck(CheckBase):
+    """The parameter shapes of a model (a Flax network's `init`): every array shape of the observed tree,
+    as a multiset, against the answer key's list, so the student's layer names do not matter."""
+
+    kind: Literal["parameters"]
+    file: str
+    steps: list[Step] = Field(min_length=1)
+    observe: str = Field(description="path of the parameter tree")
+    expect: str = Field(description="answer key of the list of shapes")
+
+    _observe = field_validator("observe")(lambda v: _check_path(v))
+
+
 class RunsCheck(CheckBase):
     """The notebook runs top to bottom: every code cell finishes without an exception or a time-out."""
 
@@ -265,11 +278,11 @@ class FigureCheck(CheckBase):
 
 Check = Annotated[
     Union[ManualCheck, AnswerCheck, ValueCheck, ExpressionCheck, ChoiceCheck, PropertyCheck, GradientCheck,
-          StatisticsCheck, TrainingCheck, RunsCheck, CellCheck, FigureCheck],
+          StatisticsCheck, TrainingCheck, ParametersCheck, RunsCheck, CellCheck, FigureCheck],
     Field(discriminator="kind"),
 ]
 CHECK_KINDS = ("manual", "answer", "value", "expression", "choice", "property", "gradient", "statistics", "training",
-               "runs", "cell", "figure")
+               "parameters", "runs", "cell", "figure")
 NOTEBOOK_KINDS = ("runs", "cell", "figure")
 
 
@@ -311,6 +324,8 @@ class Defaults(Model):
     gradient_rtol: float = Field(1e-4, gt=0, description="student gradient vs central differences, relative")
     job_seconds: float = Field(10.0, gt=0, description="time limit of one check's calls in student code")
     cell_seconds: float = Field(10.0, gt=0, description="time limit of one notebook cell")
+    memory_mb: int | None = Field(None, ge=256, description="memory limit of the child running student code "
+                                                          "(default 1024; jax needs about 2048)")
     notebook_seconds: float = Field(60.0, gt=0, description="time budget of running one notebook top to bottom")
 
 
@@ -334,6 +349,8 @@ class Rubric(Model):
     templates: list[str] = Field([], description="files handed out to students, in files/<sheet>/; `grade template` writes them")
     python: str | None = Field(None, description="interpreter that runs student code (the course's environment); "
                                                  "--python overrides it")
+    overrides: dict[str, dict[str, Any]] = Field({}, description="notebook file -> constants replaced after the "
+                                                               "notebook assigns them (a small N_SAMPLES, one epoch)")
     aliases: dict[str, list[str]] = Field({}, description="name -> accepted alternatives in student code")
     defaults: Defaults = Defaults()
     given: dict[str, dict[str, Any]] = {}
@@ -345,6 +362,18 @@ class Rubric(Model):
     def _known_sheet(cls, v: str) -> str:
         if v not in reference.SHEETS:
             raise ValueError(f"unknown sheet {v!r}; known sheets: {', '.join(reference.SHEETS)}")
+        return v
+
+    @field_validator("overrides")
+    @classmethod
+    def _override_names(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for file, names in v.items():
+            if not file.endswith(".ipynb"):
+                raise ValueError(f"{file!r}: overrides apply to notebooks (.ipynb)")
+            for name, value in names.items():
+                _ident(name)
+                if not isinstance(value, (bool, int, float, str)):
+                    raise ValueError(f"{file}: {name} must be a number, string or boolean")
         return v
 
     @model_validator(mode="after")
@@ -500,8 +529,10 @@ def _steps_refs(steps: list) -> list[str]:
 
 
 def _local_refs(value: Any) -> list[str]:
+    """The step results a value uses: "@updated[0]" and "@variables.params" use `updated` and `variables`."""
     if isinstance(value, str):
-        return [value[1:]] if value.startswith("@") else []
+        m = re.match(r"@([A-Za-z_][A-Za-z0-9_]*)", value)
+        return [m.group(1)] if m else []
     if isinstance(value, list):
         return [r for item in value for r in _local_refs(item)]
     if isinstance(value, dict):
@@ -539,7 +570,7 @@ def _check_problems(check, key: dict[str, Any], module, rubric: Rubric) -> list[
         out.append(("file", f"{check.file!r} is not among the rubric's files {rubric.files}"))
     if check.kind in NOTEBOOK_KINDS and not check.file.endswith(".ipynb"):
         out.append(("file", f"{check.kind} checks read a notebook's cells; {check.file!r} is not an .ipynb file"))
-    if check.kind == "cell":
+    if check.kind in ("cell", "parameters"):
         need("expect", check.expect)
     if hasattr(check, "steps"):
         steps = list(check.steps) + list(getattr(check, "loss_steps", []))
@@ -636,6 +667,6 @@ def key_usage(rubric: Rubric) -> dict[str, list[str]]:
                 use(check.min_accuracy, task.id)
             if check.kind == "property":
                 use(f"property.{check.property}", task.id)
-            if check.kind == "cell":
+            if check.kind in ("cell", "parameters"):
                 use(check.expect, task.id)
     return usage

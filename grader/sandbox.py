@@ -146,6 +146,8 @@ def decode(tagged: Any, out: Path | ArrayReader) -> Any:
         return tagged["str"][:200]
     if "seq" in tagged and type(tagged["seq"]) is list:
         return [decode(item, arrays) for item in tagged["seq"][:10_000]]
+    if "map" in tagged and type(tagged["map"]) is dict:
+        return {str(k)[:200]: decode(v, arrays) for k, v in list(tagged["map"].items())[:10_000]}
     if "npy" in tagged and type(tagged["npy"]) is str and NPY_NAME.match(tagged["npy"]):
         return arrays.get(tagged["npy"])
     if "unsupported" in tagged and type(tagged["unsupported"]) is str:
@@ -389,6 +391,24 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
         run.timed_out = proc.returncode == -signal.SIGXCPU
     run.stdout, run.stderr = _tail(out / "stdout.txt"), _tail(out / "stderr.txt")
     return run
+
+
+def merge(runs: list[ChildRun]) -> ChildRun:
+    """One submission's children (its scripts, each notebook) as one run for the judge."""
+    if len(runs) == 1:
+        return runs[0]
+    merged = ChildRun(finished=all(r.finished for r in runs), timed_out=any(r.timed_out for r in runs))
+    for run in runs:
+        merged.jobs.update(run.jobs)
+        merged.loads.extend(run.loads)
+        merged.cells.update(run.cells)
+        merged.layers = merged.layers or run.layers
+        merged.seconds += run.seconds
+        merged.stdout = (merged.stdout + run.stdout)[-TAIL_BYTES:]
+        merged.stderr = (merged.stderr + run.stderr)[-TAIL_BYTES:]
+    killed = [r.killed for r in runs if r.killed]
+    merged.killed = "; ".join(dict.fromkeys(killed)) or None
+    return merged
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

@@ -4,6 +4,9 @@
 framework (NNModule, LossModule, NNModel) implemented in numpy with the real
 interface: row-major data, X (batch, features), Linear computes X @ W + b with
 W (in, out), gradients accumulated (summed) over the batch, one loss per sample.
+4.3: the JAX/Flax notebook's networks, checked on a fixed batch of 28x28 digits
+(the 8x8 digits scaled up) against numpy forward passes of the student's own
+parameters (reference/flax_networks.py).
 """
 from __future__ import annotations
 
@@ -13,9 +16,10 @@ from typing import Any
 import numpy as np
 from pydantic import model_validator
 
-from reference import common, datasets
+from reference import common, datasets, flax_networks
 from reference.formula import Formula, Variable
 from reference.given import GivenModel
+from reference.recompute import ChoiceError, Recompute
 
 SHEET_ID = "tuda-sml-ss23-hw4"
 
@@ -248,7 +252,50 @@ class Training42(GivenModel):
         return self
 
 
-GIVEN_MODELS = {"4.2": Training42}
+class Notebook43(GivenModel):
+    samples: int = 32  # the fixed batch every JAX check runs on
+    seed: int = 0
+    learning_rate: float = 0.001
+    relu_as_activation: bool = True
+
+    @model_validator(mode="after")
+    def _positive(self):
+        if not 1 <= self.samples <= 512 or self.learning_rate <= 0:
+            raise ValueError("samples must be 1..512 and learning_rate positive")
+        return self
+
+
+GIVEN_MODELS = {"4.2": Training42, "4.3": Notebook43}
+
+
+def mnist_like_batch(samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """28x28x1 images in [0, 1] and integer labels: the 8x8 digits scaled up 3x and padded, offline."""
+    data = datasets.sklearn_digits()
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(data.x_train), size=samples, replace=False)
+    small = data.x_train[pick].reshape(samples, 8, 8)
+    small = (small - small.min()) / max(small.max() - small.min(), 1e-12)
+    images = np.pad(np.kron(small, np.ones((3, 3))), ((0, 0), (2, 2), (2, 2)))[..., None]
+    return images.astype(np.float32), data.t_train[pick].argmax(axis=1).astype(np.int32)
+
+
+def _own_mlp(own: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
+    params = own.get("params")
+    if not isinstance(params, dict):
+        raise ChoiceError("the MLP's parameters are not a dict of layers (the `params` of model.init)")
+    logits = flax_networks.mlp_logits(params, key["4.3.images"], bool(key["4.3.relu_as_activation"]))
+    labels = key["4.3.labels"]
+    return {"loss": flax_networks.mean_cross_entropy(logits, labels),
+            "accuracy": flax_networks.accuracy(logits, labels)}
+
+
+RECOMPUTE = {
+    "flax_mlp": Recompute(
+        inputs=("params",), outputs=("loss", "accuracy"), fn=_own_mlp,
+        statement="the MLP's forward pass with the student's own parameters on the fixed batch: "
+                  "mean softmax cross-entropy with integer labels, and the fraction of argmax hits",
+    )
+}
 
 
 def run_experiment(name: str, g: Training42, data: datasets.Digits) -> dict[str, Any]:
@@ -315,4 +362,9 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
         key[f"4.2.{name}.test_accuracy"] = result["test_accuracy"]
     key["4.2.min_accuracy_linear"] = g.min_accuracy_linear
     key["4.2.min_accuracy_deep"] = g.min_accuracy_deep
+    n = Notebook43.model_validate(given.get("4.3", {}))
+    key["4.3.images"], key["4.3.labels"] = mnist_like_batch(n.samples, n.seed)
+    key["4.3.learning_rate"], key["4.3.relu_as_activation"] = n.learning_rate, n.relu_as_activation
+    key["4.3.mlp_shapes"] = [list(shape) for shape in flax_networks.MLP_SHAPES]
+    key["4.3.cnn_shapes"] = [list(shape) for shape in flax_networks.CNN_SHAPES]
     return key

@@ -50,7 +50,9 @@ def _recomputed(check: ValueCheck, ctx: Context, observed: dict[str, Any]) -> tu
     spec = reference.sheet_module(ctx.sheet).RECOMPUTE[check.recompute]
     own: dict[str, Any] = {}
     for path, name in check.observe.items():
-        if name in spec.inputs:
+        if name in spec.inputs and isinstance(observed.get(path), dict):  # a parameter tree, checked by the reference
+            own[name] = observed[path]
+        elif name in spec.inputs:
             value = as_numbers(observed.get(path))
             if isinstance(value, str):
                 raise ChoiceError(f"`{path}` is {value}; it is needed to check your own choices")

@@ -23,6 +23,9 @@ def format_value(value: Any) -> str:
         return str(int(value))
     if isinstance(value, (float, np.floating)):
         return f"{float(value):.6g}"
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value) and \
+            len({len(v) for v in value}) > 1:  # a list of shapes: 784x512, 512, ...
+        return ", ".join("x".join(map(str, v)) for v in value)
     array = np.asarray(value)
     if array.dtype.kind not in "fiub":
         return str(value)

@@ -1,6 +1,7 @@
 """Observed values -> plain data: tagged JSON and .npy files, nothing the parent must trust.
 
-Only exact built-in types and exact `numpy.ndarray`s of numbers pass; a subclass,
+Only exact built-in types (dicts with string keys too) and exact `numpy.ndarray`s of
+numbers pass, and jax arrays and flax's parameter mappings converted to those; a subclass,
 an object with a custom `__eq__` or anything else becomes an "unsupported" tag
 that the judge turns into a failed check. Sizes are capped so a hostile value
 cannot fill the disk or the parent's memory.
@@ -8,6 +9,7 @@ cannot fill the disk or the parent's memory.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,35 @@ def _number(value: float | int) -> dict[str, Any]:
     return {"num": value}
 
 
+def _from_jax(kind: type) -> bool:
+    return str(getattr(kind, "__module__", "")).split(".")[0] in ("jax", "jaxlib")
+
+
+def _from_flax(kind: type) -> bool:
+    return str(getattr(kind, "__module__", "")).split(".")[0] == "flax"
+
+
+def _jax_value(value: Any, arrays: ArrayWriter, depth: int) -> dict[str, Any]:
+    """A jax array becomes the numpy array it holds; only an exact ndarray of numbers is sent on."""
+    try:
+        array = np.asarray(value)
+    except Exception as exc:
+        return {"unsupported": f"a jax value that is not an array ({type(exc).__name__})"}
+    if type(array) is not np.ndarray:
+        return {"unsupported": "a jax value that is not an array"}
+    return encode(array[()] if array.ndim == 0 else array, arrays, depth)
+
+
+def _mapping(value: Mapping, arrays: ArrayWriter, depth: int) -> dict[str, Any]:
+    """Parameter trees (dicts, flax's FrozenDict): string keys only, nested like lists."""
+    if depth >= MAX_DEPTH:
+        return {"unsupported": "nested more than 6 levels deep"}
+    items = list(value.items())
+    if len(items) > MAX_SEQUENCE or not all(type(k) is str for k, _ in items):
+        return {"unsupported": "a mapping with keys that are not strings, or too many of them"}
+    return {"map": {k[:MAX_STRING]: encode(v, arrays, depth + 1) for k, v in items}}
+
+
 def encode(value: Any, arrays: ArrayWriter, depth: int = 0) -> dict[str, Any]:
     kind = type(value)
     if value is None:
@@ -67,5 +98,9 @@ def encode(value: Any, arrays: ArrayWriter, depth: int = 0) -> dict[str, Any]:
         return {"seq": [encode(item, arrays, depth + 1) for item in value], "tuple": kind is tuple}
     if kind is str:
         return {"str": value[:MAX_STRING]}
+    if _from_jax(kind):
+        return _jax_value(value, arrays, depth)
+    if kind is dict or (_from_flax(kind) and isinstance(value, Mapping)):
+        return _mapping(value, arrays, depth)
     name = getattr(kind, "__name__", "object")
     return {"unsupported": f"an object of type {str(name)[:60]}"}

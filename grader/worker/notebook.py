@@ -194,6 +194,25 @@ def _split_last_expression(tree: ast.Module) -> tuple[ast.Module, ast.Expression
     return tree, None
 
 
+def _override(tree: ast.Module, overrides: dict[str, Any]) -> list[str]:
+    """After each top-level assignment of an overridden constant, assign the rubric's value instead:
+    `N_SAMPLES = 60000` then runs as `N_SAMPLES = 60000; N_SAMPLES = 64` for the rest of the cell."""
+    applied: list[str] = []
+    body: list[ast.stmt] = []
+    for node in tree.body:
+        body.append(node)
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in overrides:
+                replacement = ast.parse(f"{target.id} = {overrides[target.id]!r}").body[0]
+                body.append(ast.copy_location(replacement, node))
+                applied.append(target.id)
+    tree.body = body
+    ast.fix_missing_locations(tree)
+    return applied
+
+
 def _run_code(code: types.CodeType, namespace: dict[str, Any]) -> Any:
     """Top-level `await` compiles to a coroutine code object: run it to the end on a fresh loop."""
     if code.co_flags & inspect.CO_COROUTINE:
@@ -250,6 +269,8 @@ def run_cells(module: types.ModuleType, notebook: dict[str, Any], cell_seconds: 
     so cells finished before the parent has to kill the child keep their results."""
     namespace = module.__dict__
     shell = install_ipython_stand_in(namespace)
+    overrides = notebook.get("overrides", {})
+    namespace.update(overrides)  # defined even where the notebook does not assign them
     started = time.monotonic()
     watch = {int(k): v for k, v in notebook.get("watch", {}).items()}
     for cell in notebook["cells"]:
@@ -271,6 +292,7 @@ def run_cells(module: types.ModuleType, notebook: dict[str, Any], cell_seconds: 
             sys.stdout = stdout
             with limit(min(cell_seconds, left)):
                 tree = ast.parse(cell["source"], filename=filename)
+                record["overridden"] = _override(tree, overrides)
                 body, last = _split_last_expression(tree)
                 flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
                 _run_code(compile(body, filename, "exec", flags=flags), namespace)

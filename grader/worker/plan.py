@@ -74,6 +74,8 @@ class Namespace:
         return name
 
     def step(self, obj: Any, part: str | int, shown: str) -> Any:
+        if isinstance(part, str) and type(obj) is dict and part in obj:  # parameter trees: variables.params
+            return obj[part]
         if isinstance(part, str):
             attr = self._attr_name(obj, part)
             if not hasattr(obj, attr):
@@ -133,7 +135,9 @@ def materialise(value: Any, ns: Namespace, inputs: Inputs) -> Any:
         return [materialise(v, ns, inputs) for v in value]
     if isinstance(value, str) and value[:1] in ("@", "%"):
         name = value[1:]
-        return ns.results[name] if value[0] == "@" else ns.lookup(name)
+        if value[0] == "@" and name in ns.results:
+            return ns.results[name]
+        return ns.resolve(name)  # "@updated[0]", "@variables.params", "%jax.numpy.shape"
     return value
 
 
