@@ -1,0 +1,83 @@
+"""TU Darmstadt 4.3: the JAX notebook, graded in a course environment that has jax, flax and optax."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import api
+from reference import flax_networks
+from reference.recompute import ChoiceError
+from tests.conftest import ROOT
+
+TUDA = ROOT / "submissions" / "tuda-sml-ss23-hw4"
+
+
+def mlp_params(rng, sizes=(784, 512, 512, 512, 10), names=None):
+    names = names or [f"Dense_{i}" for i in range(len(sizes) - 1)]
+    return {name: {"kernel": rng.normal(scale=0.05, size=(a, b)), "bias": rng.normal(size=b)}
+            for name, a, b in zip(names, sizes[:-1], sizes[1:])}
+
+
+def test_mlp_forward_from_a_parameter_tree_matches_a_direct_computation():
+    rng = np.random.default_rng(0)
+    params = mlp_params(rng)
+    images = rng.random((4, 28, 28, 1))
+    x = images.reshape(4, -1)
+    for i in range(4):  # Dense_0 .. Dense_3 in order, relu between them
+        layer = params[f"Dense_{i}"]
+        x = x @ layer["kernel"] + layer["bias"]
+        x = np.maximum(x, 0) if i < 3 else x
+    np.testing.assert_allclose(flax_networks.mlp_logits({"params": params}, images, relu=True), x)
+    labels = np.array([1, 2, 3, 4])
+    p = np.exp(x - x.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    assert flax_networks.mean_cross_entropy(x, labels) == pytest.approx(-np.mean(np.log(p[range(4), labels])))
+    assert flax_networks.accuracy(x, labels) == np.mean(x.argmax(axis=1) == labels)
+
+
+def test_layers_are_ordered_by_name_with_numbers_as_numbers():
+    rng = np.random.default_rng(1)
+    params = mlp_params(rng, (784, 30, 20, 15, 12, 11, 10, 10, 10, 10, 10, 10),
+                        names=[f"layer{i}" for i in range(11)])  # layer10 comes after layer9
+    assert [k.shape for k, _ in flax_networks.dense_layers(params)][-2:] == [(10, 10), (10, 10)]
+    assert flax_networks.dense_layers(params)[1][0].shape == (30, 20)
+
+
+@pytest.mark.parametrize("params, says", [
+    ({"Dense_0": {"kernel": np.ones((784, 10))}}, "not a Dense layer"),
+    ({"Dense_0": {"kernel": np.ones((100, 10)), "bias": np.ones(10)}}, "do not chain from 784"),
+    ({"Conv_0": {"weights": np.ones(3)}}, "has no kernel"),
+    ([1, 2], "not a dict of layers"),
+])
+def test_parameter_trees_that_are_no_mlp_are_the_students_choice_error(params, says):
+    with pytest.raises(ChoiceError, match=says):
+        flax_networks.dense_layers(params)
+
+
+@pytest.fixture(scope="module")
+def jax_python(tmp_path_factory) -> str:
+    """A course environment with jax, flax, optax and matplotlib (the grader's own has none of them)."""
+    folder = tmp_path_factory.mktemp("jaxenv")
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = str(folder / "bin" / "python")
+    done = subprocess.run([python, "-m", "pip", "install", "-q", "numpy", "jax", "flax", "optax", "matplotlib"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"jax and flax cannot be installed here: {done.stderr.strip().splitlines()[-1:]}")
+    return python
+
+
+@pytest.mark.slow
+def test_the_jax_notebook_is_graded_in_a_course_environment(jax_python):
+    run = api.grade([TUDA / "Keller_2734561_Frank_2729873", TUDA / "Berger_2731106_Roth_2735520"],
+                    python=jax_python)
+    keller, berger = ({t.id: t for t in r.tasks} for r in run.submissions)
+    assert {keller[f"4.3.{t}"].status for t in "abcde"} == {"passed"}
+    # Berger: hidden layers of 256 units, and the loss summed over the batch of 32 instead of averaged
+    assert berger["4.3.a"].status == "failed" and "unexpected 256 (x3), 256x10, 256x256 (x2), 784x256" in \
+        berger["4.3.a"].message
+    assert berger["4.3.c"].status == "failed" and "constant factor of about 32" in berger["4.3.c"].message
+    assert [berger[f"4.3.{t}"].status for t in "bde"] == ["passed"] * 3  # 256-unit MLP: own params, own loss
+    assert run.submissions[0].points == pytest.approx(6.8 + 5)
