@@ -258,6 +258,7 @@ def _clean_cell(record: dict[str, Any], arrays: ArrayReader, out: Path) -> dict[
         "result_text": _text(record.get("result_text"), 2000),
         "result": decode(record["result"], arrays) if "result" in record else None,
         "skipped": _texts(record.get("skipped"), 20, 300),
+        "overridden": _texts(record.get("overridden"), 20, 100),
         "names": _texts(record.get("names"), 200, 100),
         "figures": figures,
         "watch": {str(k)[:200]: decode(v, arrays) for k, v in list(watch.items())[:50]},

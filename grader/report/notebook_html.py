@@ -53,6 +53,8 @@ def _outputs(record: dict[str, Any]) -> list[Any]:
         outputs.append(new_output("error", ename=name, evalue=value + where, traceback=[f"{name}: {value}{where}"]))
     elif record["status"] in ("timeout", "skipped"):
         outputs.append(new_output("stream", name="stderr", text=f"grader: {record.get('error')}\n"))
+    for name in record.get("overridden", []):
+        outputs.append(new_output("stream", name="stderr", text=f"grader: {name} was set to the rubric's value\n"))
     for command in record.get("skipped", []):
         outputs.append(new_output("stream", name="stderr", text=f"grader: `{command}` was not run\n"))
     return outputs
