@@ -91,28 +91,24 @@ def generate(folder: Path, n: int) -> None:
         nbformat.write(new_notebook(cells=cells), sub / "backprop.ipynb")
 
 
-def numpy_start(repeats: int = 5) -> float:
+def median_seconds(run, repeats: int) -> float:
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import numpy"], check=True)
+        run()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
 
 def nbclient_seconds(path: Path, repeats: int) -> float | None:
+    """nbclient executing the notebook with a fresh kernel each time, start-up included."""
     try:
         import ipykernel  # noqa: F401
         from nbclient import NotebookClient
     except ImportError:
         return None
-    times = []
-    for _ in range(repeats):
-        nb = nbformat.read(path, as_version=4)
-        started = time.perf_counter()
-        NotebookClient(nb, timeout=60, kernel_name="python3").execute()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return median_seconds(lambda: NotebookClient(nbformat.read(path, as_version=4), timeout=60,
+                                                 kernel_name="python3").execute(), repeats)
 
 
 def main() -> None:
@@ -135,7 +131,8 @@ def main() -> None:
         print(f"{len(pairs)} five-cell notebooks, {args.jobs} workers: {wall:.2f} s wall, "
               f"{per:.3f} s per notebook (target 0.13 s), {per * args.jobs:.3f} s of a core per notebook"
               + (f"; NOT FULL MARKS: {bad[:3]}" if bad else ""))
-        print(f"python -c 'import numpy': {numpy_start():.3f} s")
+        numpy_start = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import numpy"], check=True), 5)
+        print(f"python -c 'import numpy': {numpy_start:.3f} s")
         if args.nbclient:
             seconds = nbclient_seconds(next((folder / "subs" / SHEET).iterdir()) / "backprop.ipynb", args.nbclient)
             print("nbclient with a fresh kernel: " + (f"{seconds:.3f} s per notebook" if seconds is not None

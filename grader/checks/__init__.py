@@ -64,6 +64,15 @@ class NotebookRun:
             return f"{self.describe(index)} raised {record['error']}{line}"
         return f"{self.describe(index)}: {record['error']}"
 
+    def named_cell(self, name: str, what: str, killed: str | None) -> tuple[Any, "Outcome | None"]:
+        """The cell a check names and, when it cannot be read, the Outcome that says why."""
+        cell = self.notebook.find(name)
+        if cell is None:
+            return None, Outcome.failed(f"no cell is named {name!r}: give the cell with {what} the tag {name!r}, "
+                                        f"or start it with the comment `# {name}`")
+        failed = self.failure(cell.index, killed)
+        return cell, (Outcome(0.0, self.cell_status(cell.index), failed) if failed else None)
+
     def cell_status(self, index: int) -> str:
         """The status a check reports for a cell that did not finish."""
         record = self.cells.get(index)

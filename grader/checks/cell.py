@@ -40,13 +40,9 @@ def judge(check: CellCheck, ctx: Context) -> Outcome:
         return Outcome(0.0, "error", run.problem if run else f"the submission has no file {check.file}")
     if run.notebook is None:
         return Outcome.failed(f"{check.what} is read from the notebook cell {check.cell!r}; {run.name} is a script")
-    cell = run.notebook.find(check.cell)
-    if cell is None:
-        return Outcome.failed(f"no cell is named {check.cell!r}: tag the cell that reports {check.what} "
-                              f"{check.cell!r}, or start it with the comment `# {check.cell}`")
-    failed = run.failure(cell.index, ctx.killed)
-    if failed:
-        return Outcome(0.0, run.cell_status(cell.index), failed)
+    cell, unreadable = run.named_cell(check.cell, check.what, ctx.killed)
+    if unreadable:
+        return unreadable
     value, named = reported(run.cells[cell.index], check.variable)
     where = run.describe(cell.index)
     if value is None:

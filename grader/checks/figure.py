@@ -14,13 +14,9 @@ def judge(check: FigureCheck, ctx: Context) -> Outcome:
     indices = sorted(run.cells)
     where = "the notebook"
     if check.cell is not None:
-        cell = run.notebook.find(check.cell)
-        if cell is None:
-            return Outcome.failed(f"no cell is named {check.cell!r}: tag the cell that draws {check.what} "
-                                  f"{check.cell!r}, or start it with the comment `# {check.cell}`")
-        failed = run.failure(cell.index, ctx.killed)
-        if failed:
-            return Outcome(0.0, run.cell_status(cell.index), failed)
+        cell, unreadable = run.named_cell(check.cell, check.what, ctx.killed)
+        if unreadable:
+            return unreadable
         indices, where = [cell.index], run.describe(cell.index)
     figures = [(i, f) for i in indices for f in run.cells[i].get("figures", [])]
     drawn = [(i, f) for i, f in figures if f.get("artists", 0) > 0]

@@ -24,21 +24,12 @@ from typing import Any
 
 from .deadline import TimeLimit, limit
 from .encode import ArrayWriter, encode
+from .loader import describe
 
 MAX_CELL_OUTPUT = 20_000
 MAX_FIGURES = 20
 SAFE_LINE_MAGICS = {"matplotlib", "config", "load_ext", "reload_ext", "autoreload", "precision", "pylab_off",
                     "xmode", "pdb", "colors", "aimport", "reset_selective", "pinfo", "pinfo2", "psearch", "who", "whos"}
-INSTALLERS = {"pip", "conda", "mamba", "micromamba", "uv"}
-
-
-def describe(exc: BaseException) -> str:
-    try:
-        text = str(exc)
-    except BaseException:  # a hostile __str__
-        text = ""
-    name = type(exc).__name__
-    return f"{name}: {text[:300]}" if text else name
 
 
 class CellOutput(io.TextIOBase):
