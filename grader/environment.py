@@ -26,7 +26,13 @@ def has(name):
         return importlib.util.find_spec(name) is not None
     except Exception:
         return False
-print(json.dumps({"version": list(sys.version_info[:3]), "modules": {n: has(n) for n in names}}))
+try:
+    import numpy
+    numpy_error = None
+except BaseException as exc:
+    numpy_error = f"{type(exc).__name__}: {exc}"[:200]
+print(json.dumps({"version": list(sys.version_info[:3]), "modules": {n: has(n) for n in names},
+                  "numpy_error": numpy_error}))
 """
 
 
@@ -73,6 +79,7 @@ def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
         answer = json.loads(done.stdout.strip().splitlines()[-1])
         version = tuple(int(v) for v in answer["version"])
         found = {str(k): v is True for k, v in answer["modules"].items()}
+        numpy_error = answer.get("numpy_error")
     except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, IndexError, TypeError):
         raise EnvironmentProblem(f"--python {python} does not run as a Python interpreter; "
                                  "give the path of the course environment's python") from None
@@ -81,4 +88,7 @@ def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
                                  f"student code needs Python {'.'.join(map(str, MIN_VERSION))} or newer")
     if not found.get("numpy"):
         raise EnvironmentProblem(f"--python {python} has no numpy; install it there (`{path} -m pip install numpy`)")
+    if numpy_error:
+        raise EnvironmentProblem(f"--python {python}: numpy does not import ({numpy_error}); repair it there "
+                                 f"(`{path} -m pip install --force-reinstall numpy`)")
     return Environment(path, version, found)

@@ -123,9 +123,12 @@ def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sa
         notebooks = sandbox.Notebooks({name: nb.worker_spec(watch_of(rubric, name, nb), rubric.overrides.get(name))},
                                       rubric.defaults.cell_seconds, rubric.defaults.notebook_seconds,
                                       figures=setup.feedback is not None)
+        # the scripts load here too: a notebook's checks may need classes of the submission's other files
         runs.append(sandbox.run_child(code, [job for job in setup.plan.jobs if job["file"] == name],
-                                      setup.plan.arrays, file_order=[name], aliases=rubric.aliases, limits=limits,
-                                      notebooks=notebooks, python=setup.environment.python))
+                                      setup.plan.arrays, file_order=scripts + [name] + [
+                                          f for f in rubric.provided if f not in scripts],
+                                      aliases=rubric.aliases, limits=limits, notebooks=notebooks,
+                                      python=setup.environment.python))
     return sandbox.merge(runs)
 
 
@@ -159,8 +162,7 @@ def _note_run(run: sandbox.ChildRun, report: SubmissionReport, sources: Sources)
                                              source=nb.first_line(record["index"]) if nb else ""))
             for command in record["skipped"]:
                 report.notes.append(FileNote(file=shown, cell=record["index"], kind="not-run",
-                                             message=f"`{command}` was not run: the grader runs no shell commands "
-                                                     "or installs; the grading environment provides the packages",
+                                             message=notebook.not_run(command),
                                              source=nb.first_line(record["index"]) if nb else ""))
     failed = [n for n in report.notes if n.kind != "not-run"]
     if failed:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ import nbformat
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_CELLS = 2_000
+MAX_TRANSFORMED_BYTES = 50_000  # IPython re-tokenises a cell per magic: larger cells are taken as plain Python
+MAX_MAGIC_LINES = 50
+MAGIC_LINE = re.compile(r"^\s*[%!]|!\w|\?\s*$", re.M)
 COMMENT_RE = re.compile(r"^\s*#+\s*(.*)$")
 
 
@@ -73,6 +77,11 @@ class Notebook:
 
 
 def _python(source: str) -> str:
+    """The cell as plain Python. Only cells that look like they hold magics go through IPython, and
+    only small ones with few of them: its cost grows with magics x cell size, and this is the grader."""
+    magics = len(MAGIC_LINE.findall(source))
+    if not magics or magics > MAX_MAGIC_LINES or len(source) > MAX_TRANSFORMED_BYTES:
+        return source
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
@@ -81,11 +90,32 @@ def _python(source: str) -> str:
         return source
 
 
+def clean_text(text: str) -> str:
+    """Lone surrogates (JSON escapes like \\ud800) would break every report: replaced."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def not_run(command: str) -> str:
+    """What the report says about a shell escape, install or magic the grader skipped."""
+    if command.startswith("!") or command.split()[0].lstrip("%") in ("pip", "conda", "mamba", "micromamba", "uv"):
+        return (f"`{command}` was not run: the grader runs no shell commands or installs; "
+                "the grading environment provides the packages")
+    return f"`{command}` was not run: the grader does not run this magic"
+
+
 def _tags(cell: Any) -> tuple[str, ...]:
     metadata = cell.get("metadata", {})
     tags = [str(t) for t in metadata.get("tags", []) if isinstance(t, str)]
     grade_id = metadata.get("nbgrader", {}).get("grade_id") if isinstance(metadata.get("nbgrader"), dict) else None
     return tuple(tags + ([grade_id] if isinstance(grade_id, str) else []))
+
+
+def _where(path: Any) -> str:
+    """nbformat's location of a schema error as `cell 4: `, counted from 1 like the report's cells."""
+    parts = list(path)
+    if len(parts) >= 2 and parts[0] == "cells" and isinstance(parts[1], int):
+        return f"cell {parts[1] + 1}: "
+    return ""
 
 
 def _first_line(text: str) -> str:
@@ -105,12 +135,16 @@ def read(path: Path, name: str | None = None) -> Notebook:
     except OSError as exc:
         raise NotebookError(f"{name} cannot be read ({exc.strerror})") from None
     try:
-        node = nbformat.reads(text, as_version=4)
-        nbformat.validate(node)
+        with warnings.catch_warnings():  # nbformat warns (missing cell ids) on stderr with its file paths
+            warnings.simplefilter("ignore")
+            node = nbformat.reads(text, as_version=4)
+            nbformat.validate(node)
     except (nbformat.reader.NotJSONError, json.JSONDecodeError, RecursionError):
         raise NotebookError(f"{name} is not a notebook (not valid JSON); {advice}") from None
     except nbformat.ValidationError as exc:
-        raise NotebookError(f"{name} is not a valid notebook ({_first_line(str(exc.message))}); {advice}") from None
+        where = _where(getattr(exc, "absolute_path", ()))
+        raise NotebookError(f"{name} is not a valid notebook ({where}{_first_line(str(exc.message))}); "
+                            f"{advice}") from None
     except Exception as exc:  # nbformat's version errors and conversion failures of old formats
         raise NotebookError(f"{name} is not a notebook this grader can read ({_first_line(str(exc))}); {advice}") from None
     language = (node.metadata.get("kernelspec", {}).get("language")
@@ -119,6 +153,8 @@ def read(path: Path, name: str | None = None) -> Notebook:
         raise NotebookError(f"{name} is a {language} notebook; the sheet asks for Python")
     if len(node.cells) > MAX_CELLS:
         raise NotebookError(f"{name} has {len(node.cells)} cells (limit {MAX_CELLS})")
+    for c in node.cells:
+        c.source = clean_text(c.source)
     cells = tuple(Cell(index=i, kind=c.cell_type, source=c.source,
                        python=_python(c.source) if c.cell_type == "code" else "", tags=_tags(c))
                   for i, c in enumerate(node.cells, start=1))

@@ -31,9 +31,10 @@ import numpy as np
 WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
 BLOCKED_PACKAGES = ["grader", "reference", "worker", "tests"]
 NPY_NAME = re.compile(r"^a\d{1,7}\.npy$")
-PNG_NAME = re.compile(r"^[A-Za-z0-9_]{1,100}-cell\d{1,5}-\d{1,3}\.png$")
+PNG_NAME = re.compile(r"^\w{1,80}-cell\d{1,5}-\d{1,3}\.png$", re.ASCII)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PNG_BYTES = 2 * 2**20
+MAX_PNG_TOTAL_BYTES = 20 * 2**20
 CELL_STATUSES = {"ok", "error", "timeout", "skipped"}
 MAX_RESULTS_BYTES = 64 * 2**20
 MAX_NPY_BYTES = 32 * 2**20
@@ -143,25 +144,28 @@ def decode(tagged: Any, out: Path | ArrayReader) -> Any:
     if "none" in tagged:
         return None
     if "str" in tagged and type(tagged["str"]) is str:
-        return tagged["str"][:200]
+        return clean_text(tagged["str"][:200])
     if "seq" in tagged and type(tagged["seq"]) is list:
         return [decode(item, arrays) for item in tagged["seq"][:10_000]]
     if "map" in tagged and type(tagged["map"]) is dict:
-        return {str(k)[:200]: decode(v, arrays) for k, v in list(tagged["map"].items())[:10_000]}
+        return {clean_text(str(k)[:200]): decode(v, arrays) for k, v in list(tagged["map"].items())[:10_000]}
     if "npy" in tagged and type(tagged["npy"]) is str and NPY_NAME.match(tagged["npy"]):
         return arrays.get(tagged["npy"])
     if "unsupported" in tagged and type(tagged["unsupported"]) is str:
-        return Unsupported(tagged["unsupported"][:120])
+        return Unsupported(clean_text(tagged["unsupported"][:120]))
     if "absent" in tagged and type(tagged["absent"]) is str:
-        return Absent(tagged["absent"][:300])
+        return Absent(clean_text(tagged["absent"][:300]))
     return Unsupported("a malformed value")
 
 
-def _read_results(out: Path, run: ChildRun) -> None:
+def _read_results(out: Path, run: ChildRun, notebooks: "Notebooks | None" = None) -> None:
     path = out / "results.jsonl"
     if not regular_file(path):
         return
     arrays = ArrayReader(out)
+    notebooks = notebooks or Notebooks()
+    pictures = PictureReader(out, notebooks.figures)
+    cells = {name: {c["index"] for c in spec["cells"]} for name, spec in notebooks.specs.items()}
     with open(path, "rb") as f:
         data = f.read(MAX_RESULTS_BYTES)
     for line in data.decode("utf-8", "replace").splitlines():
@@ -177,10 +181,11 @@ def _read_results(out: Path, run: ChildRun) -> None:
             run.layers = {str(k): v is True for k, v in record["layers"].items()}
         elif kind == "load":
             run.loads.append(_clean_load(record))
-        elif kind == "cell" and isinstance(record.get("file"), str) and type(record.get("index")) is int:
-            cells = run.cells.setdefault(record["file"][:100], [])
-            if all(c["index"] != record["index"] for c in cells) and len(cells) < 5_000:
-                cells.append(_clean_cell(record, arrays, out))
+        elif kind == "cell" and isinstance(record.get("file"), str) and type(record.get("index")) is int \
+                and record["index"] in cells.get(record["file"], ()):
+            # only code cells of the notebooks in the plan, each once: forged records are dropped
+            cells[record["file"]].discard(record["index"])
+            run.cells.setdefault(record["file"], []).append(_clean_cell(record, arrays, pictures))
         elif kind == "job" and isinstance(record.get("id"), str):
             if record["id"] not in run.jobs:  # the first result of a job counts, not a forged repeat
                 run.jobs[record["id"]] = _clean_job(record, arrays)
@@ -188,8 +193,13 @@ def _read_results(out: Path, run: ChildRun) -> None:
             run.finished = True
 
 
+def clean_text(text: str) -> str:
+    """Lone surrogates (a JSON escape like \\ud800) cannot be written to a report: replaced, not fatal."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _text(value: Any, limit: int = 400) -> str | None:
-    return value[:limit] if isinstance(value, str) else None
+    return clean_text(value[:limit]) if isinstance(value, str) else None
 
 
 def _number(value: Any) -> float | None:
@@ -227,25 +237,44 @@ def _clean_job(record: dict[str, Any], out: ArrayReader) -> dict[str, Any]:
 
 
 def _texts(value: Any, count: int, limit: int) -> list[str]:
-    return [v[:limit] for v in value[:count] if isinstance(v, str)] if isinstance(value, list) else []
+    return [clean_text(v[:limit]) for v in value[:count] if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _png(out: Path, name: Any) -> bytes | None:
-    """A figure the child saved: a regular file with a PNG signature, within a size cap; else nothing."""
-    if not isinstance(name, str) or not PNG_NAME.match(name) or not regular_file(out / name):
-        return None
-    with open(out / name, "rb") as f:
-        data = f.read(MAX_PNG_BYTES + 1)
-    return data if len(data) <= MAX_PNG_BYTES and data.startswith(PNG_SIGNATURE) else None
+class PictureReader:
+    """Figures the child saved, read only for the feedback page: each file once, regular files only
+    (opened without following links), PNG signature, per-file and per-submission byte caps."""
+
+    def __init__(self, out: Path, wanted: bool):
+        self.out = out
+        self.wanted = wanted
+        self.budget = MAX_PNG_TOTAL_BYTES
+        self.seen: set[str] = set()
+
+    def get(self, name: Any) -> bytes | None:
+        if not self.wanted or not isinstance(name, str) or not PNG_NAME.match(name) or name in self.seen:
+            return None
+        self.seen.add(name)
+        try:
+            fd = os.open(self.out / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return None
+            data = f.read(min(MAX_PNG_BYTES, self.budget) + 1)
+        if len(data) > min(MAX_PNG_BYTES, self.budget) or not data.startswith(PNG_SIGNATURE):
+            return None
+        self.budget -= len(data)
+        return data
 
 
-def _clean_cell(record: dict[str, Any], arrays: ArrayReader, out: Path) -> dict[str, Any]:
+def _clean_cell(record: dict[str, Any], arrays: ArrayReader, pictures: PictureReader) -> dict[str, Any]:
     figures = []
     for entry in record.get("figures", [])[:20] if isinstance(record.get("figures"), list) else []:
         if isinstance(entry, dict):
             figures.append({"axes": entry.get("axes") if type(entry.get("axes")) is int else 0,
                             "artists": entry.get("artists") if type(entry.get("artists")) is int else 0,
-                            "png": _png(out, entry.get("png"))})
+                            "png": pictures.get(entry.get("png"))})
     watch = record.get("watch") if isinstance(record.get("watch"), dict) else {}
     return {
         "index": record["index"],
@@ -259,6 +288,7 @@ def _clean_cell(record: dict[str, Any], arrays: ArrayReader, out: Path) -> dict[
         "result": decode(record["result"], arrays) if "result" in record else None,
         "skipped": _texts(record.get("skipped"), 20, 300),
         "overridden": _texts(record.get("overridden"), 20, 100),
+        "late": _text(record.get("late")),
         "names": _texts(record.get("names"), 200, 100),
         "figures": figures,
         "watch": {str(k)[:200]: decode(v, arrays) for k, v in list(watch.items())[:50]},
@@ -386,7 +416,7 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
             _kill_group(proc)
     run.returncode = proc.returncode
     run.seconds = time.monotonic() - started
-    _read_results(out, run)
+    _read_results(out, run, notebooks)
     if not run.finished and run.killed is None:
         run.killed = _exit_reason(proc.returncode)
         run.timed_out = proc.returncode == -signal.SIGXCPU
@@ -401,7 +431,7 @@ def merge(runs: list[ChildRun]) -> ChildRun:
     merged = ChildRun(finished=all(r.finished for r in runs), timed_out=any(r.timed_out for r in runs))
     for run in runs:
         merged.jobs.update(run.jobs)
-        merged.loads.extend(run.loads)
+        merged.loads.extend(load for load in run.loads if load["file"] not in {l["file"] for l in merged.loads})
         merged.cells.update(run.cells)
         merged.layers = merged.layers or run.layers
         merged.seconds += run.seconds

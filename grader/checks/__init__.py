@@ -83,6 +83,15 @@ class NotebookRun:
         return "error"
 
 
+def unusable(run: NotebookRun | None, file: str) -> "Outcome | None":
+    """The Outcome of a notebook check whose file is missing or could not be read, else None."""
+    if run is None:
+        return Outcome(0.0, "error", f"the submission has no file {file}")
+    if run.problem:
+        return Outcome(0.0, "error", run.problem)
+    return None
+
+
 @dataclass(frozen=True)
 class Context:
     """Everything a check may consult besides its own spec."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from grader.checks import Context, Outcome
+from grader.checks import Context, Outcome, unusable
 from grader.checks.compare import as_numbers, match
 from grader.rubric import CellCheck
 from grader.sandbox import Absent
@@ -25,7 +25,7 @@ def reported(record: dict[str, Any], variable: str | None) -> tuple[Any, str]:
     """The value a cell reports and how the message names it."""
     if variable is not None:
         return record.get("watch", {}).get(variable, Absent(f"`{variable}` was not read")), f"`{variable}` after"
-    if record.get("result") is not None:
+    if record.get("result") is not None and not isinstance(as_numbers(record["result"]), str):
         return record["result"], "the result of"
     for text in [record.get("stdout", ""), *reversed(record.get("displayed", []))]:
         number = last_number(text)
@@ -36,8 +36,8 @@ def reported(record: dict[str, Any], variable: str | None) -> tuple[Any, str]:
 
 def judge(check: CellCheck, ctx: Context) -> Outcome:
     run = ctx.notebook
-    if run is None or run.problem:
-        return Outcome(0.0, "error", run.problem if run else f"the submission has no file {check.file}")
+    if unusable(run, check.file):
+        return unusable(run, check.file)
     if run.notebook is None:
         return Outcome.failed(f"{check.what} is read from the notebook cell {check.cell!r}; {run.name} is a script")
     cell, unreadable = run.named_cell(check.cell, check.what, ctx.killed)

@@ -1,14 +1,14 @@
 """figure: the notebook draws a plot (a figure with something on its axes), in a named cell or anywhere."""
 from __future__ import annotations
 
-from grader.checks import Context, Outcome
+from grader.checks import Context, Outcome, unusable
 from grader.rubric import FigureCheck
 
 
 def judge(check: FigureCheck, ctx: Context) -> Outcome:
     run = ctx.notebook
-    if run is None or run.problem:
-        return Outcome(0.0, "error", run.problem if run else f"the submission has no file {check.file}")
+    if unusable(run, check.file):
+        return unusable(run, check.file)
     if run.notebook is None:
         return Outcome.failed(f"{check.what} is checked in the notebook; {run.name} is a script")
     indices = sorted(run.cells)

@@ -1,14 +1,14 @@
 """runs: the notebook runs top to bottom, every code cell finishing without an exception or a time-out."""
 from __future__ import annotations
 
-from grader.checks import Context, Outcome
+from grader.checks import Context, Outcome, unusable
 from grader.rubric import RunsCheck
 
 
 def judge(check: RunsCheck, ctx: Context) -> Outcome:
     run = ctx.notebook
-    if run is None or run.problem:
-        return Outcome(0.0, "error", run.problem if run else f"the submission has no file {check.file}")
+    if unusable(run, check.file):
+        return unusable(run, check.file)
     if run.notebook is None:  # the work came as a .py script: its top-level statements are its cells
         failed = (run.load or {}).get("log", [])
         if not failed:
@@ -17,6 +17,8 @@ def judge(check: RunsCheck, ctx: Context) -> Outcome:
         return Outcome.failed(f"{run.name} does not run top to bottom: line {first['line']}: {first['error']}"
                               + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""))
     code = run.notebook.code_cells
+    if not any(c.source.strip() for c in code):
+        return Outcome(0.0, "not-attempted", f"{run.name} has no code")
     problems = [(c.index, p) for c, p in ((c, run.failure(c.index, ctx.killed)) for c in code) if p]
     skipped = [command for record in run.cells.values() for command in record.get("skipped", [])]
     note = f" (not run by the grader: {', '.join(skipped[:3])})" if skipped else ""

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from nbformat.v4 import new_markdown_cell, new_output
 
-from grader.notebook import Notebook
+from grader.notebook import Notebook, not_run
 from grader.report.models import SubmissionReport, TaskResult
 from grader.rubric import IDENT_RE, Rubric
 
@@ -27,9 +29,18 @@ MARK = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⛔", "ti
         "pending-manual": "📝", "unavailable": "⚪"}
 
 
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+SCHEME = re.compile(r"(javascript|vbscript|data|file)(\s*):", re.I)
+
+
 def _inert(text: str) -> str:
-    """Markdown without raw HTML: no `<`, so no tag can open; markdown formatting still renders."""
-    return text.replace("<", "&lt;")
+    """Markdown that cannot script the page: outside code, `&` and `<` are escaped (no tags, no entity
+    tricks) and script-capable URL schemes are broken with a zero-width space, so a link such as
+    [x](javascript:...) becomes a harmless relative one. Code spans and fences render as written."""
+    parts = CODE.split(text)
+    for i in range(0, len(parts), 2):
+        parts[i] = SCHEME.sub("\\1\u200b\\2:", parts[i].replace("&", "&amp;").replace("<", "&lt;"))
+    return "".join(parts)
 
 
 def _pts(value: float) -> str:
@@ -56,7 +67,7 @@ def _outputs(record: dict[str, Any]) -> list[Any]:
     for name in record.get("overridden", []):
         outputs.append(new_output("stream", name="stderr", text=f"grader: {name} was set to the rubric's value\n"))
     for command in record.get("skipped", []):
-        outputs.append(new_output("stream", name="stderr", text=f"grader: `{command}` was not run\n"))
+        outputs.append(new_output("stream", name="stderr", text=f"grader: {not_run(command)}\n"))
     return outputs
 
 
@@ -127,7 +138,9 @@ def render(node: Any) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(nbformat.from_dict(node))
+    with warnings.catch_warnings():  # pygments and nbconvert warn on stderr with their file paths
+        warnings.simplefilter("ignore")
+        body, _ = exporter.from_notebook_node(nbformat.from_dict(node))
     return body
 
 

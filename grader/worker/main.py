@@ -120,6 +120,8 @@ def _notebook_runner(plan: dict[str, Any], spec: dict[str, Any], out: Output, al
                 return encode(Namespace(module, {}, aliases).resolve(path), out.arrays)
             except PlanError as exc:
                 return {"absent": str(exc)}
+            except Exception as exc:  # a property that raises
+                return {"absent": f"reading `{path}` raised {loader.describe(exc)}"}
 
         notebook.run_cells(module, spec, plan.get("cell_seconds", 10.0), plan.get("notebook_seconds", 60.0),
                            out.arrays, out.folder if plan.get("figures") else None, out.write, read)
@@ -153,6 +155,9 @@ def _load_files(plan: dict[str, Any], workspace: Path, out: Output) -> Loaded:
             if not log:
                 log.append({"file": name, "line": None, "kind": "unreadable", "error": str(exc)})
             loaded.errors[name] = log[-1]["error"]
+        except BaseException as exc:  # the notebook runner itself failed (a student broke sys or the stand-in)
+            log.append({"file": name, "line": None, "kind": "exception", "error": loader.describe(exc)})
+            loaded.errors[name] = f"could not be run: {loader.describe(exc)}"
         out.write({"record": "load", "file": name, "log": list(log), "seconds": round(time.monotonic() - started, 4)})
     return loaded
 

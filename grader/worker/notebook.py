@@ -24,7 +24,7 @@ from typing import Any
 
 from .deadline import TimeLimit, limit
 from .encode import ArrayWriter, encode
-from .loader import describe
+from .loader import describe, student_frame
 
 MAX_CELL_OUTPUT = 20_000
 MAX_FIGURES = 20
@@ -45,12 +45,14 @@ class CellOutput(io.TextIOBase):
 
     def write(self, text: str) -> int:
         text = str(text)
+        if not text:
+            return 0
         if self.size < MAX_CELL_OUTPUT:
             self.parts.append(text[: MAX_CELL_OUTPUT - self.size])
             self.size += len(self.parts[-1])
         try:
             self.real.write(text)
-        except BaseException:
+        except Exception:  # a stream the student closed; the time limit (a BaseException) still goes through
             pass
         return len(text)
 
@@ -101,6 +103,10 @@ class Shell:
             return self._run_source(line)
         if name == "timeit":
             return None
+        if name == "run" and _workspace_file(line.strip()) and line.strip().endswith(".py"):
+            path = _workspace_file(line.strip())
+            exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), self.user_ns)
+            return None
         self.skipped.append(f"%{name} {line}".rstrip())
         return None
 
@@ -108,6 +114,11 @@ class Shell:
         if name in ("time", "capture"):
             return self._run_source(cell)
         if name == "timeit":
+            return None
+        if name == "writefile" and _workspace_file(line.replace("-a", "").strip()):
+            mode = "a" if line.strip().startswith("-a") else "w"
+            with open(_workspace_file(line.replace("-a", "").strip()), mode, encoding="utf-8") as f:
+                f.write(cell)
             return None
         self.skipped.append(f"%%{name} {line}".rstrip())
         return None
@@ -121,6 +132,14 @@ class Shell:
 
     def show_usage(self) -> None:
         pass
+
+
+def _workspace_file(name: str) -> Path | None:
+    """A plain file name in the private working directory (no folders, no way out of it), or None."""
+    name = name.strip().strip("'\"")
+    if not name or "/" in name or "\\" in name or name.startswith(".") or len(name) > 100:
+        return None
+    return Path.cwd() / name
 
 
 class DisplayObject:
@@ -162,24 +181,40 @@ def install_ipython_stand_in(namespace: dict[str, Any]) -> Shell:
     core = types.ModuleType("IPython.core")
     core.__path__ = []
     core.display = display_module
+    pylabtools = types.ModuleType("IPython.core.pylabtools")
+    pylabtools.backend2gui = {}  # matplotlib before 3.9 looks the GUI of its backend up here
+    core.pylabtools = pylabtools
     sys.modules.update({"IPython": package, "IPython.display": display_module, "IPython.core": core,
-                        "IPython.core.display": display_module})
+                        "IPython.core.display": display_module, "IPython.core.pylabtools": pylabtools})
     namespace["get_ipython"] = lambda: shell
     namespace["display"] = display_module.display
+    namespace.setdefault("exit", _exit)  # missing from builtins when the child runs without site
+    namespace.setdefault("quit", _exit)
     return shell
+
+
+def _exit(*args: Any) -> None:
+    raise SystemExit(*args)
 
 
 def _text_of(value: Any) -> str:
     try:
         text = repr(value)
-    except BaseException as exc:
+    except Exception as exc:  # a hostile __repr__; the time limit (a BaseException) still goes through
         text = f"<unprintable: {describe(exc)}>"
-    return text[:MAX_CELL_OUTPUT]
+    return str(text)[:MAX_CELL_OUTPUT]
 
 
-def _split_last_expression(tree: ast.Module) -> tuple[ast.Module, ast.Expression | None]:
-    """A cell's last bare expression is its result (Out[n]), as in Jupyter."""
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
+def _silenced(source: str) -> bool:
+    """IPython shows no result when the cell's last code line ends with ';'."""
+    lines = [line.split("#", 1)[0].rstrip() for line in source.splitlines()]
+    lines = [line for line in lines if line]
+    return bool(lines) and lines[-1].endswith(";")
+
+
+def _split_last_expression(tree: ast.Module, source: str) -> tuple[ast.Module, ast.Expression | None]:
+    """A cell's last bare expression is its result (Out[n]), as in Jupyter, unless a ';' silences it."""
+    if tree.body and isinstance(tree.body[-1], ast.Expr) and not _silenced(source):
         last = tree.body.pop()
         return tree, ast.Expression(body=last.value)
     return tree, None
@@ -216,37 +251,49 @@ def _run_code(code: types.CodeType, namespace: dict[str, Any]) -> Any:
     return eval(code, namespace)
 
 
-def cell_line(exc: BaseException, filename: str) -> int | None:
-    line = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
 def _figures(out: Path | None, prefix: str) -> list[dict[str, Any]]:
-    """Figures the cell left open, described (and saved as PNG if asked), then closed like Jupyter's inline backend."""
+    """Figures the cell left open, described (and saved as PNG if asked), then closed like Jupyter's
+    inline backend. What is drawn never depends on whether a picture could be saved."""
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is None:
         return []
-    found = []
+    found: list[dict[str, Any]] = []
     try:
         for number in list(plt.get_fignums())[:MAX_FIGURES]:
             figure = plt.figure(number)
             axes = figure.get_axes()
             drawn = sum(len(ax.lines) + len(ax.collections) + len(ax.images) + len(ax.patches) for ax in axes)
             entry: dict[str, Any] = {"axes": len(axes), "artists": drawn}
-            if out is not None:
-                name = f"{prefix}-{len(found) + 1}.png"
-                figure.savefig(out / name, format="png", dpi=60)
-                entry["png"] = name
             found.append(entry)
-        plt.close("all")
-    except BaseException as exc:  # a student's patched pyplot: the cell's figures are simply unknown
-        return [{"error": describe(exc)}]
+            if out is not None:
+                name = f"{prefix}-{len(found)}.png"
+                try:
+                    figure.savefig(out / name, format="png", dpi=60)
+                    entry["png"] = name
+                except Exception as exc:  # bad LaTeX in a title: the figure still counts, without a picture
+                    entry["error"] = describe(exc)
+    except Exception as exc:  # a student's patched pyplot: the cell's figures are simply unknown
+        found.append({"error": describe(exc)})
+    finally:
+        try:
+            plt.close("all")
+        except Exception:
+            pass
     return found
+
+
+def _is_number(value: Any) -> bool:
+    """Only numbers come back as a cell's result: what a cell check can compare (arrays stay in the child)."""
+    if type(value) in (int, float, bool):
+        return True
+    try:
+        return type(value).__module__ == "numpy" and getattr(value, "ndim", 1) == 0
+    except Exception:
+        return False
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c == "_" else "_" for c in Path(name).stem)[:80] or "notebook"
 
 
 def _changed(before: dict[str, int], namespace: dict[str, Any]) -> list[str]:
@@ -259,6 +306,7 @@ def run_cells(module: types.ModuleType, notebook: dict[str, Any], cell_seconds: 
     """Execute every code cell into the module's namespace; emit one record per cell as soon as it ends,
     so cells finished before the parent has to kill the child keep their results."""
     namespace = module.__dict__
+    namespace["__shown__"] = notebook["file"]  # "backprop.ipynb defines no `gradient_step`"
     shell = install_ipython_stand_in(namespace)
     overrides = notebook.get("overrides", {})
     namespace.update(overrides)  # defined even where the notebook does not assign them
@@ -284,7 +332,7 @@ def run_cells(module: types.ModuleType, notebook: dict[str, Any], cell_seconds: 
             with limit(min(cell_seconds, left)):
                 tree = ast.parse(cell["source"], filename=filename)
                 record["overridden"] = _override(tree, overrides)
-                body, last = _split_last_expression(tree)
+                body, last = _split_last_expression(tree, cell["source"])
                 flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
                 _run_code(compile(body, filename, "exec", flags=flags), namespace)
                 if last is not None:
@@ -294,23 +342,25 @@ def run_cells(module: types.ModuleType, notebook: dict[str, Any], cell_seconds: 
         except SyntaxError as exc:
             record.update(status="error", error=f"SyntaxError: {exc.msg}", line=exc.lineno)
         except BaseException as exc:  # student exceptions of every kind, SystemExit included
-            record.update(status="error", error=describe(exc), line=cell_line(exc, filename))
+            frame = student_frame(exc, {filename})
+            record.update(status="error", error=describe(exc), line=frame[1] if frame else None)
         finally:
             sys.stdout = real_stdout
         record["seconds"] = round(time.monotonic() - cell_started, 4)
         record["stdout"] = stdout.text()
         record["displayed"] = [text[:2000] for text in shell.displayed[:20]]
-        if result is not None:
-            record["result_text"] = _text_of(result)[:2000]
-            record["result"] = encode(result, arrays)
         if shell.skipped:
             record["skipped"] = [command[:300] for command in shell.skipped[:20]]
         record["names"] = _changed(before, namespace)
-        record["figures"] = _figures(figures_out, f"{Path(notebook['name']).stem}-cell{index}")
-        if index in watch:
-            try:
-                with limit(cell_seconds):
+        try:  # the result's __repr__, figures and watched names are student code too
+            with limit(cell_seconds):
+                if result is not None:
+                    record["result_text"] = _text_of(result)[:2000]
+                    if _is_number(result):
+                        record["result"] = encode(result, arrays)
+                record["figures"] = _figures(figures_out, f"{_safe(notebook['name'])}-cell{index}")
+                if index in watch:
                     record["watch"] = {path: read(path) for path in watch[index]}
-            except TimeLimit:
-                record["watch"] = {}
+        except TimeLimit:
+            record["late"] = f"reading the cell's result, figures or names took longer than {cell_seconds:g} s"
         emit(record)

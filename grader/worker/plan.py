@@ -63,9 +63,9 @@ class Namespace:
         for candidate in self.candidates(name):
             if candidate in self.modules:
                 return self.modules[candidate]
-        where = getattr(self.module, "__name__", "the submission")
+        where = getattr(self.module, "__shown__", None) or f"{getattr(self.module, '__name__', 'the submission')}.py"
         also = self.aliases.get(name)
-        raise PlanError(f"{where}.py defines no `{name}`" + (f" (also looked for {', '.join(also)})" if also else ""))
+        raise PlanError(f"{where} defines no `{name}`" + (f" (also looked for {', '.join(also)})" if also else ""))
 
     def _attr_name(self, obj: Any, name: str) -> str:
         for candidate in self.candidates(name):
