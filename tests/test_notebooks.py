@@ -143,3 +143,96 @@ def test_functions_a_notebook_defines_are_graded_like_a_modules(tmp_path):
     assert run.jobs["a#0"]["observed"] == {"r": 42}
     assert run.jobs["b#0"]["status"] == "error" and (run.jobs["b#0"]["cell"], run.jobs["b#0"]["line"]) == (2, 2)
     assert run.jobs["b#0"]["error"].startswith("ZeroDivisionError")
+
+
+def test_a_printing_loop_and_a_looping_repr_keep_their_time_limits(tmp_path):
+    path = write(tmp_path / "n.ipynb", "while True:\n    print('x')",
+                 "class Slow:\n    def __repr__(self):\n        while True:\n            pass\nSlow()",
+                 "after = 1")
+    _, run, cells = run_notebook(path, cell_seconds=0.5, budget=10.0)
+    assert cells[1]["status"] == "timeout" and cells[1]["stdout"].startswith("x\nx\n")
+    assert "took longer than 0.5 s" in cells[2]["late"]
+    assert cells[3]["status"] == "ok" and run.finished and not run.killed
+
+
+def test_a_watched_name_that_raises_and_odd_magics(tmp_path):
+    path = write(tmp_path / "n.ipynb",
+                 "class Net:\n    @property\n    def bad(self):\n        raise ValueError('no')\nnet = Net()",
+                 "%%writefile helper.py\ndef triple(x):\n    return 3 * x",
+                 "import helper\nt = helper.triple(2)",
+                 "%run helper.py\nu = triple(3)",
+                 "%cd /\n%env A=1",
+                 "import IPython.core.pylabtools as p\nassert p.backend2gui == {}",
+                 "len('silenced');  # a trailing ';' hides the result, as in IPython")
+    _, _, cells = run_notebook(path, watch={1: ["net.bad"]})
+    assert "raised ValueError: no" in cells[1]["watch"]["net.bad"].why
+    assert [cells[i]["status"] for i in range(2, 8)] == ["ok"] * 6, [cells[i]["error"] for i in range(2, 8)]
+    assert cells[5]["skipped"] == ["%cd /", "%env A=1"] and cells[7]["result_text"] is None
+
+
+def test_figures_count_even_when_saving_fails_and_never_leak_into_later_cells(tmp_path):
+    path = write(tmp_path / "n.ipynb", "import matplotlib.pyplot as plt",
+                 "plt.plot([1, 2]); plt.title(r'$\\frac{1}$')", "plt.plot([3, 4])")
+    for figures in (False, True):
+        _, _, cells = run_notebook(path, figures=figures)
+        assert cells[2]["figures"][0]["artists"] == 1 and cells[3]["figures"][0]["artists"] == 1
+        assert (cells[2]["figures"][0]["png"] is None) and (cells[3]["figures"][0]["png"] is not None) == figures
+
+
+def test_forged_cell_records_and_pictures_are_not_trusted(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    png = b"\x89PNG\r\n\x1a\n" + b"x" * 1000
+    (out / "work-cell2-1.png").write_bytes(png)
+    (out / "secret").write_text("grader files")
+    (out / "work-cell2-2.png").symlink_to(out / "secret")
+    figure = {"axes": 1, "artists": 1, "png": "work-cell2-1.png"}
+    records = [{"record": "cell", "file": "work.ipynb", "index": 2, "status": "ok",
+                "figures": [figure, figure, {"axes": 1, "artists": 1, "png": "work-cell2-2.png"},
+                            {"axes": 1, "artists": 1, "png": "../secret"}]},
+               {"record": "cell", "file": "work.ipynb", "index": 2, "status": "error"},  # a repeat
+               {"record": "cell", "file": "work.ipynb", "index": 9, "status": "ok"},  # not a code cell
+               {"record": "cell", "file": "other.ipynb", "index": 1, "status": "ok"},  # not in the plan
+               {"record": "cell", "file": ["unhashable"], "index": 1, "status": "ok"},
+               {"record": "cell", "file": "work.ipynb", "index": 3, "status": "ok", "error": "bad \ud800 text"}]
+    (out / "results.jsonl").write_text("\n".join(__import__("json").dumps(r) for r in records))
+    specs = {"work.ipynb": {"cells": [{"index": 2}, {"index": 3}]}}
+    for figures, expected in ((True, [png, None, None, None]), (False, [None] * 4)):
+        run = sandbox.ChildRun()
+        sandbox._read_results(out, run, sandbox.Notebooks(specs, figures=figures))
+        cells = {c["index"]: c for c in run.cells["work.ipynb"]}
+        assert set(run.cells) == {"work.ipynb"} and set(cells) == {2, 3} and cells[2]["status"] == "ok"
+        assert [f["png"] for f in cells[2]["figures"]] == expected  # the same file is read once
+        assert cells[3]["error"] == "bad ? text"
+
+
+def test_notebook_text_with_lone_surrogates_still_gives_a_report(tmp_path):
+    folder = tmp_path / "nnti-ws2324-sheet7" / "Sur_6001"
+    folder.mkdir(parents=True)
+    text = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "id": "a",
+         "source": "# \ud800 comment\nraise ValueError('\ud800')"}]})
+    (folder / "backprop.ipynb").write_text(text)
+    from click.testing import CliRunner
+    from grader.cli import main
+    result = CliRunner().invoke(main, [str(folder.parent), "--json", str(tmp_path / "r.json"),
+                                       "--feedback", str(tmp_path / "fb")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "r.json").read_text())["submissions"][0]
+    assert report["notes"][0]["message"] == "ValueError: ?" and report["notes"][0]["source"] == "# ? comment"
+    assert (tmp_path / "fb" / "nnti-ws2324-sheet7" / "Sur_6001.backprop.html").exists()
+
+
+def test_validation_errors_name_the_cell(tmp_path):
+    bad = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "ok", "id": "a"},
+        {"cell_type": "code", "metadata": {}, "source": 5, "outputs": [], "execution_count": None, "id": "b"}]}
+    (tmp_path / "n.ipynb").write_text(json.dumps(bad))
+    with pytest.raises(NotebookError, match=r"not a valid notebook \(cell 2: "):
+        notebook.read(tmp_path / "n.ipynb")
+
+
+def test_a_cell_with_hundreds_of_magics_is_not_handed_to_ipython(tmp_path):
+    source = "x = !ls\n" * 400 + "y = 1\n" * 2000
+    nb = notebook.read(write(tmp_path / "n.ipynb", source))
+    assert nb.code_cells[0].python == source  # taken as plain Python: the child reports its SyntaxError

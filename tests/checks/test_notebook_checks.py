@@ -3,7 +3,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader import notebook
+from grader import notebook, sandbox
 from grader.checks import NotebookRun, cell, figure, runs
 from grader.rubric import CellCheck, FigureCheck, RunsCheck
 from grader.sandbox import Absent
@@ -53,6 +53,12 @@ def test_runs_reports_a_time_out_and_cells_the_killed_child_never_reached(tmp_pa
     assert "cell 2 (`while True: pass`) did not run: the process was killed by SIGKILL" in killed.message
 
 
+def test_a_notebook_without_code_is_not_attempted(tmp_path):
+    nb = parsed(tmp_path, "   ")
+    out = runs.judge(RUNS, context(notebook=run_of(nb, record(2))))
+    assert out.status == "not-attempted" and out.message == "work.ipynb has no code"
+
+
 def test_runs_on_an_unusable_or_script_file(tmp_path):
     broken = NotebookRun("work.ipynb", problem="work.ipynb is not a notebook (not valid JSON)")
     assert runs.judge(RUNS, context(notebook=broken)).status == "error"
@@ -94,6 +100,9 @@ def test_cell_result_variable_and_bounds(tmp_path):
     assert cell.judge(cell_check(minimum=0.9, variable="acc"), context(notebook=result)).status == "passed"
     gone = cell.judge(cell_check(minimum=0.9, variable="gone"), context(notebook=result))
     assert gone.status == "failed" and "`gone` is not defined" in gone.message
+    plot_last = run_of(nb, record(2, result=sandbox.Unsupported("an object of type Line2D"), stdout="acc 0.93"))
+    assert cell.judge(cell_check(minimum=0.9), context(notebook=plot_last)).message.startswith(
+        "the final loss is 0.93 (printed by cell 2")  # a plot as the last line: the printed number counts
     silent = cell.judge(cell_check(maximum=1.0), context(notebook=run_of(nb, record(2))))
     assert "reports no number" in silent.message
 
