@@ -34,13 +34,23 @@ class SheetSetup:
     plan: plans.Plan
     environment: Environment = Environment(None)
     feedback: Path | None = None  # write each notebook, run and annotated, as HTML into this folder
+    unavailable: frozenset[str] = frozenset()  # tasks needing modules the environment lacks: not run
 
     @classmethod
     def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None) -> "SheetSetup":
         key = reference.answer_key(rubric.sheet, rubric.given)
         required = tuple(sorted({m for task in rubric.tasks for m in task.requires}))
         environment = probe(python or rubric.python, required)
-        return cls(rubric, rubric_path, key, plans.build(rubric, key), environment)
+        unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
+        return cls(rubric, rubric_path, key, plans.build(rubric, key, unavailable), environment,
+                   unavailable=unavailable)
+
+    def unneeded(self, file: str) -> list[str]:
+        """The modules a file's tasks need and the environment lacks, when no other task needs the file."""
+        tasks = [t for t in self.rubric.tasks if any(getattr(c, "file", None) == file for c in t.checks)]
+        if not tasks or any(t.id not in self.unavailable for t in tasks):
+            return []
+        return list(dict.fromkeys(m for t in tasks for m in self.environment.missing(t.requires)))
 
     def provided(self) -> dict[str, Path]:
         return {name: provided_file(self.rubric_path, self.rubric, name) for name in self.rubric.provided}
@@ -78,6 +88,11 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
         chosen, matched = intake.match_files(sub.files, rubric.files)
         report.flags.extend(matched)
         sources = sources_of(chosen, rubric)
+        for name in list(sources.notebooks):
+            missing = setup.unneeded(name)
+            if missing:  # running it would only fail on its imports
+                del sources.notebooks[name]
+                report.flags.append(f"{name} not run: its tasks need {', '.join(missing)} (grade with --python)")
         for name in rubric.files:
             if name not in chosen:
                 report.flags.append(f"missing file {name}")
