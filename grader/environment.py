@@ -31,8 +31,10 @@ try:
     numpy_error = None
 except BaseException as exc:
     numpy_error = f"{type(exc).__name__}: {exc}"[:200]
+import os
+roots = [sys.base_prefix, sys.prefix] + [p for p in sys.path if p and os.path.isdir(p)]
 print(json.dumps({"version": list(sys.version_info[:3]), "modules": {n: has(n) for n in names},
-                  "numpy_error": numpy_error}))
+                  "numpy_error": numpy_error, "roots": roots}))
 """
 
 
@@ -45,6 +47,7 @@ class Environment:
     python: str | None  # None: the grader's own interpreter
     version: tuple[int, ...] = tuple(sys.version_info[:3])
     modules: dict[str, bool] = field(default_factory=dict)
+    roots: tuple[str, ...] = ()  # folders the interpreter reads from: bound read-only into the sandbox
 
     @property
     def label(self) -> str:
@@ -80,6 +83,7 @@ def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
         version = tuple(int(v) for v in answer["version"])
         found = {str(k): v is True for k, v in answer["modules"].items()}
         numpy_error = answer.get("numpy_error")
+        roots = tuple(str(r) for r in answer.get("roots", []) if isinstance(r, str))
     except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, IndexError, TypeError):
         raise EnvironmentProblem(f"--python {python} does not run as a Python interpreter; "
                                  "give the path of the course environment's python") from None
@@ -91,4 +95,4 @@ def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
     if numpy_error:
         raise EnvironmentProblem(f"--python {python}: numpy does not import ({numpy_error}); repair it there "
                                  f"(`{path} -m pip install --force-reinstall numpy`)")
-    return Environment(path, version, found)
+    return Environment(path, version, found, roots)

@@ -7,6 +7,7 @@ per submission only its report is kept, so the parent's memory stays flat.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -19,6 +20,7 @@ import reference
 from grader import intake, judge, notebook, plans, sandbox
 from grader.checks import NotebookRun
 from grader.environment import Environment, probe
+from grader.isolation import Isolation, detect, read_only_roots
 from grader.notebook import Notebook
 from grader.report import notebook_html
 from grader.report.files import write_atomic
@@ -35,6 +37,7 @@ class SheetSetup:
     environment: Environment = Environment(None)
     feedback: Path | None = None  # write each notebook, run and annotated, as HTML into this folder
     unavailable: frozenset[str] = frozenset()  # tasks needing modules the environment lacks: not run
+    isolation: Isolation = Isolation()
 
     @classmethod
     def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None) -> "SheetSetup":
@@ -43,7 +46,7 @@ class SheetSetup:
         environment = probe(python or rubric.python, required)
         unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
         return cls(rubric, rubric_path, key, plans.build(rubric, key, unavailable), environment,
-                   unavailable=unavailable)
+                   unavailable=unavailable, isolation=sandbox_for(environment))
 
     def unneeded(self, file: str) -> list[str]:
         """The modules a file's tasks need and the environment lacks, when no other task needs the file."""
@@ -54,6 +57,15 @@ class SheetSetup:
 
     def provided(self) -> dict[str, Path]:
         return {name: provided_file(self.rubric_path, self.rubric, name) for name in self.rubric.provided}
+
+
+def sandbox_for(environment: Environment) -> Isolation:
+    """The isolation layers for children of this interpreter, probed once per run."""
+    python = environment.python or sys.executable
+    roots = read_only_roots(environment.python, list(environment.roots) or sandbox.library_paths(),
+                            sandbox.WORKER.parent)
+    forbidden = (str(Path(reference.__file__).resolve()), str(Path(__file__).resolve()))
+    return detect(python, tuple(roots), forbidden)
 
 
 def _failed_everywhere(setup: SheetSetup, message: str) -> list[TaskResult]:
@@ -131,7 +143,8 @@ def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sa
     if scripts:
         runs.append(sandbox.run_child(code, script_jobs, setup.plan.arrays,
                                       file_order=scripts + [f for f in rubric.provided if f not in scripts],
-                                      aliases=rubric.aliases, limits=limits, python=setup.environment.python))
+                                      aliases=rubric.aliases, limits=limits, python=setup.environment.python,
+                                      isolation=setup.isolation))
     elif script_jobs:
         runs.append(_missing_run(script_jobs))
     for name, nb in sources.notebooks.items():
@@ -143,7 +156,7 @@ def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sa
                                       setup.plan.arrays, file_order=scripts + [name] + [
                                           f for f in rubric.provided if f not in scripts],
                                       aliases=rubric.aliases, limits=limits, notebooks=notebooks,
-                                      python=setup.environment.python))
+                                      python=setup.environment.python, isolation=setup.isolation))
     return sandbox.merge(runs)
 
 
@@ -184,7 +197,7 @@ def _note_run(run: sandbox.ChildRun, report: SubmissionReport, sources: Sources)
         report.flags.append(f"{len(failed)} top-level statement(s) or cell(s) failed; grading went on")
     if run.killed:
         report.flags.append(run.killed)
-    if not run.layers.get("network", False) and run.layers:
+    if run.layers.get("network") is False:  # the child's own attempt, where the sandbox gave it none
         report.flags.append("network isolation unavailable on this machine")
     report.student_seconds = round(sum(load["seconds"] for load in run.loads)
                                    + sum(job["seconds"] for job in run.jobs.values()), 4)

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from grader.isolation import Isolation, read_only_roots
+
 WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
 BLOCKED_PACKAGES = ["grader", "reference", "worker", "tests"]
 NPY_NAME = re.compile(r"^a\d{1,7}\.npy$")
@@ -49,6 +51,7 @@ class Limits:
     statement_seconds: float = 10.0
     load_seconds: float = 30.0  # wall-clock allowance for loading the files, beyond the jobs' own limits
     no_network: bool = True
+    open_files: int = 256
 
 
 @dataclass(frozen=True)
@@ -363,11 +366,12 @@ class Notebooks:
 
 def run_child(files: dict[str, Path], jobs: list[dict[str, Any]], arrays: dict[str, np.ndarray], *,
               file_order: list[str], aliases: dict[str, list[str]], seed: int = 0,
-              limits: Limits = Limits(), notebooks: Notebooks = Notebooks(), python: str | None = None) -> ChildRun:
+              limits: Limits = Limits(), notebooks: Notebooks = Notebooks(), python: str | None = None,
+              isolation: Isolation = Isolation()) -> ChildRun:
     """Run one submission's jobs in a fresh child; the temporary folder is removed afterwards."""
     root = Path(tempfile.mkdtemp(prefix="nngrade-"))
     try:
-        return _run(root, files, jobs, arrays, file_order, aliases, seed, limits, notebooks, python)
+        return _run(root, files, jobs, arrays, file_order, aliases, seed, limits, notebooks, python, isolation)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -381,9 +385,12 @@ def child_command(python: str | None, plan_path: Path) -> list[str]:
 
 
 def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Limits, notebooks: Notebooks,
-         python: str | None) -> ChildRun:
+         python: str | None, isolation: Isolation) -> ChildRun:
     workspace, inputs, out = root / "ws", root / "in", root / "out"
-    prepare_workspace(files, workspace)
+    sandboxed = isolation.bwrap is not None
+    # in the sandbox the working directory is a size-limited tmpfs the child fills from a read-only copy
+    source = root / "src" if sandboxed else workspace
+    prepare_workspace(files, source)
     inputs.mkdir()
     out.mkdir()
     for name, array in arrays.items():
@@ -392,9 +399,11 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     wall = loading + sum(job["timeout"] for job in jobs) + 5.0
     plan = {
         "workspace": str(workspace), "inputs": str(inputs), "out": str(out),
+        "workspace_source": str(source) if sandboxed else None,
         "sys_path": library_paths() if python is None else [], "blocked": BLOCKED_PACKAGES,
         "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": math.ceil(wall),
-                   "file_bytes": limits.file_bytes, "no_network": limits.no_network},
+                   "file_bytes": limits.file_bytes, "no_network": limits.no_network and not sandboxed,
+                   "open_files": limits.open_files},
         "statement_seconds": limits.statement_seconds, "files": file_order, "aliases": aliases,
         "seed": seed, "jobs": jobs, "notebooks": notebooks.specs, "cell_seconds": notebooks.cell_seconds,
         "notebook_seconds": notebooks.budget_seconds, "figures": notebooks.figures,
@@ -403,10 +412,13 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     plan_path.write_text(json.dumps(plan), encoding="utf-8")
     run = ChildRun()
     started = time.monotonic()
-    with open(out / "stdout.txt", "wb") as stdout, open(out / "stderr.txt", "wb") as stderr:
-        proc = subprocess.Popen(child_command(python, plan_path), cwd=workspace,
-                                env=_child_env(root), stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
-                                start_new_session=True)
+    env = _child_env(root)
+    command = isolation.wrap(child_command(python, plan_path), root,
+                             read_only_roots(python, plan["sys_path"], WORKER.parent), env, workspace, source)
+    with open(out / "stdout.txt", "wb") as stdout, open(out / "stderr.txt", "wb") as stderr, \
+            isolation.process_group() as cap:
+        proc = subprocess.Popen(cap.wrap(command), cwd=source, env=env, stdin=subprocess.DEVNULL,
+                                stdout=stdout, stderr=stderr, start_new_session=True)
         try:
             proc.wait(timeout=wall)
         except subprocess.TimeoutExpired:
@@ -414,7 +426,8 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
             run.timed_out = True
         finally:
             _kill_group(proc)
-    run.returncode = proc.returncode
+    # bubblewrap passes a child killed by signal N on as exit status 128 + N
+    run.returncode = -(proc.returncode - 128) if sandboxed and proc.returncode > 128 else proc.returncode
     run.seconds = time.monotonic() - started
     _read_results(out, run, notebooks)
     if not run.finished and run.killed is None:

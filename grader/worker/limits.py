@@ -33,6 +33,7 @@ def apply(limits: dict[str, Any]) -> dict[str, bool]:
     for name, which, value in [("memory", resource.RLIMIT_AS, limits.get("memory_bytes")),
                                ("cpu", resource.RLIMIT_CPU, limits.get("cpu_seconds")),
                                ("file_size", resource.RLIMIT_FSIZE, limits.get("file_bytes")),
+                               ("open_files", resource.RLIMIT_NOFILE, limits.get("open_files")),
                                ("core", resource.RLIMIT_CORE, 0)]:
         if value is None:
             continue
@@ -43,6 +44,7 @@ def apply(limits: dict[str, Any]) -> dict[str, bool]:
             layers[name] = False
     # Writing past the file-size limit fails the write (OSError) instead of killing the child.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    layers["network"] = _unshare_network() if limits.get("no_network", True) else False
+    if limits.get("no_network", True):  # not asked for when bubblewrap already gave the child no network
+        layers["network"] = _unshare_network()
     os.umask(0o077)
     return layers

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -170,6 +171,10 @@ def run(plan_path: str) -> int:
     _redirect_output(out_folder)
     out = Output(out_folder)
     workspace = Path(plan["workspace"])
+    if plan.get("workspace_source"):  # the sandbox's tmpfs: fill it from the read-only copy
+        for source in Path(plan["workspace_source"]).iterdir():
+            if source.is_file() and not source.is_symlink():
+                shutil.copyfile(source, workspace / source.name)
     os.chdir(workspace)
     sys.path.insert(0, str(workspace))
     os.environ["MPLBACKEND"] = "Agg"
