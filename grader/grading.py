@@ -24,7 +24,7 @@ from grader.isolation import Isolation, detect, read_only_roots
 from grader.notebook import Notebook
 from grader.report import notebook_html
 from grader.report.files import write_atomic
-from grader.report.models import FileNote, RunReport, SubmissionReport, TaskResult
+from grader.report.models import FileNote, IsolationLayer, RunReport, SubmissionReport, TaskResult
 from grader.rubric import Rubric, provided_file
 
 
@@ -290,4 +290,6 @@ def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
             if on_done:
                 on_done(future.result())
     reports = [kept[k] if k in kept else futures[k].result() for k in keys]
-    return RunReport(grader_version=version("nngrade"), submissions=reports)
+    layers = {(layer.name, layer.active, layer.how): None for _, setup in pairs for layer in setup.isolation.layers}
+    return RunReport(grader_version=version("nngrade"), submissions=reports,
+                     isolation=[IsolationLayer(name=n, active=a, how=h) for n, a, h in layers])

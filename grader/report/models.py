@@ -82,7 +82,16 @@ class SubmissionReport(ReportModel):
         return out
 
 
+class IsolationLayer(ReportModel):
+    """One layer of the sandbox around student code, and whether this run had it."""
+
+    name: str
+    active: bool
+    how: str
+
+
 class RunReport(ReportModel):
     schema_version: Literal[1] = REPORT_SCHEMA_VERSION
     grader_version: str = ""
+    isolation: list[IsolationLayer] = Field([], description="the sandbox layers of this run's children")
     submissions: list[SubmissionReport] = []

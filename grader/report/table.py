@@ -8,7 +8,7 @@ from rich.text import Text
 from grader.report.models import RunReport, SubmissionReport
 
 STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red", "timeout": "magenta",
-                "not-attempted": "dim", "pending-manual": "cyan"}
+                "not-attempted": "dim", "pending-manual": "cyan", "unavailable": "dim"}
 
 
 def _points(value: float) -> str:
@@ -54,11 +54,24 @@ def task_table(report: SubmissionReport) -> Table:
     return table
 
 
+def isolation_header(run: RunReport) -> Text:
+    """The sandbox layers the run's children had: what a tutor needs to trust the scores."""
+    on = [layer for layer in run.isolation if layer.active]
+    off = [layer for layer in run.isolation if not layer.active]
+    text = Text("isolation: ", style="bold")
+    text.append(", ".join(f"{layer.name} ({layer.how})" for layer in on) or "none", style="green")
+    if off:
+        text.append("; OFF: ", style="bold red")
+        text.append(", ".join(f"{layer.name} ({layer.how})" for layer in off), style="red")
+    return text
+
+
 def render(run: RunReport, details: bool = False) -> Group:
     by_sheet: dict[str, list[SubmissionReport]] = {}
     for r in run.submissions:
         by_sheet.setdefault(r.sheet, []).append(r)
-    parts: list = [sheet_table(sheet, reports) for sheet, reports in by_sheet.items()]
+    parts: list = [isolation_header(run)] if run.isolation else []
+    parts += [sheet_table(sheet, reports) for sheet, reports in by_sheet.items()]
     if details:
         parts.extend(task_table(r) for r in run.submissions)
     return Group(*parts)
