@@ -99,6 +99,10 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             report.flags.append(answers_problem)
         chosen, matched = intake.match_files(sub.files, rubric.files)
         report.flags.extend(matched)
+        shadowing = [intake.printable(n) for n in sub.files if n.endswith((".py", ".pth")) and intake.shadows(n)
+                     and n not in chosen]
+        if shadowing:
+            report.flags.append(f"not used: {', '.join(shadowing)} (would replace a library or the grader's code)")
         sources = sources_of(chosen, rubric)
         for name in list(sources.notebooks):
             missing = setup.unneeded(name)
@@ -133,7 +137,8 @@ def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sa
     rubric = setup.rubric
     if rubric.defaults.memory_mb is not None:
         limits = replace(limits, memory_bytes=rubric.defaults.memory_mb * 2**20)
-    code = {name: p for name, p in found.items() if name.endswith(".py")}  # helpers the student's files import
+    # helpers the student's files import; never a file that would shadow a library (numpy.py, sitecustomize.py)
+    code = {name: p for name, p in found.items() if name.endswith(".py") and not intake.shadows(name)}
     code.update({f"{Path(name).stem}.py": p for name, p in sources.scripts.items()})
     for name, source in setup.provided().items():
         code.setdefault(name, source)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import shutil
 import stat
+import sys
 import tempfile
 import tomllib
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -27,6 +29,8 @@ MAX_ZIP_MEMBERS = 500
 MAX_ZIP_BYTES = 50 * 2**20
 MAX_FILE_BYTES = 20 * 2**20
 MAX_ANSWERS_BYTES = 1 * 2**20
+MAX_RATIO = 200  # uncompressed / compressed size of one entry; source code compresses about 5 times
+MAX_FOLDER_ENTRIES = 2_000
 SUBMISSION_SUFFIXES = (".zip", ".py", ".ipynb")
 
 
@@ -51,8 +55,21 @@ class Submission:
 
 
 def printable(name: str) -> str:
-    """File names that are not valid UTF-8 (surrogate escapes) become readable text for the reports."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """File names as reports can show them: invalid UTF-8 replaced, and control and invisible or
+    direction-changing characters (a right-to-left override that makes `exe.py` read `yp.exe`) spelled out."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+
+
+SHADOWED = {"numpy", "matplotlib", "scipy", "IPython", "jax", "jaxlib", "flax", "optax", "torch", "sklearn",
+            "pandas", "sitecustomize", "usercustomize", "grader", "reference", "worker", "tests"}
+
+
+def shadows(name: str) -> bool:
+    """A student file that would be imported instead of a library or the standard library (numpy.py,
+    random.py, sitecustomize.py): never copied next to the student's code."""
+    stem = PurePosixPath(name).stem
+    return name.endswith(".pth") or stem in SHADOWED or stem in sys.stdlib_module_names
 
 
 def submission_name(path: Path) -> str:
@@ -73,7 +90,8 @@ def _files_in(folder: Path, depth: int = 0) -> dict[str, Path]:
     """Regular files by name, the shallowest one winning: students zip folders inside folders."""
     found: dict[str, Path] = {}
     try:
-        entries = sorted(p for p in folder.iterdir() if not p.name.startswith((".", "__")))
+        entries = sorted(p for _, p in zip(range(MAX_FOLDER_ENTRIES), folder.iterdir())
+                         if not p.name.startswith((".", "__")))
     except OSError:
         return found
     for p in entries:
@@ -95,6 +113,7 @@ def _extract(archive: Path, target: Path) -> None:
                 raise IntakeError(f"{archive.name}: the archive has {len(infos)} entries (limit {MAX_ZIP_MEMBERS})")
             if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
                 raise IntakeError(f"{archive.name}: the archive unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+            total = 0
             for info in infos:
                 mode = info.external_attr >> 16
                 if info.is_dir() or stat.S_ISLNK(mode):
@@ -103,16 +122,31 @@ def _extract(archive: Path, target: Path) -> None:
                 if not parts or info.filename.startswith("/") or ".." in parts or ":" in parts[0]:
                     raise IntakeError(f"{archive.name}: the entry {info.filename!r} points outside the archive; "
                                       "re-create the zip from the submission folder")
+                if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 2**20:
+                    raise IntakeError(f"{archive.name}: {printable(info.filename)} expands {info.file_size // info.compress_size}"
+                                      f" times (a zip bomb?); re-create the zip from the submission folder")
                 destination = target.joinpath(*parts)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as source, open(destination, "wb") as sink:
-                    copied = shutil.copyfileobj(source, sink, 1 << 16) or sink.tell()
-                    if copied > MAX_FILE_BYTES:
-                        raise IntakeError(f"{archive.name}: {info.filename} is larger than {MAX_FILE_BYTES // 2**20} MB")
+                    total += _bounded_copy(source, sink, archive.name, printable(info.filename), MAX_ZIP_BYTES - total)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError, ValueError,
             OSError, zlib.error) as exc:  # encrypted, corrupt, clashing or over-long entries
         raise IntakeError(f"{archive.name} cannot be unpacked ({type(exc).__name__}: {exc}); "
                           "re-create it with a zip tool, without a password") from None
+
+
+def _bounded_copy(source, sink, archive: str, entry: str, room: int) -> int:
+    """Copy an archive member chunk by chunk, stopping at the per-file and the archive's total limit:
+    the sizes a zip declares can lie."""
+    copied = 0
+    while chunk := source.read(1 << 16):
+        copied += len(chunk)
+        if copied > MAX_FILE_BYTES:
+            raise IntakeError(f"{archive}: {entry} is larger than {MAX_FILE_BYTES // 2**20} MB")
+        if copied > room:
+            raise IntakeError(f"{archive}: the archive unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+        sink.write(chunk)
+    return copied
 
 
 def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
