@@ -73,7 +73,10 @@ class Isolation:
                 args += ["--ro-bind", path, path]
         args += ["--ro-bind", str(root / "plan.json"), str(root / "plan.json"),
                  "--ro-bind", str(root / "in"), str(root / "in"), "--ro-bind", str(source), str(source),
-                 "--bind", str(root / "out"), str(root / "out"), "--bind", str(root / "mpl"), str(root / "mpl"),
+                 # the results and blob files only: the child cannot create files on the host
+                 "--bind", str(root / "out" / "results.jsonl"), str(root / "out" / "results.jsonl"),
+                 "--bind", str(root / "out" / "blobs.bin"), str(root / "out" / "blobs.bin"),
+                 "--ro-bind", str(root / "mpl"), str(root / "mpl"),
                  "--size", str(self.tmpfs_bytes), "--tmpfs", str(workspace),
                  "--dir", str(root / "home"), "--dir", str(root / "tmp"), "--chdir", str(workspace)]
         for key, value in env.items():
@@ -172,7 +175,8 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
         try:
             for name in ("in", "out", "mpl", "src"):
                 (scratch / name).mkdir(parents=True)
-            (scratch / "plan.json").write_text("{}")
+            for name in ("plan.json", "out/results.jsonl", "out/blobs.bin"):
+                (scratch / name).write_text("")
             command = iso.wrap([python, "-I", "-S", "-c", PROBE, *forbidden], scratch, list(read_only),
                                {"PATH": "/usr/bin:/bin"}, scratch / "ws", scratch / "src")
             done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)

@@ -10,6 +10,7 @@ nothing the child wrote is imported, unpickled or evaluated.
 from __future__ import annotations
 
 import atexit
+import io
 import json
 import math
 import os
@@ -32,8 +33,6 @@ from grader.isolation import Isolation, read_only_roots
 
 WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
 BLOCKED_PACKAGES = ["grader", "reference", "worker", "tests"]
-NPY_NAME = re.compile(r"^a\d{1,7}\.npy$")
-PNG_NAME = re.compile(r"^\w{1,80}-cell\d{1,5}-\d{1,3}\.png$", re.ASCII)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PNG_BYTES = 2 * 2**20
 MAX_PNG_TOTAL_BYTES = 20 * 2**20
@@ -100,31 +99,67 @@ def _tail(path: Path) -> str:
         return f.read().decode("utf-8", "replace")
 
 
-class ArrayReader:
-    """Reads each .npy once, within a total byte budget, so references cannot multiply memory."""
+class Blobs:
+    """The child's blob file, read by [offset, size] slices: opened once, without following links, and
+    only if it is a regular file."""
 
     def __init__(self, out: Path):
-        self.out = out
-        self.loaded: dict[str, Any] = {}
+        self.fd: int | None = None
+        self.size = 0
+        try:
+            fd = os.open(out / "blobs.bin", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode):
+            self.fd, self.size = fd, info.st_size
+        else:
+            os.close(fd)
+
+    def read(self, where: Any, limit: int) -> bytes | None:
+        """The slice, or None if it is malformed, outside the file or larger than `limit`."""
+        if not (isinstance(where, list) and len(where) == 2 and all(type(v) is int and v >= 0 for v in where)):
+            return None
+        offset, size = where
+        if self.fd is None or size > limit or offset + size > self.size:
+            return None
+        return os.pread(self.fd, size, offset)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class ArrayReader:
+    """Reads each array once, within a total byte budget, so references cannot multiply memory."""
+
+    def __init__(self, blobs: Blobs):
+        self.blobs = blobs
+        self.loaded: dict[tuple[int, int], Any] = {}
         self.budget = MAX_DECODED_BYTES
 
-    def get(self, name: str) -> Any:
-        if name not in self.loaded:
-            self.loaded[name] = self._load(self.out / name)
-        return self.loaded[name]
+    def get(self, where: Any) -> Any:
+        key = tuple(where) if isinstance(where, list) and len(where) == 2 else None
+        if key is None or not all(type(v) is int for v in key):
+            return Unsupported("a malformed value")
+        if key not in self.loaded:
+            self.loaded[key] = self._load(where)
+        return self.loaded[key]
 
-    def _load(self, path: Path) -> Any:
-        if not regular_file(path) or path.stat().st_size > min(MAX_NPY_BYTES, self.budget):
-            return Unsupported("an array too large to read back")
+    def _load(self, where: list[int]) -> Any:
+        data = self.blobs.read(where, min(MAX_NPY_BYTES, self.budget))
+        if data is None:
+            return Unsupported("an array too large to read back, or not where it should be")
         try:
-            with open(path, "rb") as f:
-                version = np.lib.format.read_magic(f)
-                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
-                    else np.lib.format.read_array_header_2_0
-                shape, _, dtype = read_header(f)
+            f = io.BytesIO(data)
+            version = np.lib.format.read_magic(f)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read_header(f)
             if dtype.hasobject or math.prod(shape) * max(dtype.itemsize, 1) > MAX_NPY_BYTES:
                 return Unsupported("an array that is not plain numbers or too large")
-            array = np.load(path, allow_pickle=False)
+            array = np.load(io.BytesIO(data), allow_pickle=False)
         except (OSError, ValueError, MemoryError, EOFError):
             return Unsupported("an unreadable array")
         if type(array) is not np.ndarray or array.dtype.kind not in "biuf":
@@ -133,9 +168,8 @@ class ArrayReader:
         return np.array(array, dtype=np.float64 if array.dtype.kind == "f" else array.dtype, copy=True)
 
 
-def decode(tagged: Any, out: Path | ArrayReader) -> Any:
+def decode(tagged: Any, arrays: ArrayReader) -> Any:
     """Tagged JSON from the child -> numbers, strings, lists and arrays the parent built itself."""
-    arrays = out if isinstance(out, ArrayReader) else ArrayReader(out)
     if not isinstance(tagged, dict) or len(tagged) not in (1, 2):
         return Unsupported("a malformed value")
     if "num" in tagged and (type(tagged["num"]) is float or (type(tagged["num"]) is int and abs(tagged["num"]) < 2**63)):
@@ -152,7 +186,7 @@ def decode(tagged: Any, out: Path | ArrayReader) -> Any:
         return [decode(item, arrays) for item in tagged["seq"][:10_000]]
     if "map" in tagged and type(tagged["map"]) is dict:
         return {clean_text(str(k)[:200]): decode(v, arrays) for k, v in list(tagged["map"].items())[:10_000]}
-    if "npy" in tagged and type(tagged["npy"]) is str and NPY_NAME.match(tagged["npy"]):
+    if "npy" in tagged:
         return arrays.get(tagged["npy"])
     if "unsupported" in tagged and type(tagged["unsupported"]) is str:
         return Unsupported(clean_text(tagged["unsupported"][:120]))
@@ -165,9 +199,16 @@ def _read_results(out: Path, run: ChildRun, notebooks: "Notebooks | None" = None
     path = out / "results.jsonl"
     if not regular_file(path):
         return
-    arrays = ArrayReader(out)
-    notebooks = notebooks or Notebooks()
-    pictures = PictureReader(out, notebooks.figures)
+    blobs = Blobs(out)
+    try:
+        _read_records(path, run, ArrayReader(blobs), PictureReader(blobs, (notebooks or Notebooks()).figures),
+                      notebooks or Notebooks())
+    finally:
+        blobs.close()
+
+
+def _read_records(path: Path, run: ChildRun, arrays: ArrayReader, pictures: PictureReader,
+                  notebooks: "Notebooks") -> None:
     cells = {name: {c["index"] for c in spec["cells"]} for name, spec in notebooks.specs.items()}
     with open(path, "rb") as f:
         data = f.read(MAX_RESULTS_BYTES)
@@ -244,28 +285,21 @@ def _texts(value: Any, count: int, limit: int) -> list[str]:
 
 
 class PictureReader:
-    """Figures the child saved, read only for the feedback page: each file once, regular files only
-    (opened without following links), PNG signature, per-file and per-submission byte caps."""
+    """Figures for the feedback page, read from the blob file only when asked for: each slice once,
+    with a PNG signature, within per-picture and per-submission byte caps."""
 
-    def __init__(self, out: Path, wanted: bool):
-        self.out = out
+    def __init__(self, blobs: Blobs, wanted: bool):
+        self.blobs = blobs
         self.wanted = wanted
         self.budget = MAX_PNG_TOTAL_BYTES
-        self.seen: set[str] = set()
+        self.seen: set[tuple] = set()
 
-    def get(self, name: Any) -> bytes | None:
-        if not self.wanted or not isinstance(name, str) or not PNG_NAME.match(name) or name in self.seen:
+    def get(self, where: Any) -> bytes | None:
+        if not self.wanted or not isinstance(where, list) or tuple(map(str, where)) in self.seen:
             return None
-        self.seen.add(name)
-        try:
-            fd = os.open(self.out / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            return None
-        with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                return None
-            data = f.read(min(MAX_PNG_BYTES, self.budget) + 1)
-        if len(data) > min(MAX_PNG_BYTES, self.budget) or not data.startswith(PNG_SIGNATURE):
+        self.seen.add(tuple(map(str, where)))
+        data = self.blobs.read(where, min(MAX_PNG_BYTES, self.budget))
+        if data is None or not data.startswith(PNG_SIGNATURE):
             return None
         self.budget -= len(data)
         return data
@@ -312,14 +346,16 @@ def prepare_workspace(files: dict[str, Path], workspace: Path) -> None:
             shutil.copyfile(source, workspace / name)
 
 
-def _child_env(root: Path) -> dict[str, str]:
+def _child_env(root: Path, sandboxed: bool = False) -> dict[str, str]:
+    """In the sandbox, matplotlib's config folder lives in the child's own tmpfs (filled from the
+    read-only font cache by the worker), so nothing the child writes lands on the host."""
     env = {
         "PATH": "/usr/bin:/bin",
         "LANG": "C.UTF-8",
         "HOME": str(root / "home"),
         "TMPDIR": str(root / "tmp"),
         "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": str(root / "mpl"),
+        "MPLCONFIGDIR": str(root / "home" / "mpl") if sandboxed else str(root / "mpl"),
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
@@ -393,6 +429,8 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     prepare_workspace(files, source)
     inputs.mkdir()
     out.mkdir()
+    for name in ("results.jsonl", "blobs.bin"):  # the only files the child writes, besides its own tmpfs
+        (out / name).touch()
     for name, array in arrays.items():
         np.save(inputs / name, array, allow_pickle=False)
     loading = max(limits.load_seconds, notebooks.budget_seconds * len(notebooks.specs) + 5.0)
@@ -400,6 +438,7 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     plan = {
         "workspace": str(workspace), "inputs": str(inputs), "out": str(out),
         "workspace_source": str(source) if sandboxed else None,
+        "config_source": str(root / "mpl") if sandboxed else None,
         "sys_path": library_paths() if python is None else [], "blocked": BLOCKED_PACKAGES,
         "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": math.ceil(wall),
                    "file_bytes": limits.file_bytes, "no_network": limits.no_network and not sandboxed,
@@ -412,7 +451,7 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     plan_path.write_text(json.dumps(plan), encoding="utf-8")
     run = ChildRun()
     started = time.monotonic()
-    env = _child_env(root)
+    env = _child_env(root, sandboxed)
     command = isolation.wrap(child_command(python, plan_path), root,
                              read_only_roots(python, plan["sys_path"], WORKER.parent), env, workspace, source)
     with open(out / "stdout.txt", "wb") as stdout, open(out / "stderr.txt", "wb") as stderr, \

@@ -183,27 +183,31 @@ def test_forged_cell_records_and_pictures_are_not_trusted(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     png = b"\x89PNG\r\n\x1a\n" + b"x" * 1000
-    (out / "work-cell2-1.png").write_bytes(png)
-    (out / "secret").write_text("grader files")
-    (out / "work-cell2-2.png").symlink_to(out / "secret")
-    figure = {"axes": 1, "artists": 1, "png": "work-cell2-1.png"}
+    (out / "blobs.bin").write_bytes(png + b"not a picture")
+    figure = {"axes": 1, "artists": 1, "png": [0, len(png)]}
     records = [{"record": "cell", "file": "work.ipynb", "index": 2, "status": "ok",
-                "figures": [figure, figure, {"axes": 1, "artists": 1, "png": "work-cell2-2.png"},
-                            {"axes": 1, "artists": 1, "png": "../secret"}]},
+                "figures": [figure, figure, {"axes": 1, "artists": 1, "png": [len(png), 13]},
+                            {"axes": 1, "artists": 1, "png": [0, 10**9]}, {"axes": 1, "artists": 1, "png": "../x"}]},
                {"record": "cell", "file": "work.ipynb", "index": 2, "status": "error"},  # a repeat
                {"record": "cell", "file": "work.ipynb", "index": 9, "status": "ok"},  # not a code cell
                {"record": "cell", "file": "other.ipynb", "index": 1, "status": "ok"},  # not in the plan
                {"record": "cell", "file": ["unhashable"], "index": 1, "status": "ok"},
                {"record": "cell", "file": "work.ipynb", "index": 3, "status": "ok", "error": "bad \ud800 text"}]
-    (out / "results.jsonl").write_text("\n".join(__import__("json").dumps(r) for r in records))
+    (out / "results.jsonl").write_text("\n".join(json.dumps(r) for r in records))
     specs = {"work.ipynb": {"cells": [{"index": 2}, {"index": 3}]}}
-    for figures, expected in ((True, [png, None, None, None]), (False, [None] * 4)):
+    for figures, expected in ((True, [png, None, None, None, None]), (False, [None] * 5)):
         run = sandbox.ChildRun()
         sandbox._read_results(out, run, sandbox.Notebooks(specs, figures=figures))
         cells = {c["index"]: c for c in run.cells["work.ipynb"]}
         assert set(run.cells) == {"work.ipynb"} and set(cells) == {2, 3} and cells[2]["status"] == "ok"
-        assert [f["png"] for f in cells[2]["figures"]] == expected  # the same file is read once
+        assert [f["png"] for f in cells[2]["figures"]] == expected  # each picture is read once
         assert cells[3]["error"] == "bad ? text"
+    (out / "blobs.bin").unlink()
+    (out / "blobs.bin").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "elsewhere").write_bytes(png)
+    run = sandbox.ChildRun()
+    sandbox._read_results(out, run, sandbox.Notebooks(specs, figures=True))
+    assert run.cells["work.ipynb"][0]["figures"][0]["png"] is None  # a link the child left is not followed
 
 
 def test_notebook_text_with_lone_surrogates_still_gives_a_report(tmp_path):

@@ -189,30 +189,44 @@ def test_an_unparsable_file_is_reported_with_its_line(tmp_path):
     assert run.jobs["f"]["status"] == "error" and "line 1" in run.jobs["f"]["error"]
 
 
+def reader(folder):
+    return sandbox.ArrayReader(sandbox.Blobs(folder))
+
+
 def test_decode_refuses_malformed_tags(tmp_path):
-    assert isinstance(sandbox.decode({"npy": "../../etc/passwd"}, tmp_path), Unsupported)
-    assert isinstance(sandbox.decode({"num": "1"}, tmp_path), Unsupported)
-    assert isinstance(sandbox.decode({"float": "1e400"}, tmp_path), Unsupported)
-    assert sandbox.decode({"seq": [{"num": 1}, {"float": "nan"}]}, tmp_path)[0] == 1
-    np.save(tmp_path / "a1.npy", np.array(["x"], dtype=object), allow_pickle=True)
-    assert isinstance(sandbox.decode({"npy": "a1.npy"}, tmp_path), Unsupported)
+    import io
+    buffer = io.BytesIO()
+    np.save(buffer, np.array(["x"], dtype=object), allow_pickle=True)
+    (tmp_path / "blobs.bin").write_bytes(buffer.getvalue())
+    arrays = reader(tmp_path)
+    assert isinstance(sandbox.decode({"npy": "../../etc/passwd"}, arrays), Unsupported)
+    assert isinstance(sandbox.decode({"npy": [0, 10**9]}, arrays), Unsupported)  # past the end of the file
+    assert isinstance(sandbox.decode({"npy": [-1, 5]}, arrays), Unsupported)
+    assert isinstance(sandbox.decode({"num": "1"}, arrays), Unsupported)
+    assert isinstance(sandbox.decode({"float": "1e400"}, arrays), Unsupported)
+    assert sandbox.decode({"seq": [{"num": 1}, {"float": "nan"}]}, arrays)[0] == 1
+    assert isinstance(sandbox.decode({"npy": [0, len(buffer.getvalue())]}, arrays), Unsupported)  # object dtype
 
 
 def test_fifos_and_folders_the_child_leaves_behind_are_not_read(tmp_path):
     import os
     os.mkfifo(tmp_path / "results.jsonl")
-    os.mkfifo(tmp_path / "a1.npy")
+    os.mkfifo(tmp_path / "blobs.bin")
     (tmp_path / "stdout.txt").mkdir()
     run = sandbox.ChildRun()
     sandbox._read_results(tmp_path, run)  # would block forever on open() of a FIFO
     assert run.jobs == {} and sandbox._tail(tmp_path / "stdout.txt") == ""
-    assert isinstance(sandbox.decode({"npy": "a1.npy"}, tmp_path), Unsupported)
+    assert isinstance(sandbox.decode({"npy": [0, 10]}, reader(tmp_path)), Unsupported)
 
 
 def test_forged_records_and_repeated_array_references(tmp_path):
-    np.save(tmp_path / "a1.npy", np.arange(3.0))
+    import io
+    buffer = io.BytesIO()
+    np.save(buffer, np.arange(3.0))
+    (tmp_path / "blobs.bin").write_bytes(buffer.getvalue())
+    where = [0, len(buffer.getvalue())]
     lines = [{"record": "hello", "layers": {"network": False}}, {"record": "hello", "layers": {"network": True}},
-             {"record": "job", "id": "j", "status": "ok", "observed": {"x": {"seq": [{"npy": "a1.npy"}] * 50}}},
+             {"record": "job", "id": "j", "status": "ok", "observed": {"x": {"seq": [{"npy": where}] * 50}}},
              {"record": "job", "id": "j", "status": "ok", "observed": {"x": {"num": 1}}},
              {"record": "job", "id": "k", "status": "ok", "seconds": 10 ** 400, "observed": {"x": {"num": 10 ** 400}}}]
     (tmp_path / "results.jsonl").write_text("\n".join(__import__("json").dumps(r) for r in lines) + "\n" + "[" * 100000)

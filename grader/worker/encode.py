@@ -8,6 +8,7 @@ cannot fill the disk or the parent's memory.
 """
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,17 +25,22 @@ NUMPY_SCALARS = (np.float64, np.float32, np.float16, np.int64, np.int32, np.int1
 
 
 class ArrayWriter:
-    """Saves arrays as numbered .npy files in the output folder."""
+    """Appends arrays (.npy bytes) and pictures to the one blob file the parent created: the sandbox
+    lets the child write to that file and the results file only, never create files of its own."""
 
     def __init__(self, folder: Path):
-        self.folder = folder
-        self.count = 0
+        self.stream = open(folder / "blobs.bin", "ab")
 
-    def save(self, array: np.ndarray) -> str:
-        self.count += 1
-        name = f"a{self.count}.npy"
-        np.save(self.folder / name, np.ascontiguousarray(array), allow_pickle=False)
-        return name
+    def add(self, data: bytes) -> list[int]:
+        offset = self.stream.seek(0, io.SEEK_END)
+        self.stream.write(data)
+        self.stream.flush()
+        return [offset, len(data)]
+
+    def save(self, array: np.ndarray) -> list[int]:
+        buffer = io.BytesIO()
+        np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+        return self.add(buffer.getvalue())
 
 
 def _number(value: float | int) -> dict[str, Any]:

@@ -34,14 +34,6 @@ class Output:
         self.stream.flush()
 
 
-def _redirect_output(folder: Path) -> None:
-    """Student prints go to files the parent reads with a size cap, never into results."""
-    for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
-        target = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.dup2(target, fd)
-        os.close(target)
-
-
 def _seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -125,7 +117,7 @@ def _notebook_runner(plan: dict[str, Any], spec: dict[str, Any], out: Output, al
                 return {"absent": f"reading `{path}` raised {loader.describe(exc)}"}
 
         notebook.run_cells(module, spec, plan.get("cell_seconds", 10.0), plan.get("notebook_seconds", 60.0),
-                           out.arrays, out.folder if plan.get("figures") else None, out.write, read)
+                           out.arrays, bool(plan.get("figures")), out.write, read)
     return run
 
 
@@ -168,13 +160,16 @@ def run(plan_path: str) -> int:
     out_folder = Path(plan["out"])
     inputs = Inputs(Path(plan["inputs"]))
     layers = limits.apply(plan.get("limits", {}))
-    _redirect_output(out_folder)
     out = Output(out_folder)
     workspace = Path(plan["workspace"])
-    if plan.get("workspace_source"):  # the sandbox's tmpfs: fill it from the read-only copy
-        for source in Path(plan["workspace_source"]).iterdir():
-            if source.is_file() and not source.is_symlink():
-                shutil.copyfile(source, workspace / source.name)
+    # in the sandbox: the working directory and matplotlib's config folder are tmpfs, filled from read-only copies
+    for source, target in ((plan.get("workspace_source"), workspace),
+                           (plan.get("config_source"), os.environ.get("MPLCONFIGDIR"))):
+        if source and target:
+            Path(target).mkdir(parents=True, exist_ok=True)
+            for item in Path(source).iterdir():
+                if item.is_file() and not item.is_symlink():
+                    shutil.copyfile(item, Path(target) / item.name)
     os.chdir(workspace)
     sys.path.insert(0, str(workspace))
     os.environ["MPLBACKEND"] = "Agg"

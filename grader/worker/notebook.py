@@ -251,7 +251,7 @@ def _run_code(code: types.CodeType, namespace: dict[str, Any]) -> Any:
     return eval(code, namespace)
 
 
-def _figures(out: Path | None, prefix: str) -> list[dict[str, Any]]:
+def _figures(out: ArrayWriter | None) -> list[dict[str, Any]]:
     """Figures the cell left open, described (and saved as PNG if asked), then closed like Jupyter's
     inline backend. What is drawn never depends on whether a picture could be saved."""
     plt = sys.modules.get("matplotlib.pyplot")
@@ -266,10 +266,10 @@ def _figures(out: Path | None, prefix: str) -> list[dict[str, Any]]:
             entry: dict[str, Any] = {"axes": len(axes), "artists": drawn}
             found.append(entry)
             if out is not None:
-                name = f"{prefix}-{len(found)}.png"
                 try:
-                    figure.savefig(out / name, format="png", dpi=60)
-                    entry["png"] = name
+                    picture = io.BytesIO()
+                    figure.savefig(picture, format="png", dpi=60)
+                    entry["png"] = out.add(picture.getvalue())
                 except Exception as exc:  # bad LaTeX in a title: the figure still counts, without a picture
                     entry["error"] = describe(exc)
     except Exception as exc:  # a student's patched pyplot: the cell's figures are simply unknown
@@ -292,16 +292,12 @@ def _is_number(value: Any) -> bool:
         return False
 
 
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c == "_" else "_" for c in Path(name).stem)[:80] or "notebook"
-
-
 def _changed(before: dict[str, int], namespace: dict[str, Any]) -> list[str]:
     return [k for k, v in namespace.items() if not k.startswith("__") and before.get(k) != id(v)][:200]
 
 
 def run_cells(module: types.ModuleType, notebook: dict[str, Any], cell_seconds: float, budget: float,
-              arrays: ArrayWriter, figures_out: Path | None,
+              arrays: ArrayWriter, figures: bool,
               emit: Callable[[dict[str, Any]], None], read: Callable[[str], Any]) -> None:
     """Execute every code cell into the module's namespace; emit one record per cell as soon as it ends,
     so cells finished before the parent has to kill the child keep their results."""
@@ -358,7 +354,7 @@ def run_cells(module: types.ModuleType, notebook: dict[str, Any], cell_seconds: 
                     record["result_text"] = _text_of(result)[:2000]
                     if _is_number(result):
                         record["result"] = encode(result, arrays)
-                record["figures"] = _figures(figures_out, f"{_safe(notebook['name'])}-cell{index}")
+                record["figures"] = _figures(arrays if figures else None)
                 if index in watch:
                     record["watch"] = {path: read(path) for path in watch[index]}
         except TimeLimit:
