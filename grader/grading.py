@@ -116,7 +116,7 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             report.flags.append(problem)
         run = None
         if setup.plan.jobs or sources.notebooks:
-            run = _run(sub.files, sources, setup, limits) if sources.loadable else _missing_run(setup.plan.jobs)
+            run = _run(path, sub.files, sources, setup, limits) if sources.loadable else _missing_run(setup.plan.jobs)
             _explain_unusable(run, setup.plan, sources)
             _note_run(run, report, sources)
         runs = sources.runs(run)
@@ -131,7 +131,8 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
         report.seconds = round(time.monotonic() - started, 3)
 
 
-def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sandbox.Limits) -> sandbox.ChildRun:
+def _run(submission: Path, found: dict[str, Path], sources: Sources, setup: SheetSetup,
+         limits: sandbox.Limits) -> sandbox.ChildRun:
     """Scripts share one child (they import each other); every notebook gets a child of its own, so a
     notebook that crashes its interpreter (a jax abort, a segfault) costs only its own tasks."""
     rubric = setup.rubric
@@ -142,6 +143,8 @@ def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sa
     code.update({f"{Path(name).stem}.py": p for name, p in sources.scripts.items()})
     for name, source in setup.provided().items():
         code.setdefault(name, source)
+    # where there is no sandbox the audit hook keeps the child out of the rubrics and the other submissions
+    forbidden = (str(setup.rubric_path.parent), str(submission.parent))
     runs = []
     script_jobs = [job for job in setup.plan.jobs if job["file"] not in sources.notebooks]
     scripts = [f for f in rubric.files if f in sources.scripts]
@@ -149,7 +152,7 @@ def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sa
         runs.append(sandbox.run_child(code, script_jobs, setup.plan.arrays,
                                       file_order=scripts + [f for f in rubric.provided if f not in scripts],
                                       aliases=rubric.aliases, limits=limits, python=setup.environment.python,
-                                      isolation=setup.isolation))
+                                      isolation=setup.isolation, forbidden=forbidden))
     elif script_jobs:
         runs.append(_missing_run(script_jobs))
     for name, nb in sources.notebooks.items():
@@ -161,7 +164,8 @@ def _run(found: dict[str, Path], sources: Sources, setup: SheetSetup, limits: sa
                                       setup.plan.arrays, file_order=scripts + [name] + [
                                           f for f in rubric.provided if f not in scripts],
                                       aliases=rubric.aliases, limits=limits, notebooks=notebooks,
-                                      python=setup.environment.python, isolation=setup.isolation))
+                                      python=setup.environment.python, isolation=setup.isolation,
+                                      forbidden=forbidden))
     return sandbox.merge(runs)
 
 

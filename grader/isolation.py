@@ -200,6 +200,8 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
         layers.append(Layer("processes", True, "pid namespace" + (f", at most {MAX_PROCESSES} processes (pids cgroup)"
                                                                if cgroup else "")))
     else:
+        layers.append(Layer("guard", True, "a Python audit hook blocks the grader's files, other submissions, "
+                            "sockets and programs: readable errors, but bypassable, the weaker layer"))
         layers.append(Layer("network", True, "the child's own network namespace, where the kernel allows it"))
         layers.append(Layer("processes", cgroup is not None,
                             f"at most {MAX_PROCESSES} processes (pids cgroup)" if cgroup else

@@ -32,6 +32,7 @@ import numpy as np
 from grader.isolation import Isolation, read_only_roots
 
 WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
+GRADER_FOLDERS = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent / "reference")]
 BLOCKED_PACKAGES = ["grader", "reference", "worker", "tests"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PNG_BYTES = 2 * 2**20
@@ -403,11 +404,14 @@ class Notebooks:
 def run_child(files: dict[str, Path], jobs: list[dict[str, Any]], arrays: dict[str, np.ndarray], *,
               file_order: list[str], aliases: dict[str, list[str]], seed: int = 0,
               limits: Limits = Limits(), notebooks: Notebooks = Notebooks(), python: str | None = None,
-              isolation: Isolation = Isolation()) -> ChildRun:
-    """Run one submission's jobs in a fresh child; the temporary folder is removed afterwards."""
+              isolation: Isolation = Isolation(), forbidden: tuple[str, ...] = ()) -> ChildRun:
+    """Run one submission's jobs in a fresh child; the temporary folder is removed afterwards.
+    `forbidden` folders (the grader's, the rubrics', other submissions') are what the audit hook
+    guards where there is no sandbox; inside bubblewrap they do not exist at all."""
     root = Path(tempfile.mkdtemp(prefix="nngrade-"))
     try:
-        return _run(root, files, jobs, arrays, file_order, aliases, seed, limits, notebooks, python, isolation)
+        return _run(root, files, jobs, arrays, file_order, aliases, seed, limits, notebooks, python, isolation,
+                    forbidden)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -421,7 +425,7 @@ def child_command(python: str | None, plan_path: Path) -> list[str]:
 
 
 def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Limits, notebooks: Notebooks,
-         python: str | None, isolation: Isolation) -> ChildRun:
+         python: str | None, isolation: Isolation, forbidden: tuple[str, ...]) -> ChildRun:
     workspace, inputs, out = root / "ws", root / "in", root / "out"
     sandboxed = isolation.bwrap is not None
     # in the sandbox the working directory is a size-limited tmpfs the child fills from a read-only copy
@@ -439,6 +443,8 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
         "workspace": str(workspace), "inputs": str(inputs), "out": str(out),
         "workspace_source": str(source) if sandboxed else None,
         "config_source": str(root / "mpl") if sandboxed else None,
+        "guard": not sandboxed and bool(forbidden),
+        "forbidden": [f for f in [*GRADER_FOLDERS, *forbidden] if not _holds(f, [root, *library_paths(), sys.prefix])],
         "sys_path": library_paths() if python is None else [], "blocked": BLOCKED_PACKAGES,
         "limits": {"memory_bytes": limits.memory_bytes, "cpu_seconds": math.ceil(wall),
                    "file_bytes": limits.file_bytes, "no_network": limits.no_network and not sandboxed,
@@ -492,6 +498,12 @@ def merge(runs: list[ChildRun]) -> ChildRun:
     killed = [r.killed for r in runs if r.killed]
     merged.killed = "; ".join(dict.fromkeys(killed)) or None
     return merged
+
+
+def _holds(folder: str, paths: list) -> bool:
+    """Whether `folder` contains one of `paths`: a guarded folder must not hide the child's own files."""
+    top = os.path.realpath(folder)
+    return any(os.path.realpath(p) == top or os.path.realpath(p).startswith(top + os.sep) for p in paths)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

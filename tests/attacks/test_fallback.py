@@ -1,0 +1,52 @@
+"""Without bubblewrap: the run says which layers are off, and the audit hook still gives clear refusals."""
+import socket
+import textwrap
+
+from grader import isolation, sandbox
+
+
+def test_without_bubblewrap_the_header_names_the_missing_layers(monkeypatch):
+    monkeypatch.setattr(isolation, "bwrap_binary", lambda: None)
+    iso = isolation.detect.__wrapped__("/usr/bin/python3", (), ())
+    layers = {layer.name: layer for layer in iso.layers}
+    assert iso.bwrap is None and not layers["filesystem"].active and "no bubblewrap" in layers["filesystem"].how
+    assert layers["guard"].active and "weaker layer" in layers["guard"].how
+    assert "OFF: filesystem" in iso.summary
+
+
+def test_the_audit_hook_refuses_files_network_and_programs(tmp_path):
+    secret = tmp_path / "rubrics"
+    secret.mkdir()
+    (secret / "hidden.toml").write_text("expected = 42")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    code = tmp_path / "code.py"
+    code.write_text(textwrap.dedent(f"""
+        import os, socket, subprocess
+        results = []
+        for attempt in (lambda: open({str(secret / 'hidden.toml')!r}).read(),
+                        lambda: os.listdir({str(secret)!r}),
+                        lambda: socket.create_connection(("127.0.0.1", {port}), timeout=1),
+                        lambda: subprocess.run(["true"]),
+                        lambda: os.system("true"),
+                        lambda: os.fork()):
+            try:
+                attempt()
+                results.append("ALLOWED")
+            except PermissionError as exc:
+                results.append(str(exc))
+        def report():
+            return results
+        """))
+    job = {"id": "a#0", "file": "code.py", "timeout": 5.0, "observe": ["r"],
+           "steps": [{"op": "call", "target": "report", "name": "r", "args": [], "kwargs": {}}]}
+    run = sandbox.run_child({"code.py": code}, [job], {}, file_order=["code.py"], aliases={},
+                            forbidden=(str(secret),))
+    listener.close()
+    refusals = run.jobs["a#0"]["observed"]["r"]
+    assert "ALLOWED" not in refusals and run.layers["guard"]
+    assert refusals[0] == refusals[1] == f"the grader does not let submissions open {secret}"
+    assert refusals[2].startswith("the grader does not allow network access")
+    assert all(r.startswith("the grader does not allow starting") for r in refusals[3:])
