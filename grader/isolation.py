@@ -51,10 +51,10 @@ class Isolation:
     bwrap: str | None = None
     cgroup: Path | None = None  # a pids controller folder this process may create cgroups in
     layers: tuple[Layer, ...] = ()
+    read_only: tuple[str, ...] = ()  # the interpreter's prefixes and libraries, and the worker
     tmpfs_bytes: int = 128 * 2**20
 
-    def wrap(self, command: list[str], root: Path, read_only: list[str], env: dict[str, str],
-             workspace: Path, source: Path) -> list[str]:
+    def wrap(self, command: list[str], root: Path, env: dict[str, str], workspace: Path, source: Path) -> list[str]:
         """The command that runs `command` inside the sandbox; unchanged without bubblewrap."""
         if self.bwrap is None:
             return command
@@ -68,7 +68,7 @@ class Isolation:
                 args += ["--symlink", os.readlink(target), str(target)]
             elif target.is_dir():
                 args += ["--ro-bind", str(target), str(target)]
-        for path in dict.fromkeys(read_only):
+        for path in dict.fromkeys(self.read_only):
             if Path(path).exists():
                 args += ["--ro-bind", path, path]
         args += ["--ro-bind", str(root / "plan.json"), str(root / "plan.json"),
@@ -170,14 +170,14 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
     layers: list[Layer] = []
     probe = None
     if bwrap is not None:
-        iso = Isolation(bwrap, cgroup)
+        iso = Isolation(bwrap, cgroup, read_only=read_only)
         scratch = Path(os.environ.get("TMPDIR", "/tmp")) / f"nngrade-probe-{uuid.uuid4().hex[:8]}"
         try:
             for name in ("in", "out", "mpl", "src"):
                 (scratch / name).mkdir(parents=True)
             for name in ("plan.json", "out/results.jsonl", "out/blobs.bin"):
                 (scratch / name).write_text("")
-            command = iso.wrap([python, "-I", "-S", "-c", PROBE, *forbidden], scratch, list(read_only),
+            command = iso.wrap([python, "-I", "-S", "-c", PROBE, *forbidden], scratch,
                                {"PATH": "/usr/bin:/bin"}, scratch / "ws", scratch / "src")
             done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
             probe = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
@@ -207,7 +207,7 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
                             f"at most {MAX_PROCESSES} processes (pids cgroup)" if cgroup else
                             "no pid namespace or pids cgroup: stray processes are killed by process group only"))
     layers.append(Layer("limits", True, "memory, CPU time, file size, open files (rlimits), wall clock"))
-    return Isolation(bwrap, cgroup, tuple(layers))
+    return Isolation(bwrap, cgroup, tuple(layers), read_only)
 
 
 def read_only_roots(python: str | None, library: list[str], worker: Path) -> list[str]:

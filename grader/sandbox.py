@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.isolation import Isolation, read_only_roots
+from grader.isolation import Isolation
 
 WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
 GRADER_FOLDERS = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent / "reference")]
@@ -458,8 +458,7 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     run = ChildRun()
     started = time.monotonic()
     env = _child_env(root, sandboxed)
-    command = isolation.wrap(child_command(python, plan_path), root,
-                             read_only_roots(python, plan["sys_path"], WORKER.parent), env, workspace, source)
+    command = isolation.wrap(child_command(python, plan_path), root, env, workspace, source)
     with open(out / "stdout.txt", "wb") as stdout, open(out / "stderr.txt", "wb") as stderr, \
             isolation.process_group() as cap:
         proc = subprocess.Popen(cap.wrap(command), cwd=source, env=env, stdin=subprocess.DEVNULL,
