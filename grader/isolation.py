@@ -20,6 +20,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -117,21 +119,32 @@ class ProcessCap:
         return ["/bin/sh", "-c", join, "sh", *command]
 
     def __exit__(self, *exc) -> None:
-        if self.folder is None:
-            return
-        for _ in range(50):  # processes leave the cgroup a moment after they are killed
+        """Kill what is left in the cgroup and remove it; the kernel needs a moment after the kill, so a
+        busy cgroup is removed in the background instead of delaying the next submission."""
+        if self.folder is not None and not _remove(self.folder):
+            threading.Thread(target=_reap, args=(self.folder,), daemon=True).start()
+
+
+def _remove(folder: Path) -> bool:
+    try:
+        for pid in (folder / "cgroup.procs").read_text().split():
             try:
-                pids = (self.folder / "cgroup.procs").read_text().split()
-                for pid in pids:
-                    try:
-                        os.kill(int(pid), 9)
-                    except (ProcessLookupError, PermissionError, ValueError):
-                        pass
-                self.folder.rmdir()
-                return
-            except OSError:
-                import time
-                time.sleep(0.02)
+                os.kill(int(pid), 9)
+            except (ProcessLookupError, PermissionError, ValueError):
+                pass
+        folder.rmdir()
+        return True
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _reap(folder: Path) -> None:
+    for _ in range(500):
+        if _remove(folder):
+            return
+        time.sleep(0.01)
 
 
 def bwrap_binary() -> str | None:
