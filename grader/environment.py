@@ -32,7 +32,9 @@ try:
 except BaseException as exc:
     numpy_error = f"{type(exc).__name__}: {exc}"[:200]
 import os
-roots = [sys.base_prefix, sys.prefix] + [p for p in sys.path if p and os.path.isdir(p)]
+# the prefixes and site-packages only: folders .pth files add (editable installs) are not exposed
+roots = [sys.base_prefix, sys.prefix] + [p for p in sys.path if p and os.path.isdir(p)
+                                         and os.path.basename(p) in ("site-packages", "dist-packages")]
 print(json.dumps({"version": list(sys.version_info[:3]), "modules": {n: has(n) for n in names},
                   "numpy_error": numpy_error, "roots": roots}))
 """

@@ -184,6 +184,9 @@ def _explain_unusable(run: sandbox.ChildRun, plan: plans.Plan, sources: Sources)
                                    "observed": {}, "fd": None}
 
 
+MAX_NOTES = 200
+
+
 def _note_run(run: sandbox.ChildRun, report: SubmissionReport, sources: Sources) -> None:
     for load in run.loads:
         for entry in load["log"]:
@@ -201,6 +204,9 @@ def _note_run(run: sandbox.ChildRun, report: SubmissionReport, sources: Sources)
                 report.notes.append(FileNote(file=shown, cell=record["index"], kind="not-run",
                                              message=notebook.not_run(command),
                                              source=nb.first_line(record["index"]) if nb else ""))
+    if len(report.notes) > MAX_NOTES:
+        report.flags.append(f"{len(report.notes) - MAX_NOTES} more notes not shown")
+        del report.notes[MAX_NOTES:]
     failed = [n for n in report.notes if n.kind != "not-run"]
     if failed:
         report.flags.append(f"{len(failed)} top-level statement(s) or cell(s) failed; grading went on")

@@ -1,4 +1,4 @@
-"""The sandbox around each child: bubblewrap namespaces and a process-count cgroup, found and tested once.
+"""The sandbox around each child: bubblewrap namespaces and cgroups, found and tested once per run.
 
 Layers, strongest first, each reported in the run's header:
 - filesystem: bubblewrap gives the child an empty root with the interpreter, its
@@ -7,8 +7,12 @@ Layers, strongest first, each reported in the run's header:
   rubrics, other submissions or home folders);
 - network: bubblewrap's empty network namespace (else the child's own `unshare`);
 - processes: a pid namespace (daemons and stray children die with the child) and a
-  pids cgroup capping the process count (fork bombs); RLIMIT_NPROC for non-root users;
-- user: an unprivileged uid (65534) inside the sandbox;
+  pids cgroup capping the process count (fork bombs);
+- memory and cpu: cgroups holding all of a child's processes (forked memory hogs,
+  shared memory) and giving it one core, so others are not starved;
+- user: an unprivileged uid (65534) inside the sandbox, which is also unprivileged on the
+  host unless the grader itself runs as root (then /proc/sys and /dev are read-only and
+  nested user namespaces are disabled, and the header says the layer is off);
 - limits: memory, CPU, file size, open files (rlimits, set by the child itself).
 Each is tested by a probe child once per run; where a mechanism is missing the
 run goes on with the remaining layers and says which are off.
@@ -51,7 +55,7 @@ class Layer:
 @dataclass(frozen=True)
 class Isolation:
     bwrap: str | None = None
-    cgroup: Path | None = None  # a pids controller folder this process may create cgroups in
+    cgroups: tuple[tuple[str, Path], ...] = ()  # controllers this process may create cgroups in
     layers: tuple[Layer, ...] = ()
     read_only: tuple[str, ...] = ()  # the interpreter's prefixes and libraries, and the worker
     tmpfs_bytes: int = 128 * 2**20
@@ -60,10 +64,16 @@ class Isolation:
         """The command that runs `command` inside the sandbox; unchanged without bubblewrap."""
         if self.bwrap is None:
             return command
-        args = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
-                "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--clearenv",
-                "--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
-                "--size", str(self.tmpfs_bytes), "--tmpfs", "/tmp"]
+        args = [self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+                "--new-session", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--clearenv",
+                "--ro-bind", "/usr", "/usr",
+                # kernel settings stay read-only even where the sandbox's uid is root on the host
+                "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys"]
+        for entry in ("/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs"):
+            if Path(entry).exists():
+                args += ["--ro-bind-try", entry, entry]
+        args += ["--dev", "/dev", "--size", str(SHARED_MEMORY_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+                 "--size", str(self.tmpfs_bytes), "--tmpfs", "/tmp"]
         for link in ("bin", "lib", "lib64", "sbin"):
             target = Path("/") / link
             if target.is_symlink():
@@ -85,8 +95,8 @@ class Isolation:
             args += ["--setenv", key, value]
         return args + ["--", *command]
 
-    def process_group(self) -> "ProcessCap":
-        return ProcessCap(self.cgroup)
+    def process_group(self, memory_bytes: int) -> "ProcessCap":
+        return ProcessCap(dict(self.cgroups), memory_bytes)
 
     @property
     def summary(self) -> str:
@@ -95,34 +105,55 @@ class Isolation:
         return "isolation: " + ", ".join(on) + (f"; OFF: {', '.join(off)}" if off else "")
 
 
-class ProcessCap:
-    """A pids cgroup for one child: at most MAX_PROCESSES processes, removed when the child is gone."""
+CPU_PERIOD = 100_000  # microseconds; the quota is one core per child
+SHARED_MEMORY_BYTES = 64 * 2**20
 
-    def __init__(self, parent: Path | None):
-        self.folder = parent / f"nngrade-{uuid.uuid4().hex[:12]}" if parent else None
+
+def _settings(controller: str, memory_bytes: int) -> dict[str, str]:
+    """What each controller caps; memory covers the child's tmpfs folders and /dev/shm too."""
+    memory = str(memory_bytes + 2 * 128 * 2**20 + SHARED_MEMORY_BYTES)
+    return {"pids": {"pids.max": str(MAX_PROCESSES)},
+            "memory": {"memory.limit_in_bytes": memory},
+            "cpu": {"cpu.cfs_period_us": str(CPU_PERIOD), "cpu.cfs_quota_us": str(CPU_PERIOD)},
+            "v2": {"pids.max": str(MAX_PROCESSES), "memory.max": memory, "cpu.max": f"{CPU_PERIOD} {CPU_PERIOD}"},
+            }[controller]
+
+
+class ProcessCap:
+    """Cgroups for one child (processes, memory of all its processes together, one CPU core), joined
+    before the child starts and removed when it is gone."""
+
+    def __init__(self, parents: dict[str, Path], memory_bytes: int):
+        self.folders = {name: parent / f"nngrade-{uuid.uuid4().hex[:12]}" for name, parent in parents.items()}
+        self.memory_bytes = memory_bytes
 
     def __enter__(self) -> "ProcessCap":
-        if self.folder is not None:
+        made = {}
+        for name, folder in self.folders.items():
             try:
-                self.folder.mkdir()
-                (self.folder / "pids.max").write_text(str(MAX_PROCESSES))
+                folder.mkdir()
+                made[name] = folder
+                for key, value in _settings(name, self.memory_bytes).items():
+                    (folder / key).write_text(value)
             except OSError:
-                self.folder = None
+                continue  # a controller that refuses a setting still caps what it accepted
+        self.folders = made
         return self
 
     def wrap(self, command: list[str]) -> list[str]:
-        """The command joins the cgroup before it execs, so everything it starts is capped from the start
+        """The command joins the cgroups before it execs, so everything it starts is capped from the start
         (a preexec_fn would be unsafe with the grader's threads)."""
-        if self.folder is None:
+        if not self.folders:
             return command
-        join = f'echo $$ > "{self.folder / "cgroup.procs"}" && exec "$@"'
-        return ["/bin/sh", "-c", join, "sh", *command]
+        join = " && ".join(f'echo $$ > "{folder / "cgroup.procs"}"' for folder in self.folders.values())
+        return ["/bin/sh", "-c", f'{join} && exec "$@"', "sh", *command]
 
     def __exit__(self, *exc) -> None:
-        """Kill what is left in the cgroup and remove it; the kernel needs a moment after the kill, so a
-        busy cgroup is removed in the background instead of delaying the next submission."""
-        if self.folder is not None and not _remove(self.folder):
-            threading.Thread(target=_reap, args=(self.folder,), daemon=True).start()
+        """Kill what is left and remove the cgroups; the kernel needs a moment after the kill, so a busy
+        cgroup is removed in the background instead of delaying the next submission."""
+        for folder in self.folders.values():
+            if not _remove(folder):
+                threading.Thread(target=_reap, args=(folder,), daemon=True).start()
 
 
 def _remove(folder: Path) -> bool:
@@ -157,15 +188,21 @@ def bwrap_binary() -> str | None:
         return shutil.which("bwrap")
 
 
-def _cgroup_parent() -> Path | None:
-    """A pids controller this process may make cgroups in: cgroup v1's pids hierarchy or v2's root."""
-    v1 = Path("/sys/fs/cgroup/pids")
-    if (v1 / "cgroup.procs").exists():
-        return v1 if os.access(v1, os.W_OK) else None
+def cgroup_parents() -> dict[str, Path]:
+    """Controllers this process may make cgroups in: cgroup v1's pids, memory and cpu hierarchies, or
+    v2's root with those controllers enabled."""
+    found = {}
+    for name in ("pids", "memory", "cpu"):
+        v1 = Path("/sys/fs/cgroup") / name
+        if (v1 / "cgroup.procs").exists() and os.access(v1, os.W_OK):
+            found[name] = v1
+    if found:
+        return found
     v2 = Path("/sys/fs/cgroup")
-    if "pids" in _read(v2 / "cgroup.subtree_control").split() and os.access(v2, os.W_OK):
-        return v2
-    return None
+    enabled = _read(v2 / "cgroup.subtree_control").split()
+    if {"pids", "memory"} <= set(enabled) and os.access(v2, os.W_OK):
+        return {"v2": v2}
+    return {}
 
 
 def _read(path: Path) -> str:
@@ -179,11 +216,12 @@ def _read(path: Path) -> str:
 def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) -> Isolation:
     """Which layers this machine gives a child, verified by running a probe inside them."""
     bwrap = bwrap_binary()
-    cgroup = _cgroup_parent()
+    cgroups = tuple(cgroup_parents().items())
+    capped = {name for name, _ in cgroups} | ({"pids", "memory", "cpu"} if any(n == "v2" for n, _ in cgroups) else set())
     layers: list[Layer] = []
     probe = None
     if bwrap is not None:
-        iso = Isolation(bwrap, cgroup, read_only=read_only)
+        iso = Isolation(bwrap, cgroups, read_only=read_only)
         scratch = Path(os.environ.get("TMPDIR", "/tmp")) / f"nngrade-probe-{uuid.uuid4().hex[:8]}"
         try:
             for name in ("in", "out", "mpl", "src"):
@@ -209,18 +247,27 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
                             "submission copy in a private tmpfs" if not probe["visible"]
                             else f"bubblewrap, but {probe['visible'][0]} is visible"))
         layers.append(Layer("network", probe["interfaces"] in ([], ["lo"]), "empty network namespace"))
-        layers.append(Layer("user", probe["uid"] != 0, f"uid {probe['uid']} in a user namespace"))
+        if os.geteuid() == 0:
+            layers.append(Layer("user", False, f"uid {probe['uid']} inside, but root on the host because the grader "
+                                "runs as root (kernel settings and /dev are read-only, nested namespaces off); "
+                                "run the grader as an ordinary user"))
+        else:
+            layers.append(Layer("user", probe["uid"] != 0, f"uid {probe['uid']} in a user namespace, not root"))
         layers.append(Layer("processes", True, "pid namespace" + (f", at most {MAX_PROCESSES} processes (pids cgroup)"
-                                                               if cgroup else "")))
+                                                               if "pids" in capped else "")))
     else:
         layers.append(Layer("guard", True, "a Python audit hook blocks the grader's files, other submissions, "
                             "sockets and programs: readable errors, but bypassable, the weaker layer"))
         layers.append(Layer("network", True, "the child's own network namespace, where the kernel allows it"))
-        layers.append(Layer("processes", cgroup is not None,
-                            f"at most {MAX_PROCESSES} processes (pids cgroup)" if cgroup else
+        layers.append(Layer("processes", "pids" in capped,
+                            f"at most {MAX_PROCESSES} processes (pids cgroup)" if "pids" in capped else
                             "no pid namespace or pids cgroup: stray processes are killed by process group only"))
+    layers.append(Layer("memory", "memory" in capped, "one cgroup for all of a child's processes, its tmpfs and "
+                        "shared memory" if "memory" in capped else "per process only (rlimit): no memory cgroup"))
+    layers.append(Layer("cpu", "cpu" in capped, "one core per child (cgroup quota)" if "cpu" in capped else
+                        "no cpu cgroup: a child can slow the others down, not change their results' values"))
     layers.append(Layer("limits", True, "memory, CPU time, file size, open files (rlimits), wall clock"))
-    return Isolation(bwrap, cgroup, tuple(layers), read_only)
+    return Isolation(bwrap, cgroups, tuple(layers), read_only)
 
 
 def read_only_roots(python: str | None, library: list[str], worker: Path) -> list[str]:

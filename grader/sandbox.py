@@ -23,6 +23,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ MAX_PNG_BYTES = 2 * 2**20
 MAX_PNG_TOTAL_BYTES = 20 * 2**20
 CELL_STATUSES = {"ok", "error", "timeout", "skipped"}
 MAX_RESULTS_BYTES = 64 * 2**20
+MAX_LINE_CHARS = 4 * 2**20
 MAX_NPY_BYTES = 32 * 2**20
 MAX_DECODED_BYTES = 256 * 2**20  # all arrays of one submission together
 TAIL_BYTES = 4000
@@ -165,7 +167,9 @@ class ArrayReader:
             return Unsupported("an unreadable array")
         if type(array) is not np.ndarray or array.dtype.kind not in "biuf":
             return Unsupported("an array that is not numbers")
-        self.budget -= array.nbytes
+        if array.size * 8 > self.budget:  # what the parent keeps: float64, whatever the child sent
+            return Unsupported("more array data than the grader reads back from one submission")
+        self.budget -= array.size * 8
         return np.array(array, dtype=np.float64 if array.dtype.kind == "f" else array.dtype, copy=True)
 
 
@@ -196,24 +200,27 @@ def decode(tagged: Any, arrays: ArrayReader) -> Any:
     return Unsupported("a malformed value")
 
 
-def _read_results(out: Path, run: ChildRun, notebooks: "Notebooks | None" = None) -> None:
+def _read_results(out: Path, run: ChildRun, notebooks: "Notebooks | None" = None,
+                  files: tuple[str, ...] = ()) -> None:
     path = out / "results.jsonl"
     if not regular_file(path):
         return
     blobs = Blobs(out)
     try:
         _read_records(path, run, ArrayReader(blobs), PictureReader(blobs, (notebooks or Notebooks()).figures),
-                      notebooks or Notebooks())
+                      notebooks or Notebooks(), set(files))
     finally:
         blobs.close()
 
 
 def _read_records(path: Path, run: ChildRun, arrays: ArrayReader, pictures: PictureReader,
-                  notebooks: "Notebooks") -> None:
+                  notebooks: "Notebooks", files: set[str]) -> None:
     cells = {name: {c["index"] for c in spec["cells"]} for name, spec in notebooks.specs.items()}
     with open(path, "rb") as f:
         data = f.read(MAX_RESULTS_BYTES)
     for line in data.decode("utf-8", "replace").splitlines():
+        if len(line) > MAX_LINE_CHARS:  # no record of the worker is this long; parsing it would cost gigabytes
+            continue
         try:
             record = json.loads(line)
         except (ValueError, RecursionError):
@@ -224,7 +231,8 @@ def _read_records(path: Path, run: ChildRun, arrays: ArrayReader, pictures: Pict
         if kind == "hello" and isinstance(record.get("layers"), dict) and not run.layers:
             # the first record, written before any student code ran; a later forged one is ignored
             run.layers = {str(k): v is True for k, v in record["layers"].items()}
-        elif kind == "load":
+        elif kind == "load" and record.get("file") in files:
+            files.discard(record["file"])  # one record per file of the plan: forged ones are dropped
             run.loads.append(_clean_load(record))
         elif kind == "cell" and isinstance(record.get("file"), str) and type(record.get("index")) is int \
                 and record["index"] in cells.get(record["file"], ()):
@@ -239,8 +247,11 @@ def _read_records(path: Path, run: ChildRun, arrays: ArrayReader, pictures: Pict
 
 
 def clean_text(text: str) -> str:
-    """Lone surrogates (a JSON escape like \\ud800) cannot be written to a report: replaced, not fatal."""
-    return text.encode("utf-8", "replace").decode("utf-8")
+    """Text from the child as reports can show it: lone surrogates (a JSON escape like \\ud800) replaced,
+    and control and format characters (terminal escape sequences, right-to-left overrides) spelled out."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return "".join(c if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf") else f"\\u{ord(c):04x}"
+                   for c in text)
 
 
 def _text(value: Any, limit: int = 400) -> str | None:
@@ -460,7 +471,7 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     env = _child_env(root, sandboxed)
     command = isolation.wrap(child_command(python, plan_path), root, env, workspace, source)
     with open(out / "stdout.txt", "wb") as stdout, open(out / "stderr.txt", "wb") as stderr, \
-            isolation.process_group() as cap:
+            isolation.process_group(limits.memory_bytes) as cap:
         proc = subprocess.Popen(cap.wrap(command), cwd=source, env=env, stdin=subprocess.DEVNULL,
                                 stdout=stdout, stderr=stderr, start_new_session=True)
         try:
@@ -473,7 +484,7 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     # bubblewrap passes a child killed by signal N on as exit status 128 + N
     run.returncode = -(proc.returncode - 128) if sandboxed and proc.returncode > 128 else proc.returncode
     run.seconds = time.monotonic() - started
-    _read_results(out, run, notebooks)
+    _read_results(out, run, notebooks, tuple(file_order))
     if not run.finished and run.killed is None:
         run.killed = _exit_reason(proc.returncode)
         run.timed_out = proc.returncode == -signal.SIGXCPU
@@ -488,7 +499,8 @@ def merge(runs: list[ChildRun]) -> ChildRun:
     merged = ChildRun(finished=all(r.finished for r in runs), timed_out=any(r.timed_out for r in runs))
     for run in runs:
         merged.jobs.update(run.jobs)
-        merged.loads.extend(load for load in run.loads if load["file"] not in {l["file"] for l in merged.loads})
+        seen = {load["file"] for load in merged.loads}
+        merged.loads.extend(load for load in run.loads if load["file"] not in seen)
         merged.cells.update(run.cells)
         merged.layers = merged.layers or run.layers
         merged.seconds += run.seconds

@@ -12,6 +12,11 @@ from grader.report.table import exercises
 FIXED = ["sheet", "submission", "name", "id"]
 
 
+def _inert(text: str) -> str:
+    """A cell a spreadsheet would run as a formula (a submission named `=cmd|...`) starts with a quote."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def render(run: RunReport) -> str:
     sheets = list(dict.fromkeys(r.sheet for r in run.submissions))
     several = len(sheets) > 1
@@ -27,9 +32,10 @@ def render(run: RunReport) -> str:
         per = r.exercise_points()
         cells = [f"{per[ex][0]:g}" if s == r.sheet and ex in per else "" for s, ex in columns]
         tail = [f"{r.points:g}", f"{r.max_points:g}", f"{r.percent:.1f}",
-                f"{sum(t.pending_points for t in r.tasks):g}", "; ".join(r.flags)]
+                f"{sum(t.pending_points for t in r.tasks):g}", _inert("; ".join(r.flags))]
         for member in r.members or [None]:
-            writer.writerow([r.sheet, r.name, member.name if member else "", member.id if member else ""] + cells + tail)
+            writer.writerow([r.sheet, _inert(r.name), _inert(member.name) if member else "",
+                             member.id if member else ""] + cells + tail)
     return out.getvalue()
 
 

@@ -245,7 +245,8 @@ def test_forged_results_earn_nothing(battle):
     forged = report_of(battle, "forged_results")
     control = battle["reports"]["Control_1000000"]
     assert forged.points < control.points  # the forged records counted, and their values are wrong
-    assert battle["run"].isolation and all(layer.active for layer in battle["run"].isolation)
+    layers = {layer.name: layer.active for layer in battle["run"].isolation}
+    assert all(layers[name] for name in ("filesystem", "network", "processes", "memory", "cpu"))
 
 
 def test_secrets_environment_and_the_grader_are_out_of_reach(battle):
