@@ -101,3 +101,14 @@ def test_huge_notebooks_are_refused_in_one_line(tmp_path, build, says):
     report = grade_one(folder)
     assert any(says in flag for flag in report.flags)
     assert all(t.status in ("error", "not-attempted", "pending-manual") for t in report.tasks)
+
+
+def test_a_gradebook_cell_never_starts_a_formula():
+    from grader.report import csv_report
+    from grader.report.models import Member, RunReport, SubmissionReport
+
+    evil = SubmissionReport(name="=HYPERLINK(\"http://x\")", sheet=SHEET7, points=1, max_points=2,
+                            members=[Member(name="@SUM(A1)", id="1")], flags=["-2+3"])
+    text = csv_report.render(RunReport(submissions=[evil]))
+    row = text.splitlines()[1]
+    assert "'=HYPERLINK" in row and "'@SUM(A1)" in row and "'-2+3" in row

@@ -131,6 +131,38 @@ def attacks(escape: Path, port: int) -> dict[str, str]:
         "threads": "import threading as _t, time as _time\n"
                    "_t.Thread(target=lambda: [_time.sleep(0.01) for _ in iter(int, 1)]).start()",
         "atexit": "import atexit as _atexit\n_atexit.register(print, 'ATEXIT RAN')",
+        "kernel_settings": textwrap.dedent("""
+            for _p in ("/proc/sys/kernel/hostname", "/proc/sys/vm/drop_caches", "/proc/sys/kernel/core_pattern"):
+                try:
+                    open(_p, "w").close()
+                    print("WROTE", _p)
+                except OSError:
+                    print("refused", _p)
+            """),
+        "shared_memory": textwrap.dedent("""
+            _mb = 0
+            try:
+                with open("/dev/shm/hog", "wb") as _f:
+                    while _mb < 4096:
+                        _f.write(b"x" * 2**20)
+                        _mb += 1
+            except OSError:
+                print("shared memory stopped after", _mb, "MB")
+            try:
+                open("/dev/planted", "w")
+                print("WROTE /dev")
+            except OSError:
+                pass
+            """),
+        "forged_loads": textwrap.dedent("""
+            import json as _json, sys as _sys
+            _plan = _json.load(open(_sys.argv[-1]))
+            with open(_plan["out"] + "/results.jsonl", "a") as _f:
+                _line = _json.dumps({"record": "load", "file": "activations.py", "log": [{}] * 100}) + "\n"
+                _f.write(_line * 50_000)
+                _f.write("[" * (5 * 2**20) + "\n")
+            """),
+        "terminal_escapes": "def forward(x, W1, W2):\n    raise RuntimeError('\\x1b[2J\\x1b]0;pwned\\x07\\x1b[32mAll tasks passed')",
         "import_grader": textwrap.dedent("""
             for _name in ("grader", "reference", "grader.judge", "reference.nnti_ws2425_sheet6"):
                 try:
@@ -288,6 +320,17 @@ def test_ending_early_or_late_costs_only_the_attacker(battle):
     assert report_of(battle, "threads").points == control
     assert report_of(battle, "atexit").points == control and "ATEXIT RAN" not in report_of(battle, "atexit").output
     assert report_of(battle, "daemon").points == control
+
+
+def test_kernel_settings_devices_and_forged_records(battle):
+    kernel = report_of(battle, "kernel_settings").output
+    assert "WROTE" not in kernel and kernel.count("refused") == 3
+    shm = report_of(battle, "shared_memory").output
+    assert "WROTE" not in shm and int(shm.split("stopped after")[1].split()[0]) <= 64
+    forged = report_of(battle, "forged_loads")
+    assert len(forged.notes) <= 200  # the file's real load record only, not 50,000 forged ones
+    escapes = task(report_of(battle, "terminal_escapes"), FORWARD_TASK)
+    assert "\x1b" not in escapes.message and "\\u001b[2J" in escapes.message
 
 
 def test_files_that_would_shadow_libraries_or_the_grader_are_not_used(battle):
