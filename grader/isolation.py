@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -32,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 
 SANDBOX_UID = 65534
+SETPRIV = "/usr/bin/setpriv"
 MAX_PROCESSES = 64
 PROBE = r"""
 import json, os, sys
@@ -58,6 +60,7 @@ class Isolation:
     cgroups: tuple[tuple[str, Path], ...] = ()  # controllers this process may create cgroups in
     layers: tuple[Layer, ...] = ()
     read_only: tuple[str, ...] = ()  # the interpreter's prefixes and libraries, and the worker
+    host_uid: int | None = None  # when the grader runs as root: bubblewrap is started as this user
     tmpfs_bytes: int = 128 * 2**20
 
     def wrap(self, command: list[str], root: Path, env: dict[str, str], workspace: Path, source: Path) -> list[str]:
@@ -93,7 +96,11 @@ class Isolation:
                  "--dir", str(root / "home"), "--dir", str(root / "tmp"), "--chdir", str(workspace)]
         for key, value in env.items():
             args += ["--setenv", key, value]
-        return args + ["--", *command]
+        args += ["--", *command]
+        if self.host_uid is not None:  # root never reaches student code: bubblewrap itself runs unprivileged
+            uid = str(self.host_uid)
+            args = [SETPRIV, "--reuid", uid, "--regid", uid, "--clear-groups", "--", *args]
+        return args
 
     def process_group(self, memory_bytes: int) -> "ProcessCap":
         return ProcessCap(dict(self.cgroups), memory_bytes)
@@ -220,23 +227,13 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
     capped = {name for name, _ in cgroups} | ({"pids", "memory", "cpu"} if any(n == "v2" for n, _ in cgroups) else set())
     layers: list[Layer] = []
     probe = None
+    host_uid = None
     if bwrap is not None:
-        iso = Isolation(bwrap, cgroups, read_only=read_only)
-        scratch = Path(os.environ.get("TMPDIR", "/tmp")) / f"nngrade-probe-{uuid.uuid4().hex[:8]}"
-        try:
-            for name in ("in", "out", "mpl", "src"):
-                (scratch / name).mkdir(parents=True)
-            for name in ("plan.json", "out/results.jsonl", "out/blobs.bin"):
-                (scratch / name).write_text("")
-            command = iso.wrap([python, "-I", "-S", "-c", PROBE, *forbidden], scratch,
-                               {"PATH": "/usr/bin:/bin"}, scratch / "ws", scratch / "src")
-            done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
-            probe = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
-            why = done.stderr.strip().splitlines()[-1:] if done.returncode else []
-        except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
-            probe, why = None, ["the probe failed"]
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+        attempts = [SANDBOX_UID, None] if os.geteuid() == 0 and Path(SETPRIV).exists() else [None]
+        for host_uid in attempts:  # unprivileged on the host where the interpreter is readable by that user
+            probe, why = _probe(Isolation(bwrap, cgroups, read_only=read_only, host_uid=host_uid), python, forbidden)
+            if probe is not None:
+                break
         if probe is None:
             bwrap = None
             layers.append(Layer("filesystem", False, f"bubblewrap does not start here: {' '.join(why)[:120]}"))
@@ -247,7 +244,9 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
                             "submission copy in a private tmpfs" if not probe["visible"]
                             else f"bubblewrap, but {probe['visible'][0]} is visible"))
         layers.append(Layer("network", probe["interfaces"] in ([], ["lo"]), "empty network namespace"))
-        if os.geteuid() == 0:
+        if host_uid is not None:
+            layers.append(Layer("user", True, f"uid {probe['uid']} inside and uid {host_uid} on the host"))
+        elif os.geteuid() == 0:
             layers.append(Layer("user", False, f"uid {probe['uid']} inside, but root on the host because the grader "
                                 "runs as root (kernel settings and /dev are read-only, nested namespaces off); "
                                 "run the grader as an ordinary user"))
@@ -267,7 +266,41 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
     layers.append(Layer("cpu", "cpu" in capped, "one core per child (cgroup quota)" if "cpu" in capped else
                         "no cpu cgroup: a child can slow the others down, not change their results' values"))
     layers.append(Layer("limits", True, "memory, CPU time, file size, open files (rlimits), wall clock"))
-    return Isolation(bwrap, cgroups, tuple(layers), read_only)
+    return Isolation(bwrap, cgroups, tuple(layers), read_only, host_uid if bwrap else None)
+
+
+def _probe(iso: Isolation, python: str, forbidden: tuple[str, ...]) -> tuple[dict | None, list[str]]:
+    """Run the probe inside the sandbox; (what it saw, or None, and why not)."""
+    scratch = Path(tempfile.mkdtemp(prefix="nngrade-probe-"))
+    try:
+        for name in ("in", "out", "mpl", "src"):
+            (scratch / name).mkdir()
+        for name in ("plan.json", "out/results.jsonl", "out/blobs.bin"):
+            (scratch / name).write_text("")
+        open_up(scratch, iso.host_uid)
+        command = iso.wrap([python, "-I", "-S", "-c", PROBE, *forbidden], scratch,
+                           {"PATH": "/usr/bin:/bin"}, scratch / "ws", scratch / "src")
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            return None, done.stderr.strip().splitlines()[-1:]
+        return json.loads(done.stdout.strip().splitlines()[-1]), []
+    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
+        return None, ["the probe failed"]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def open_up(root: Path, host_uid: int | None) -> None:
+    """Let the unprivileged user bubblewrap runs as read the child's inputs and write its two output
+    files; nobody else gains anything (the folder can be entered but not listed)."""
+    if host_uid is None:
+        return
+    root.chmod(0o711)
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    for name in ("results.jsonl", "blobs.bin"):
+        if (root / "out" / name).exists():
+            os.chown(root / "out" / name, host_uid, host_uid)
 
 
 def read_only_roots(python: str | None, library: list[str], worker: Path) -> list[str]:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.isolation import Isolation
+from grader.isolation import Isolation, open_up
 
 WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
 GRADER_FOLDERS = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent / "reference")]
@@ -466,9 +466,10 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     }
     plan_path = root / "plan.json"
     plan_path.write_text(json.dumps(plan), encoding="utf-8")
+    env = _child_env(root, sandboxed)
+    open_up(root, isolation.host_uid)
     run = ChildRun()
     started = time.monotonic()
-    env = _child_env(root, sandboxed)
     command = isolation.wrap(child_command(python, plan_path), root, env, workspace, source)
     with open(out / "stdout.txt", "wb") as stdout, open(out / "stderr.txt", "wb") as stderr, \
             isolation.process_group(limits.memory_bytes) as cap:

@@ -1,8 +1,18 @@
 """Without bubblewrap: the run says which layers are off, and the audit hook still gives clear refusals."""
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
 import textwrap
+from pathlib import Path
 
-from grader import isolation, sandbox
+import pytest
+
+from grader import api, isolation, sandbox
+from tests.conftest import ROOT
+
+KRUEGER = ROOT / "submissions" / "nnti-ws2425-sheet6" / "Krueger_2581234_Hartmann_2579911"
 
 
 def test_without_bubblewrap_the_header_names_the_missing_layers(monkeypatch):
@@ -50,3 +60,22 @@ def test_the_audit_hook_refuses_files_network_and_programs(tmp_path):
     assert refusals[0] == refusals[1] == f"the grader does not let submissions open {secret}"
     assert refusals[2].startswith("the grader does not allow network access")
     assert all(r.startswith("the grader does not allow starting") for r in refusals[3:])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/bin/python3").exists(), reason="needs root and /usr/bin/python3")
+def test_a_root_grader_starts_the_sandbox_as_an_unprivileged_user():
+    """With an interpreter other users can read, student code is uid 65534 on the host too."""
+    folder = Path(tempfile.mkdtemp(prefix="nngrade-test-venv-"))  # pytest's tmp_path is private to root
+    try:
+        folder.chmod(0o755)
+        venv = folder / "course"
+        subprocess.run(["/usr/bin/python3", "-m", "venv", str(venv)], check=True)
+        if subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "numpy"]).returncode:
+            pytest.skip("numpy cannot be installed here")
+        run = api.grade([KRUEGER], python=str(venv / "bin" / "python"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    layers = {layer.name: layer for layer in run.isolation}
+    assert layers["user"].active and "uid 65534 on the host" in layers["user"].how
+    assert run.submissions[0].points == pytest.approx(4.6572)
