@@ -9,7 +9,6 @@ test's temporary folder (`ESCAPE`) and the loopback port the test itself opens.
 import hashlib
 import json
 import os
-import socket
 import shutil
 import textwrap
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader import api, grading, sandbox
+from tests.attacks.conftest import loopback_listener
 from tests.conftest import ROOT, RUBRICS
 
 SHEET = "nnti-ws2425-sheet6"
@@ -198,11 +198,7 @@ def battle(tmp_path_factory):
     escape = tmp / "escape"
     escape.mkdir()
     (escape / "secret.txt").write_text("the tutor's notes")
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(5)
-    listener.setblocking(False)
-    port = listener.getsockname()[1]
+    listener, port = loopback_listener()
     rubrics = tmp / "rubrics"
     shutil.copytree(RUBRICS, rubrics)
     text = (rubrics / f"{SHEET}.toml").read_text()

@@ -1,7 +1,6 @@
 """Without bubblewrap: the run says which layers are off, and the audit hook still gives clear refusals."""
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import textwrap
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader import api, isolation, sandbox
+from tests.attacks.conftest import loopback_listener
 from tests.conftest import ROOT
 
 KRUEGER = ROOT / "submissions" / "nnti-ws2425-sheet6" / "Krueger_2581234_Hartmann_2579911"
@@ -28,10 +28,7 @@ def test_the_audit_hook_refuses_files_network_and_programs(tmp_path):
     secret = tmp_path / "rubrics"
     secret.mkdir()
     (secret / "hidden.toml").write_text("expected = 42")
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    port = listener.getsockname()[1]
+    listener, port = loopback_listener()
     code = tmp_path / "code.py"
     code.write_text(textwrap.dedent(f"""
         import os, socket, subprocess
