@@ -20,20 +20,33 @@ BLOCKED_EVENTS = {
 }
 
 
+def _within(real: str, roots: list[str]) -> str | None:
+    for root in roots:
+        if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+            return root
+    return None
+
+
 class Guard:
-    def __init__(self, forbidden: list[str]):
+    """Files may be opened under the allowed roots only (the child's own folders, the interpreter and its
+    libraries), and never under the forbidden ones (the grader, rubrics, other submissions)."""
+
+    def __init__(self, forbidden: list[str], allowed: list[str]):
         self.forbidden = [os.path.realpath(p) for p in forbidden if p]
+        self.allowed = [os.path.realpath(p) for p in allowed if p]
         self.active = False
 
-    def _inside(self, path: Any) -> str | None:
+    def _refused(self, path: Any) -> str | None:
         if isinstance(path, bytes):
             path = os.fsdecode(path)
         if not isinstance(path, str):
-            return None
+            return None  # a file descriptor: opened earlier, under these rules
         real = os.path.realpath(path)
-        for root in self.forbidden:
-            if real == root or real.startswith(root + os.sep):
-                return root
+        forbidden = _within(real, self.forbidden)
+        if forbidden is not None:
+            return forbidden
+        if self.allowed and _within(real, self.allowed) is None:
+            return os.path.dirname(real) or real
         return None
 
     def __call__(self, event: str, args: tuple) -> None:
@@ -42,13 +55,13 @@ class Guard:
         if event in BLOCKED_EVENTS:
             raise PermissionError(f"the grader does not allow {BLOCKED_EVENTS[event]} ({event})")
         if event in ("open", "os.listdir", "os.scandir", "shutil.copyfile", "os.remove", "os.rename") and args:
-            root = self._inside(args[0])
+            root = self._refused(args[0])
             if root is not None:
                 raise PermissionError(f"the grader does not let submissions open {root}")
 
 
-def install(forbidden: list[str]) -> Guard:
+def install(forbidden: list[str], allowed: list[str]) -> Guard:
     """Installed before student code; `activate` once the worker's own imports are done."""
-    guard = Guard(forbidden)
+    guard = Guard(forbidden, allowed)
     sys.addaudithook(guard)
     return guard

@@ -175,7 +175,8 @@ def run(plan_path: str) -> int:
     os.environ["MPLBACKEND"] = "Agg"
     deadline.install()
     if plan.get("guard"):  # no sandbox on this machine: the audit hook is the weaker layer
-        guard.install(plan.get("forbidden", [])).active = True
+        allowed = [*plan.get("allowed", []), *sys.path, sys.prefix, sys.base_prefix, str(workspace)]
+        guard.install(plan.get("forbidden", []), allowed).active = True
         layers["guard"] = True
     out.write({"record": "hello", "layers": layers, "pid": os.getpid()})
     loaded = _load_files(plan, workspace, out)
