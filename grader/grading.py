@@ -11,12 +11,13 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import reference
+from reference.mistakes import alternatives
 from grader import intake, judge, notebook, plans, sandbox
 from grader.checks import NotebookRun
 from grader.environment import Environment, probe
@@ -38,6 +39,7 @@ class SheetSetup:
     feedback: Path | None = None  # write each notebook, run and annotated, as HTML into this folder
     unavailable: frozenset[str] = frozenset()  # tasks needing modules the environment lacks: not run
     isolation: Isolation = Isolation()
+    mistakes: dict[str, list] = field(default_factory=dict)  # answer-key name -> values of known mistakes
 
     @classmethod
     def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None) -> "SheetSetup":
@@ -46,7 +48,8 @@ class SheetSetup:
         environment = probe(python or rubric.python, required)
         unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
         return cls(rubric, rubric_path, key, plans.build(rubric, key, unavailable), environment,
-                   unavailable=unavailable, isolation=sandbox_for(environment))
+                   unavailable=unavailable, isolation=sandbox_for(environment),
+                   mistakes=alternatives(reference.sheet_module(rubric.sheet), rubric.given, key))
 
     def unneeded(self, file: str) -> list[str]:
         """The modules a file's tasks need and the environment lacks, when no other task needs the file."""
@@ -121,7 +124,7 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             _note_run(run, report, sources)
         runs = sources.runs(run)
         report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem,
-                                              runs, setup.environment)
+                                              runs, setup.environment, setup.mistakes)
         report.points = round(sum(t.points for t in report.tasks), 4)
         if setup.feedback is not None:
             _write_notebook_feedback(setup, sources, runs, report)

@@ -97,7 +97,8 @@ def unavailable(task: Task, rubric: Rubric, missing: list[str], environment: Env
 def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: ChildRun | None,
                      answers: dict[str, Any] | None, answers_problem: str | None,
                      notebooks: dict[str, NotebookRun] | None = None,
-                     environment: Environment = Environment(None)) -> list[TaskResult]:
+                     environment: Environment = Environment(None),
+                     mistakes: dict[str, list] | None = None) -> list[TaskResult]:
     results = []
     notebooks = notebooks or {}
     for task in rubric.tasks:
@@ -115,7 +116,7 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
                            property_input=plan.property_inputs.get(jid),
                            killed=run.killed if run is not None else None,
                            timed_out=run is not None and run.timed_out,
-                           notebook=notebooks.get(file) if file else None)
+                           notebook=notebooks.get(file) if file else None, mistakes=mistakes or {})
         result = judge_task(task, rubric, context_for)
         if run is not None:
             result.seconds = round(sum(run.jobs.get(job_id(task.id, i), {}).get("seconds", 0.0)

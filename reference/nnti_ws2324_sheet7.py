@@ -17,6 +17,7 @@ from pydantic import model_validator
 
 from reference import common
 from reference.given import GivenModel, Matrix, Vector
+from reference.mistakes import Mistake
 
 SHEET_ID = "nnti-ws2324-sheet7"
 
@@ -197,3 +198,70 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
     if "7.3" in given:
         key.update(notebook_key(Notebook73.model_validate(given["7.3"]), W_hidden, W_out))
     return key
+
+
+# --- typical mistakes of 7.2 and 7.3, as the values they produce ---------------------------------
+
+def _with(given: dict[str, Any], section: str, **changes: Any) -> dict[str, Any]:
+    return {**given, section: {**given[section], **changes}}
+
+
+def _section(key: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {k: v for k, v in key.items() if k.startswith(prefix)}
+
+
+def _log_base(given: dict[str, Any], log) -> dict[str, Any]:
+    key = answer_key({"7.2": given["7.2"]})
+    y = common.as_array(given["7.2"]["y"])
+    return {"7.2.L1": float(-np.sum(y * log(key["7.2.p"]))), "7.2.L2": float(-np.sum(y * log(key["7.2.p_2"])))}
+
+
+def _no_activation_derivative(given: dict[str, Any]) -> dict[str, Any]:
+    """Backprop that passes dL/dh through the hidden layer unchanged (leaky_relu' dropped)."""
+    g = Network72.model_validate(given["7.2"])
+    x, W_hidden, W_out = common.as_array(g.x), common.as_array(g.W_hidden), common.as_array(g.W_out)
+    fwd = forward(x, W_hidden, W_out, g.alpha)
+    dL_dh = W_out @ (fwd["p"] - common.as_array(g.y))
+    dW_hidden = np.outer(x, dL_dh)
+    out = {"7.2.dL_dz_hidden": dL_dh, "7.2.dL_dW_hidden": dW_hidden,
+           "7.2.W_hidden_new": W_hidden - g.learning_rate * dW_hidden}
+    if "7.3" in given:
+        n = Notebook73.model_validate(given["7.3"])
+        X, Y = common.as_array(n.X), common.as_array(n.Y)
+        batch = batch_forward(X, W_hidden, W_out, n.alpha)
+        dz_out = (batch["p"] - Y) / X.shape[0]
+        out["7.3.dW_hidden"] = X.T @ (dz_out @ W_out.T)
+    return out
+
+
+def _gradient_ascent(given: dict[str, Any]) -> dict[str, Any]:
+    key = answer_key(given)
+    lr = given["7.2"].get("learning_rate", 0.1)
+    out = {"7.2.W_out_new": key["7.2.W_out"] + lr * key["7.2.dL_dW_out"],
+           "7.2.W_hidden_new": key["7.2.W_hidden"] + lr * key["7.2.dL_dW_hidden"]}
+    if "7.3" in given:
+        lr3 = key["7.3.learning_rate"]
+        out["7.3.W_hidden_new"] = key["7.2.W_hidden"] + lr3 * key["7.3.dW_hidden"]
+        out["7.3.W_out_new"] = key["7.2.W_out"] + lr3 * key["7.3.dW_out"]
+    return out
+
+
+def _relu_derivative_for_leaky(given: dict[str, Any]) -> dict[str, Any]:
+    n = Notebook73.model_validate(given["7.3"])
+    return {"7.3.leaky_relu_grad": common.relu_derivative(n.z)}
+
+
+MISTAKES = [
+    Mistake("plain-relu", "this is what plain ReLU gives: the hidden layer is a leaky ReLU with slope 0.01 for "
+            "negative inputs", lambda given: _section(answer_key(_with(given, "7.2", alpha=0.0)), "7.2.")),
+    Mistake("leaky-slope", "this is what a leaky-ReLU slope of 0.1 gives: the sheet's slope is 0.01",
+            lambda given: _section(answer_key(_with(given, "7.2", alpha=0.1)), "7.2.")),
+    Mistake("log10", "the cross-entropy uses log base 10: use the natural log", lambda g: _log_base(g, np.log10)),
+    Mistake("log2", "the cross-entropy uses log base 2: use the natural log", lambda g: _log_base(g, np.log2)),
+    Mistake("missing-activation-derivative", "the backward pass drops the activation's derivative: multiply "
+            "dL/dh by leaky_relu'(z_hidden) before going to the hidden weights", _no_activation_derivative),
+    Mistake("gradient-ascent", "the update adds the gradient (ascent): gradient descent subtracts learning rate "
+            "times gradient", _gradient_ascent),
+    Mistake("relu-derivative", "this is ReLU's derivative: leaky ReLU's is alpha, not 0, for z <= 0",
+            _relu_derivative_for_leaky),
+]

@@ -107,3 +107,7 @@ class Context:
     killed: str | None = None  # why the child ended before this check's job reported
     timed_out: bool = False
     notebook: NotebookRun | None = None  # the check's file, for the notebook kinds
+    mistakes: dict[str, tuple] = field(default_factory=dict)  # answer-key name -> values of known mistakes
+
+    def alternatives(self, name: str) -> tuple:
+        return tuple(self.mistakes.get(name, ()))

@@ -84,8 +84,20 @@ def _show(array: np.ndarray) -> str:
     return np.array2string(np.asarray(array), precision=4, suppress_small=True, max_line_width=200, threshold=20)
 
 
+def _known_mistake(aligned: np.ndarray, alternatives: tuple, rtol: float, atol: float) -> Any:
+    """The first known mistake of the task whose value the student's matches."""
+    for alternative in alternatives:
+        value = np.asarray(alternative.value, dtype=np.float64)
+        candidate = align(aligned, value)
+        if candidate is not None and np.all(np.isfinite(value)) and _close(candidate, value, rtol, atol):
+            return alternative
+    return None
+
+
 def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: bool,
-          accept_transpose: bool = False, what: str = "the value") -> Match:
+          accept_transpose: bool = False, what: str = "the value", alternatives: tuple = ()) -> Match:
+    """`alternatives` are the values the task's known mistakes give (reference/mistakes.py): one that fits
+    names the mistake, also in hidden tasks, since a mistake's name shows no expected value."""
     exp = np.asarray(expected, dtype=np.float64)
     if isinstance(observed, Absent):
         return Match(False, observed.why)
@@ -103,6 +115,9 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     error = np.abs(aligned - exp)
     if _close(aligned, exp, rtol, atol) or (accept_transpose and aligned.ndim == 2 and _close(aligned.T, exp, rtol, atol)):
         return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
+    known = _known_mistake(aligned, alternatives, rtol, atol)
+    if known is not None:
+        return Match(False, f"{what} is not correct: {known.message}", (known.id,), float(error.max()))
     found = diagnose.numbers(aligned, exp, rtol, atol)
     if not reveal:  # a hidden task: no deviation, no factor, no mistake that would give the value away
         return Match(False, f"{what} is not correct", tuple(d.id for d in found), float(error.max()))

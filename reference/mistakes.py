@@ -1,0 +1,48 @@
+"""Known mistakes of a sheet, computed on the reference side: what a student who made them gets.
+
+Each sheet module may list `MISTAKES`: a mistake has a stable id, a message in the
+language of the exercise, and a function from the given data to the answer-key
+entries it changes. When a student's value fails its check but matches one of
+these within the check's tolerance, the judge names that mistake, which is more
+specific than any generic diagnosis (a constant factor, a sign).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Mistake:
+    id: str
+    message: str
+    values: Callable[[dict[str, Any]], dict[str, Any]]  # given data -> the answer-key entries it changes
+
+
+@dataclass(frozen=True)
+class Alternative:
+    id: str
+    message: str
+    value: Any
+
+
+def _differs(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape != b.shape or not np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True)
+
+
+def alternatives(module: Any, given: dict[str, Any], key: dict[str, Any]) -> dict[str, list[Alternative]]:
+    """Answer-key name -> the values known mistakes produce for it (only where they differ)."""
+    out: dict[str, list[Alternative]] = {}
+    for mistake in getattr(module, "MISTAKES", []):
+        try:
+            values = mistake.values(given)
+        except (KeyError, ValueError):  # a rubric without the section this mistake needs
+            continue
+        for name, value in values.items():
+            if name in key and _differs(value, key[name]):
+                out.setdefault(name, []).append(Alternative(mistake.id, mistake.message, value))
+    return out
