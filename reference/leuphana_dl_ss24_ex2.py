@@ -16,6 +16,7 @@ from pydantic import model_validator
 
 from reference import common
 from reference.given import GivenModel, Matrix, Vector
+from reference.mistakes import Mistake
 from reference.recompute import ChoiceError, Recompute
 
 SHEET_ID = "leuphana-dl-ss24-ex2"
@@ -176,12 +177,24 @@ def from_own_choices(own: Mapping[str, Any], key: Mapping[str, Any]) -> dict[str
             "approx_at_probe": relu_approx(key["7.probe"], lambda_, grid["b_"])}
 
 
+def approximation_mistakes(expected: dict[str, Any]) -> dict[str, list]:
+    """Task 7's typical slips, for the student's own grid: offsets one step off, A without the factor h."""
+    from reference.mistakes import Alternative
+
+    return {
+        "b_": [Alternative("offset-off-by-one-step", "the offsets are one grid step off: b_j = x_j - h", expected["x"])],
+        "lambda_": [Alternative("missing-h", "the system is missing the factor h: solve h A lambda = f(x)",
+                                expected["h"] * expected["lambda_"])],
+    }
+
+
 RECOMPUTE = {
     "relu_approximation": Recompute(
         inputs=("a", "b", "n", "f_on_grid"),
         outputs=("x", "h", "b_", "A", "f_", "lambda_", "approx_on_grid", "approx_at_probe"),
         fn=from_own_choices,
         statement="x = linspace(a, b, n), h = x[1] - x[0], b_ = x - h, h A lambda = f(x), approx(x) = f(x)",
+        mistakes=approximation_mistakes,
     )
 }
 
@@ -320,3 +333,32 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
         }
     )
     return key
+
+
+# --- typical mistakes of Task 5, as the values they produce ----------------------------------------
+
+def _task5_backprop(given: dict[str, Any], output_derivative, hidden_derivative: bool) -> dict[str, Any]:
+    """Task 5's gradients with a mistake in the chain rule; `output_derivative(s2, x2)` is what the student
+    multiplied the output error by."""
+    g = Network5.model_validate(given["5"])
+    x0 = common.as_array(g.x0).reshape(-1, 1)
+    W1, W2 = common.as_array(g.W1), common.as_array(g.W2)
+    s1 = W1 @ x0 + common.as_array(g.b1).reshape(-1, 1)
+    x1 = common.sigmoid(s1)
+    s2 = W2 @ x1 + common.as_array(g.b2).reshape(-1, 1)
+    x2 = common.sigmoid(s2)
+    delta2 = (x2 - common.as_array(g.y).reshape(-1, 1)) * output_derivative(s2, x2)
+    delta1 = W2.T @ delta2 * (common.sigmoid_derivative(s1) if hidden_derivative else 1.0)
+    return {"5.dE_dw2": delta2 @ x1.T, "5.dE_db2": delta2.ravel(), "5.dE_dw1": delta1 @ x0.T,
+            "5.dE_db1": delta1.ravel()}
+
+
+MISTAKES = [
+    Mistake("missing-activation-derivative", "the output error is not multiplied by the sigmoid's derivative "
+            "sigma'(s2) = x2 (1 - x2)", lambda g: _task5_backprop(g, lambda s2, x2: 1.0, True)),
+    Mistake("missing-activation-derivatives", "no sigmoid derivative at all in the backward pass: multiply by "
+            "sigma'(s) = x (1 - x) at every layer", lambda g: _task5_backprop(g, lambda s2, x2: 1.0, False)),
+    Mistake("sigmoid-derivative-of-output", "the sigmoid's derivative is applied to the output x2 instead of s2: "
+            "sigma'(s2) = x2 (1 - x2), not sigma(x2) (1 - sigma(x2))",
+            lambda g: _task5_backprop(g, lambda s2, x2: common.sigmoid_derivative(x2), True)),
+]

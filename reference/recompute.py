@@ -22,3 +22,5 @@ class Recompute:
     outputs: tuple[str, ...]
     fn: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
     statement: str = ""
+    # the sheet's typical mistakes for these choices: (expected values) -> output name -> [(id, message, value)]
+    mistakes: Callable[[dict[str, Any]], dict[str, list]] | None = None

@@ -13,7 +13,7 @@ def judge(check: AnswerCheck, ctx: Context) -> Outcome:
         return missing
     rtol, atol = check.tolerances(ctx.defaults.answer_rtol, ctx.defaults.answer_atol)
     m = match(number_tree(raw), ctx.key[check.key], rtol, atol, reveal=ctx.reveal,
-              accept_transpose=check.accept_transpose, what=f'"{check.key}"', alternatives=ctx.alternatives(check.key))
+              accept_transpose=check.accept_transpose, what=f'"{check.key}"', alternatives=ctx.alternatives(check.key), by_hand=True)
     if m.ok:
         return Outcome.passed(f'"{check.key}" is correct')
     return Outcome.failed(m.message, f"{m.message} (rtol {rtol:g}, atol {atol:g})", m.diagnoses)

@@ -95,7 +95,8 @@ def _known_mistake(aligned: np.ndarray, alternatives: tuple, rtol: float, atol: 
 
 
 def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: bool,
-          accept_transpose: bool = False, what: str = "the value", alternatives: tuple = ()) -> Match:
+          accept_transpose: bool = False, what: str = "the value", alternatives: tuple = (),
+          by_hand: bool = False) -> Match:
     """`alternatives` are the values the task's known mistakes give (reference/mistakes.py): one that fits
     names the mistake, also in hidden tasks, since a mistake's name shows no expected value."""
     exp = np.asarray(expected, dtype=np.float64)
@@ -118,6 +119,9 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     known = _known_mistake(aligned, alternatives, rtol, atol)
     if known is not None:
         return Match(False, f"{what} is not correct: {known.message}", (known.id,), float(error.max()))
+    if by_hand and _close(aligned, exp, 0.1, atol):
+        return Match(False, f"{what} is close but outside the tolerance: check your rounding (keep three "
+                            "significant digits in intermediate results)", ("rounding",), float(error.max()))
     found = diagnose.numbers(aligned, exp, rtol, atol)
     if not reveal:  # a hidden task: no deviation, no factor, no mistake that would give the value away
         return Match(False, f"{what} is not correct", tuple(d.id for d in found), float(error.max()))

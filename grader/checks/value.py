@@ -24,15 +24,18 @@ def judge(check: ValueCheck, ctx: Context) -> Outcome:
         return Outcome(0.0, "error", "missing: " + "; ".join(dict.fromkeys(a.why for a in absent)))
     rtol, atol = check.tolerances(ctx.defaults.value_rtol, ctx.defaults.value_atol)
     expected, compared = ctx.key, check.observe
+    mistakes = {name: ctx.alternatives(name) for name in compared.values()}
     if check.recompute is not None:
         try:
             expected, compared = _recomputed(check, ctx, observed)
         except ChoiceError as exc:
             return Outcome.failed(str(exc))
+        spec = reference.sheet_module(ctx.sheet).RECOMPUTE[check.recompute]
+        mistakes = spec.mistakes(expected) if spec.mistakes else {}
     good, problems, diagnoses = 0, [], []
     for path, name in compared.items():
         m = match(observed.get(path), expected[name], rtol, atol, reveal=ctx.reveal, what=f"`{path}`",
-                  alternatives=() if check.recompute else ctx.alternatives(name))
+                  alternatives=tuple(mistakes.get(name, ())))
         if m.ok:
             good += 1
         else:
