@@ -19,6 +19,7 @@ from pydantic import model_validator
 from reference import common, datasets, flax_networks
 from reference.formula import Formula, Variable
 from reference.given import GivenModel
+from reference.mistakes import Mistake
 from reference.recompute import ChoiceError, Recompute
 
 SHEET_ID = "tuda-sml-ss23-hw4"
@@ -368,3 +369,30 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
     key["4.3.mlp_shapes"] = [list(shape) for shape in flax_networks.MLP_SHAPES]
     key["4.3.cnn_shapes"] = [list(shape) for shape in flax_networks.CNN_SHAPES]
     return key
+
+
+# --- typical mistakes of 4.2's modules, as the values they produce ---------------------------------
+
+def _probe_mistakes(given: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    key = probe(Training42.model_validate(given["4.2"]))
+    X, G, Z, T = key["4.2.probe.X"], key["4.2.probe.G"], key["4.2.probe.Z"], key["4.2.probe.T"]
+    P = common.softmax(Z, axis=-1)
+    n = X.shape[0]
+    return {
+        "softmax-diagonal": {"4.2.probe.softmax_back": P * (1 - P) * G},
+        "fused-cross-entropy-gradient": {"4.2.probe.ce_gradient": P - T},
+        "gradient-averaged": {"4.2.probe.linear_dW": X.T @ G / n, "4.2.probe.linear_db": G.sum(axis=0) / n},
+        "tanh-derivative-of-output": {"4.2.probe.tanh_back": (1 - np.tanh(np.tanh(Z)) ** 2) * G},
+    }
+
+
+MISTAKES = [
+    Mistake("softmax-diagonal", "only the Jacobian's diagonal s (1 - s) is used: softmax couples its outputs, "
+            "the backward pass is s * (v - sum(v * s))", lambda g: _probe_mistakes(g)["softmax-diagonal"]),
+    Mistake("fused-cross-entropy-gradient", "this is the fused softmax + cross-entropy gradient p - t; the "
+            "loss module alone returns dL/dp = -t / p", lambda g: _probe_mistakes(g)["fused-cross-entropy-gradient"]),
+    Mistake("gradient-averaged", "the parameter gradients are averaged over the batch; the framework "
+            "accumulates (sums) them", lambda g: _probe_mistakes(g)["gradient-averaged"]),
+    Mistake("tanh-derivative-of-output", "tanh's derivative is applied to the stored output: 1 - tanh(z)^2 "
+            "uses the input z, or 1 - y^2 with the output y", lambda g: _probe_mistakes(g)["tanh-derivative-of-output"]),
+]
