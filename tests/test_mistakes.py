@@ -97,3 +97,12 @@ def test_task_7_slips_are_named_for_the_students_own_grid():
 def test_correct_scripts_get_no_diagnosis():
     run = api.grade([ROOT / "submissions" / "leuphana-dl-ss24-ex2" / "Braun_3045821_Wolf_3046190"])
     assert [t.diagnoses for t in run.submissions[0].tasks if t.diagnoses] == []
+
+
+def test_rounding_is_suggested_for_public_hand_values_only(sheet):
+    _, key, alternatives = sheet
+    near = float(key["7.2.L1"]) * 1.05
+    for reveal, expected in ((True, ("rounding",)), (False, ())):
+        ctx = context(key=key, sheet=SHEET, reveal=reveal, answers={"7.2.L1": near}, mistakes=alternatives)
+        outcome = answer.judge(AnswerCheck(kind="answer", key="7.2.L1"), ctx)
+        assert outcome.status == "failed" and outcome.diagnoses == expected

@@ -119,7 +119,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     known = _known_mistake(aligned, alternatives, rtol, atol)
     if known is not None:
         return Match(False, f"{what} is not correct: {known.message}", (known.id,), float(error.max()))
-    if by_hand and _close(aligned, exp, 0.1, atol):
+    if by_hand and reveal and _close(aligned, exp, 0.1, atol):  # "close" would narrow a hidden value down
         return Match(False, f"{what} is close but outside the tolerance: check your rounding (keep three "
                             "significant digits in intermediate results)", ("rounding",), float(error.max()))
     found = diagnose.numbers(aligned, exp, rtol, atol)
