@@ -102,7 +102,8 @@ def test_correct_scripts_get_no_diagnosis():
 def test_rounding_is_suggested_for_public_hand_values_only(sheet):
     _, key, alternatives = sheet
     near = float(key["7.2.L1"]) * 1.05
-    for reveal, expected in ((True, ("rounding",)), (False, ())):
+    for reveal in (True, False):
         ctx = context(key=key, sheet=SHEET, reveal=reveal, answers={"7.2.L1": near}, mistakes=alternatives)
         outcome = answer.judge(AnswerCheck(kind="answer", key="7.2.L1"), ctx)
-        assert outcome.status == "failed" and outcome.diagnoses == expected
+        assert outcome.status == "failed" and ("rounding" in outcome.diagnoses) == reveal
+        assert ("rounding" in outcome.message) == reveal
