@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from reference import common
 from reference.formula import Formula, Variable
 from reference.given import GivenModel, Matrix, Vector
+from reference.mistakes import Mistake
 from reference.properties import Property, bound_residual
 
 SHEET_ID = "nnti-ws2425-sheet6"
@@ -232,3 +233,22 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
         }
     )
     return key
+
+
+# --- typical mistakes of 6.3, as the values they produce -----------------------------------------
+
+def _forward_mistake(given: dict[str, Any], hidden, output) -> dict[str, Any]:
+    g = Network63.model_validate(given["6.3"])
+    h = hidden(common.as_array(g.x) @ common.as_array(g.W1))
+    o = output(h @ common.as_array(g.W2))
+    return {"6.3.h": h, "6.3.o": o}
+
+
+MISTAKES = [
+    Mistake("missing-relu", "the hidden layer has no ReLU: h = relu(x W1)",
+            lambda g: _forward_mistake(g, lambda z: z, common.softmax)),
+    Mistake("sigmoid-output", "the output uses sigmoid per unit: softmax normalises over the classes",
+            lambda g: _forward_mistake(g, common.relu, common.sigmoid)),
+    Mistake("missing-softmax", "the output is the raw score h W2: apply softmax to it",
+            lambda g: _forward_mistake(g, common.relu, lambda z: z)),
+]
