@@ -38,11 +38,11 @@ def alternatives(module: Any, given: dict[str, Any], key: dict[str, Any]) -> dic
     """Answer-key name -> the values known mistakes produce for it (only where they differ)."""
     out: dict[str, list[Alternative]] = {}
     for mistake in getattr(module, "MISTAKES", []):
-        try:
+        try:  # a rubric without the section a mistake needs, or a broken mistake: skip it, grade the rest
             values = mistake.values(given)
-        except (KeyError, ValueError):  # a rubric without the section this mistake needs
+            changed = {name: value for name, value in values.items() if name in key and _differs(value, key[name])}
+        except Exception:
             continue
-        for name, value in values.items():
-            if name in key and _differs(value, key[name]):
-                out.setdefault(name, []).append(Alternative(mistake.id, mistake.message, value))
+        for name, value in changed.items():
+            out.setdefault(name, []).append(Alternative(mistake.id, mistake.message, value))
     return out

@@ -84,12 +84,18 @@ def _show(array: np.ndarray) -> str:
     return np.array2string(np.asarray(array), precision=4, suppress_small=True, max_line_width=200, threshold=20)
 
 
-def _known_mistake(aligned: np.ndarray, alternatives: tuple, rtol: float, atol: float) -> Any:
-    """The first known mistake of the task whose value the student's matches."""
+def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple, rtol: float, atol: float) -> Any:
+    """The first known mistake of the task whose value the student's matches. A mistake whose value is itself
+    within tolerance of the right one is never named (it would only say "you are close"), and the student's
+    value must be nearer the mistake than the right value."""
     for alternative in alternatives:
         value = np.asarray(alternative.value, dtype=np.float64)
         candidate = align(aligned, value)
-        if candidate is not None and np.all(np.isfinite(value)) and _close(candidate, value, rtol, atol):
+        if candidate is None or not np.all(np.isfinite(value)) or value.shape != expected.shape \
+                or _close(value, expected, rtol, atol):
+            continue
+        if _close(candidate, value, rtol, atol) and \
+                np.linalg.norm(candidate - value) < np.linalg.norm(candidate - expected):
             return alternative
     return None
 
@@ -116,14 +122,14 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     error = np.abs(aligned - exp)
     if _close(aligned, exp, rtol, atol) or (accept_transpose and aligned.ndim == 2 and _close(aligned.T, exp, rtol, atol)):
         return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
-    known = _known_mistake(aligned, alternatives, rtol, atol)
+    known = known_mistake(aligned, exp, alternatives, rtol, atol)
     if known is not None:
         return Match(False, f"{what} is not correct: {known.message}", (known.id,), float(error.max()))
     if by_hand and reveal and _close(aligned, exp, 0.1, atol):  # "close" would narrow a hidden value down
         return Match(False, f"{what} is close but outside the tolerance: check your rounding (keep three "
                             "significant digits in intermediate results)", ("rounding",), float(error.max()))
     found = diagnose.numbers(aligned, exp, rtol, atol)
-    if not reveal:  # a hidden task: no deviation, no factor, no mistake that would give the value away
+    if not reveal:  # a hidden task: no deviation and no factor in the message (a named mistake above is allowed)
         return Match(False, f"{what} is not correct", tuple(d.id for d in found), float(error.max()))
     text = (f"{what} differs from the expected value (largest deviation {float(error.max()):.3g}): "
             f"expected {_show(exp)}, got {_show(aligned)}")

@@ -11,7 +11,7 @@ import numpy as np
 
 from grader import diagnose
 from grader.checks import Context, Outcome
-from grader.checks.compare import align, as_numbers, match
+from grader.checks.compare import align, as_numbers, known_mistake, match
 from grader.checks.job import failure
 from grader.rubric import GradientCheck
 
@@ -59,11 +59,12 @@ def _known(aligned: np.ndarray, name: str | None, check: GradientCheck, ctx: Con
     """The known mistake whose gradient the student's matches, if the task has one that fits."""
     if name is None:
         return None
+    expected = np.asarray(ctx.key[name], dtype=np.float64)
+    candidate = align(aligned, expected)
+    if candidate is None:
+        return None
     rtol, atol = check.tolerances(ctx.defaults.value_rtol, ctx.defaults.value_atol)
-    m = match(aligned, ctx.key[name], max(rtol, 1e-6), max(atol, 1e-8), reveal=False,
-              alternatives=ctx.alternatives(name))
-    known = [a for a in ctx.alternatives(name) if a.id in m.diagnoses]
-    return known[0] if known else None
+    return known_mistake(candidate, expected, ctx.alternatives(name), max(rtol, 1e-6), max(atol, 1e-8))
 
 
 def judge(check: GradientCheck, ctx: Context) -> Outcome:

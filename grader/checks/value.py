@@ -31,7 +31,10 @@ def judge(check: ValueCheck, ctx: Context) -> Outcome:
         except ChoiceError as exc:
             return Outcome.failed(str(exc))
         spec = reference.sheet_module(ctx.sheet).RECOMPUTE[check.recompute]
-        mistakes = spec.mistakes(expected) if spec.mistakes else {}
+        try:
+            mistakes = spec.mistakes(expected) if spec.mistakes else {}
+        except Exception:  # a broken mistake list never costs the student the check
+            mistakes = {}
     good, problems, diagnoses = 0, [], []
     for path, name in compared.items():
         m = match(observed.get(path), expected[name], rtol, atol, reveal=ctx.reveal, what=f"`{path}`",
