@@ -168,3 +168,11 @@ def test_mistaken_values_match_an_independent_derivation():
 def test_correct_tuda_modules_get_no_diagnosis():
     run = api.grade([ROOT / "submissions" / "tuda-sml-ss23-hw4" / "Keller_2734561_Frank_2729873"])
     assert [t.diagnoses for t in run.submissions[0].tasks if t.diagnoses] == []
+
+
+def test_the_class_report_counts_diagnoses_per_task():
+    from grader.report.table import diagnosis_counts
+
+    run = api.grade([ROOT / "submissions" / SHEET])
+    text = diagnosis_counts(run.submissions).plain
+    assert text.startswith("diagnoses: ") and "7.2.a log10 x1" in text and "7.3.d missing-activation-derivative x1" in text

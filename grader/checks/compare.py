@@ -116,6 +116,10 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
         if obs.ndim == 2 and obs.T.shape == exp.shape and _close(obs.T, exp, rtol, atol):
             shown = f": shape {obs.shape}, expected {exp.shape}" if reveal else ""
             return Match(False, f"{what} is transposed{shown}", ("transposed",))
+        if exp.ndim <= 2 and _vector_like(exp.shape) and exp.size > 1 and obs.shape == (exp.size, exp.size):
+            return Match(False, f"{what} has shape {obs.shape}, expected {exp.size} numbers: broadcasting a column "
+                                "(n, 1) against a vector (n,) made an n x n matrix; reshape one of them",
+                         ("broadcast",))
         return Match(False, f"{what} has shape {obs.shape or 'scalar'}, expected {exp.shape or 'scalar'}")
     if not np.all(np.isfinite(aligned)):
         return Match(False, f"{what} contains nan or inf", ("not-finite",))

@@ -44,6 +44,19 @@ def sheet_table(sheet: str, reports: list[SubmissionReport]) -> Table:
     return table
 
 
+def diagnosis_counts(reports: list[SubmissionReport]) -> Text | None:
+    """How often each diagnosis came up, per task: what to explain again in the next tutorial."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in reports:
+        for t in r.tasks:
+            for d in t.diagnoses:
+                counts[(t.id, d)] = counts.get((t.id, d), 0) + 1
+    if not counts:
+        return None
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return Text("diagnoses: " + ", ".join(f"{task} {d} x{n}" for (task, d), n in ordered), style="dim")
+
+
 def task_table(report: SubmissionReport) -> Table:
     table = Table(title=f"{report.name} ({report.sheet})", title_justify="left")
     for name, justify in (("task", "left"), ("points", "right"), ("status", "left"), ("message", "left")):
@@ -71,7 +84,11 @@ def render(run: RunReport, details: bool = False) -> Group:
     for r in run.submissions:
         by_sheet.setdefault(r.sheet, []).append(r)
     parts: list = [isolation_header(run)] if run.isolation else []
-    parts += [sheet_table(sheet, reports) for sheet, reports in by_sheet.items()]
+    for sheet, reports in by_sheet.items():
+        parts.append(sheet_table(sheet, reports))
+        counts = diagnosis_counts(reports)
+        if counts is not None:
+            parts.append(counts)
     if details:
         parts.extend(task_table(r) for r in run.submissions)
     return Group(*parts)

@@ -60,3 +60,11 @@ def test_values_that_are_not_numbers_fail_with_a_reason():
     assert match(Absent("code.py defines no `x`"), W, 1e-9, 0, reveal=True).message == "code.py defines no `x`"
     assert "nan" in match(np.full((3, 2), np.nan), W, 1e-9, 0, reveal=True).message
     assert "shape (2, 2)" in match(np.zeros((2, 2)), W, 1e-9, 0, reveal=True).message
+
+
+def test_a_column_broadcast_against_a_vector_is_named():
+    expected = np.array([1.0, 2.0, 3.0])
+    observed = np.array([[1.0], [2.0], [3.0]]) + np.array([0.0, 0.0, 0.0])  # (3, 1) + (3,) -> (3, 3)
+    m = match(observed, expected, 1e-6, 1e-9, reveal=True)
+    assert not m.ok and m.diagnoses == ("broadcast",) and "n x n" in m.message
+    assert match(np.ones((2, 3)), expected, 1e-6, 1e-9, reveal=True).diagnoses == ()  # another shape: no guess
