@@ -25,7 +25,7 @@ from grader.isolation import Isolation, detect, read_only_roots
 from grader.notebook import Notebook
 from grader.report import notebook_html
 from grader.report.files import write_atomic
-from grader.report.models import FileNote, IsolationLayer, RunReport, SubmissionReport, TaskResult
+from grader.report.models import FileNote, RunReport, SubmissionReport, TaskResult
 from grader.rubric import Rubric, provided_file
 
 
@@ -77,12 +77,14 @@ def _failed_everywhere(setup: SheetSetup, message: str) -> list[TaskResult]:
             for t in setup.rubric.tasks]
 
 
-def _missing_run(jobs: list[dict[str, Any]]) -> sandbox.ChildRun:
-    """No code file at all: every file check reports the missing file without starting a child."""
+def _missing_run(jobs: list[dict[str, Any]], problems: dict[str, str]) -> sandbox.ChildRun:
+    """Checks of files that are missing, or there but unusable (a broken notebook, with its reason), report
+    that without starting a child."""
     run = sandbox.ChildRun(finished=True)
     for job in jobs:
-        run.jobs[job["id"]] = {"status": "missing", "error": f"the submission has no file {job['file']}",
-                               "seconds": 0.0, "observed": {}, "fd": None}
+        status, why = ("error", problems[job["file"]]) if job["file"] in problems else \
+            ("missing", f"the submission has no file {job['file']}")
+        run.jobs[job["id"]] = {"status": status, "error": why, "seconds": 0.0, "observed": {}, "fd": None}
     return run
 
 
@@ -102,11 +104,9 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             report.flags.append(answers_problem)
         chosen, matched = intake.match_files(sub.files, rubric.files)
         report.flags.extend(matched)
-        shadowing = [intake.printable(n) for n in sub.files if n.endswith((".py", ".pth")) and intake.shadows(n)
-                     and n not in chosen]
-        if shadowing:
-            report.flags.append(f"not used: {', '.join(shadowing)} (would replace a library or the grader's code)")
-        sources = sources_of(chosen, rubric)
+        sources = sources_of(sub.files, chosen)
+        if sources.left_out:
+            report.flags.append(f"not used: {', '.join(sources.left_out)} (would replace a library or the grader's code)")
         for name in list(sources.notebooks):
             missing = setup.unneeded(name)
             if missing:  # running it would only fail on its imports
@@ -119,8 +119,8 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             report.flags.append(problem)
         run = None
         if setup.plan.jobs or sources.notebooks:
-            run = _run(path, sub.files, sources, setup, limits) if sources.loadable else _missing_run(setup.plan.jobs)
-            _explain_unusable(run, setup.plan, sources)
+            run = _run(path, sources, setup, limits) if sources.loadable \
+                else _missing_run(setup.plan.jobs, sources.problems)
             _note_run(run, report, sources)
         runs = sources.runs(run)
         report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem,
@@ -134,22 +134,21 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
         report.seconds = round(time.monotonic() - started, 3)
 
 
-def _run(submission: Path, found: dict[str, Path], sources: Sources, setup: SheetSetup,
-         limits: sandbox.Limits) -> sandbox.ChildRun:
+def _run(submission: Path, sources: Sources, setup: SheetSetup, limits: sandbox.Limits) -> sandbox.ChildRun:
     """Scripts share one child (they import each other); every notebook gets a child of its own, so a
     notebook that crashes its interpreter (a jax abort, a segfault) costs only its own tasks."""
     rubric = setup.rubric
     if rubric.defaults.memory_mb is not None:
         limits = replace(limits, memory_bytes=rubric.defaults.memory_mb * 2**20)
-    # helpers the student's files import; never a file that would shadow a library (numpy.py, sitecustomize.py)
-    code = {name: p for name, p in found.items() if name.endswith(".py") and not intake.shadows(name)}
+    code = dict(sources.helpers)
     code.update({f"{Path(name).stem}.py": p for name, p in sources.scripts.items()})
     for name, source in setup.provided().items():
         code.setdefault(name, source)
     # where there is no sandbox the audit hook keeps the child out of the rubrics and the other submissions
     forbidden = (str(setup.rubric_path.parent), str(submission.parent))
-    runs = []
-    script_jobs = [job for job in setup.plan.jobs if job["file"] not in sources.notebooks]
+    script_jobs = [job for job in setup.plan.jobs if job["file"] not in sources.notebooks
+                   and job["file"] not in sources.problems]
+    runs = [_missing_run([job for job in setup.plan.jobs if job["file"] in sources.problems], sources.problems)]
     scripts = [f for f in rubric.files if f in sources.scripts]
     if scripts:
         runs.append(sandbox.run_child(code, script_jobs, setup.plan.arrays,
@@ -157,7 +156,7 @@ def _run(submission: Path, found: dict[str, Path], sources: Sources, setup: Shee
                                       aliases=rubric.aliases, limits=limits, python=setup.environment.python,
                                       isolation=setup.isolation, forbidden=forbidden))
     elif script_jobs:
-        runs.append(_missing_run(script_jobs))
+        runs.append(_missing_run(script_jobs, sources.problems))
     for name, nb in sources.notebooks.items():
         notebooks = sandbox.Notebooks({name: nb.worker_spec(watch_of(rubric, name, nb), rubric.overrides.get(name))},
                                       rubric.defaults.cell_seconds, rubric.defaults.notebook_seconds,
@@ -177,14 +176,6 @@ def _write_notebook_feedback(setup: SheetSetup, sources: Sources, runs: dict[str
     for name, nb in sources.notebooks.items():
         node = notebook_html.annotated(nb, name, runs[name].cells, report, setup.rubric)
         write_atomic(notebook_html.path_for(setup.feedback, report, nb), notebook_html.render(node))
-
-
-def _explain_unusable(run: sandbox.ChildRun, plan: plans.Plan, sources: Sources) -> None:
-    """A file that is there but cannot be run (a broken notebook) fails its checks with its reason, not "missing"."""
-    for job in plan.jobs:
-        if job["file"] in sources.problems and run.jobs.get(job["id"], {}).get("status") in (None, "missing"):
-            run.jobs[job["id"]] = {"status": "error", "error": sources.problems[job["file"]], "seconds": 0.0,
-                                   "observed": {}, "fd": None}
 
 
 MAX_NOTES = 200
@@ -229,6 +220,8 @@ class Sources:
     scripts: dict[str, Path]  # rubric name -> a .py file
     notebooks: dict[str, Notebook]  # rubric name -> a notebook read and validated here
     problems: dict[str, str]  # rubric name -> why it cannot be run (not a notebook, ...)
+    helpers: dict[str, Path] = field(default_factory=dict)  # other scripts the student's files may import
+    left_out: list[str] = field(default_factory=list)  # scripts that would shadow a library or the grader
 
     @property
     def loadable(self) -> bool:
@@ -249,8 +242,8 @@ class Sources:
         return out
 
 
-def sources_of(chosen: dict[str, Path], rubric: Rubric) -> Sources:
-    sources = Sources({}, {}, {})
+def sources_of(found: dict[str, Path], chosen: dict[str, Path]) -> Sources:
+    sources = Sources({}, {}, {}, *intake.helper_scripts(found, chosen))
     for name, path in chosen.items():
         if path.suffix == ".ipynb":
             try:
@@ -308,6 +301,5 @@ def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
             if on_done:
                 on_done(future.result())
     reports = [kept[k] if k in kept else futures[k].result() for k in keys]
-    layers = {(layer.name, layer.active, layer.how): None for _, setup in pairs for layer in setup.isolation.layers}
-    return RunReport(grader_version=version("nngrade"), submissions=reports,
-                     isolation=[IsolationLayer(name=n, active=a, how=h) for n, a, h in layers])
+    layers = {(layer.name, layer.active, layer.how): layer for _, setup in pairs for layer in setup.isolation.layers}
+    return RunReport(grader_version=version("nngrade"), submissions=reports, isolation=list(layers.values()))

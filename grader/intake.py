@@ -13,7 +13,6 @@ import stat
 import sys
 import tempfile
 import tomllib
-import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from grader.report.models import Member
+from grader.text import spelled_out
 
 NAME_PART = r"[^\W\d_]+(?:-[^\W\d_]+)*"
 MEMBER_RE = re.compile(rf"({NAME_PART})_(\d+)")
@@ -57,12 +57,19 @@ class Submission:
 def printable(name: str) -> str:
     """File names as reports can show them: invalid UTF-8 replaced, and control and invisible or
     direction-changing characters (a right-to-left override that makes `exe.py` read `yp.exe`) spelled out."""
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+    return spelled_out(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 SHADOWED = {"numpy", "matplotlib", "scipy", "IPython", "jax", "jaxlib", "flax", "optax", "torch", "sklearn",
             "pandas", "sitecustomize", "usercustomize", "grader", "reference", "worker", "tests"}
+
+
+def helper_scripts(found: dict[str, Path], chosen: dict[str, Path]) -> tuple[dict[str, Path], list[str]]:
+    """The submission's other scripts, which its files may import, and the names left out because they
+    would shadow a library or the grader."""
+    helpers = {n: p for n, p in found.items() if n.endswith(".py") and not shadows(n)}
+    left_out = [printable(n) for n in found if n.endswith((".py", ".pth")) and shadows(n) and n not in chosen]
+    return helpers, left_out
 
 
 def shadows(name: str) -> bool:

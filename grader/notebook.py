@@ -16,6 +16,8 @@ from typing import Any
 
 import nbformat
 
+from grader.text import without_surrogates
+
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_CELLS = 2_000
 MAX_TRANSFORMED_BYTES = 50_000  # IPython re-tokenises a cell per magic: larger cells are taken as plain Python
@@ -90,11 +92,6 @@ def _python(source: str) -> str:
         return source
 
 
-def clean_text(text: str) -> str:
-    """Lone surrogates (JSON escapes like \\ud800) would break every report: replaced."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
 def not_run(command: str) -> str:
     """What the report says about a shell escape, install or magic the grader skipped."""
     if command.startswith("!") or command.split()[0].lstrip("%") in ("pip", "conda", "mamba", "micromamba", "uv"):
@@ -154,7 +151,7 @@ def read(path: Path, name: str | None = None) -> Notebook:
     if len(node.cells) > MAX_CELLS:
         raise NotebookError(f"{name} has {len(node.cells)} cells (limit {MAX_CELLS})")
     for c in node.cells:
-        c.source = clean_text(c.source)
+        c.source = without_surrogates(c.source)  # spelled-out controls would change the code
     cells = tuple(Cell(index=i, kind=c.cell_type, source=c.source,
                        python=_python(c.source) if c.cell_type == "code" else "", tags=_tags(c))
                   for i, c in enumerate(node.cells, start=1))

@@ -23,7 +23,6 @@ import sys
 import sysconfig
 import tempfile
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from grader.isolation import Isolation, open_up
+from grader.text import spelled_out, without_surrogates
 
 WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
 GRADER_FOLDERS = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent / "reference")]
@@ -249,9 +249,7 @@ def _read_records(path: Path, run: ChildRun, arrays: ArrayReader, pictures: Pict
 def clean_text(text: str) -> str:
     """Text from the child as reports can show it: lone surrogates (a JSON escape like \\ud800) replaced,
     and control and format characters (terminal escape sequences, right-to-left overrides) spelled out."""
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    return "".join(c if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf") else f"\\u{ord(c):04x}"
-                   for c in text)
+    return spelled_out(without_surrogates(text), keep="\n\t")
 
 
 def _text(value: Any, limit: int = 400) -> str | None:

@@ -7,8 +7,9 @@ from grader.rubric import RunsCheck
 
 def judge(check: RunsCheck, ctx: Context) -> Outcome:
     run = ctx.notebook
-    if unusable(run, check.file):
-        return unusable(run, check.file)
+    missing = unusable(run, check.file)
+    if missing:
+        return missing
     if run.notebook is None:  # the work came as a .py script: its top-level statements are its cells
         failed = (run.load or {}).get("log", [])
         if not failed:

@@ -89,6 +89,10 @@ class IsolationLayer(ReportModel):
     active: bool
     how: str
 
+    @classmethod
+    def of(cls, name: str, active: bool, how: str) -> "IsolationLayer":
+        return cls(name=name, active=active, how=how)
+
 
 class RunReport(ReportModel):
     schema_version: Literal[1] = REPORT_SCHEMA_VERSION

@@ -1,0 +1,16 @@
+"""Text from outside the grader (student files, the child's records, file names) as reports can hold it."""
+from __future__ import annotations
+
+import unicodedata
+
+
+def without_surrogates(text: str) -> str:
+    """Lone surrogates (a JSON escape like \\ud800) cannot be written to a report: each becomes '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def spelled_out(text: str, keep: str = "") -> str:
+    """Control and format characters (terminal escape sequences, a right-to-left override that makes
+    `exe.py` read `yp.exe`) written as \\uXXXX, but those in `keep`."""
+    return "".join(c if c in keep or unicodedata.category(c) not in ("Cc", "Cf") else f"\\u{ord(c):04x}"
+                   for c in text)
