@@ -8,7 +8,6 @@ reported as unavailable, not as the student's failure.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -17,27 +16,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from grader.worker import probe as probe_script
+
 MIN_VERSION = (3, 10)
-PROBE = """
-import importlib.util, json, sys
-names = json.loads(sys.argv[1])
-def has(name):
-    try:
-        return importlib.util.find_spec(name) is not None
-    except Exception:
-        return False
-try:
-    import numpy
-    numpy_error = None
-except BaseException as exc:
-    numpy_error = f"{type(exc).__name__}: {exc}"[:200]
-import os
-# the prefixes and site-packages only: folders .pth files add (editable installs) are not exposed
-roots = [sys.base_prefix, sys.prefix] + [p for p in sys.path if p and os.path.isdir(p)
-                                         and os.path.basename(p) in ("site-packages", "dist-packages")]
-print(json.dumps({"version": list(sys.version_info[:3]), "modules": {n: has(n) for n in names},
-                  "numpy_error": numpy_error, "roots": roots}))
-"""
+PROBE = Path(__file__).resolve().parent / "worker" / "probe.py"
 
 
 class EnvironmentProblem(Exception):
@@ -60,12 +42,7 @@ class Environment:
 
 
 def _own(modules: tuple[str, ...]) -> Environment:
-    def has(name: str) -> bool:
-        try:
-            return importlib.util.find_spec(name) is not None
-        except (ImportError, ValueError):
-            return False
-    return Environment(None, modules={name: has(name) for name in modules})
+    return Environment(None, modules=probe_script.report(["numpy", *modules])["modules"])
 
 
 @lru_cache(maxsize=16)
@@ -79,7 +56,7 @@ def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
         raise EnvironmentProblem(f"--python {python}: no such interpreter; give the path of the course "
                                  "environment's python (e.g. ~/envs/course/bin/python)")
     try:
-        done = subprocess.run([path, "-I", "-c", PROBE, json.dumps(["numpy", *modules])], capture_output=True,
+        done = subprocess.run([path, "-I", str(PROBE), json.dumps(["numpy", *modules])], capture_output=True,
                               text=True, timeout=60, stdin=subprocess.DEVNULL)
         answer = json.loads(done.stdout.strip().splitlines()[-1])
         version = tuple(int(v) for v in answer["version"])
