@@ -252,7 +252,8 @@ def test_the_run_completes_and_the_control_is_untouched(battle):
 def test_no_file_escapes_no_process_survives_no_connection(battle):
     assert sorted(p.name for p in battle["escape"].iterdir()) == ["secret.txt"]
     assert battle["stolen"] is None
-    assert child_processes() == battle["before"] == []
+    # none of this batch's children is left (a grading run elsewhere on the machine may have its own)
+    assert [p for p in child_processes() if p not in battle["before"]] == []
     assert hashlib.sha256((RUBRICS / f"{SHEET}.toml").read_bytes()).hexdigest() == battle["rubric_hash"]
     for path in ("/etc/nngrade-escaped", "/usr/nngrade-escaped"):
         assert not Path(path).exists()
