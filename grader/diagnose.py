@@ -21,7 +21,8 @@ def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
 
 
-def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> list[Diagnosis]:
+def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float, reveal: bool = True) -> list[Diagnosis]:
+    """`reveal` False leaves the factor out of the message: in a hidden task it would tell the right value."""
     found: list[Diagnosis] = []
     if observed.ndim == 2 and observed.shape[0] > 1 and observed.shape[1] > 1 and \
             _close(observed.T, expected, rtol, atol):
@@ -36,6 +37,7 @@ def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float
                 c = float(np.median(ratios))
                 if abs(c) > 1e-9 and not np.isclose(c, 1.0, rtol=1e-3) and not np.isclose(c, -1.0, rtol=1e-3) \
                         and _close(observed, c * expected, rtol, atol):
-                    found.append(Diagnosis("constant-factor", f"off by a constant factor of about {c:.3g}: "
+                    factor = f" of about {c:.3g}" if reveal else ""
+                    found.append(Diagnosis("constant-factor", f"off by a constant factor{factor}: "
                                                               "check averaging vs summing and factors like 1/2"))
     return found

@@ -29,11 +29,27 @@ class Variable:
 
 
 @dataclass(frozen=True)
+class FormulaMistake:
+    """A typical wrong formula: a student whose formula agrees with `fn` at every sample point made this mistake.
+
+    Several entries may share an id when one mistake has several spellings (either path of a shared parameter).
+    The message names the mistake in the exercise's language; it is shown in hidden tasks too, so it must not
+    spell out the right formula. `text` is one student's spelling of the wrong formula, in the grader's formula
+    language: the planted-mistake suite hands it in, and a test checks that it agrees with `fn`."""
+
+    id: str
+    text: str
+    message: str
+    fn: Callable[..., np.ndarray | float]
+
+
+@dataclass(frozen=True)
 class Formula:
     text: str
     fn: Callable[..., np.ndarray | float]
     variables: Mapping[str, Variable] = field(default_factory=dict)
     doc: str = ""
+    mistakes: tuple[FormulaMistake, ...] = ()
 
     def __call__(self, **values) -> np.ndarray:
         return np.asarray(self.fn(**values), dtype=np.float64)

@@ -173,19 +173,24 @@ def from_own_choices(own: Mapping[str, Any], key: Mapping[str, Any]) -> dict[str
     if f_.size != n or not np.all(np.isfinite(f_)):
         raise ChoiceError(f"f evaluated on x must give {n} finite numbers, one per grid point")
     lambda_ = solve_lambda(grid["h"], grid["A"], f_)
-    return {**grid, "f_": f_, "lambda_": lambda_, "approx_on_grid": f_,
+    return {**grid, "f_": f_, "lambda_": lambda_, "approx_on_grid": f_, "probe": key["7.probe"],
             "approx_at_probe": relu_approx(key["7.probe"], lambda_, grid["b_"])}
 
 
 def approximation_mistakes(expected: dict[str, Any]) -> dict[str, list]:
-    """Task 7's typical slips, for the student's own grid: offsets one step off, A without the factor h."""
+    """Task 7's typical slips, for the student's own grid: offsets one step off, A without the factor h.
+    Each slip also shows in approx(), which uses the student's own offsets and weights."""
     from reference.mistakes import Alternative
 
-    return {
-        "b_": [Alternative("offset-off-by-one-step", "the offsets are one grid step off: b_j = x_j - h", expected["x"])],
-        "lambda_": [Alternative("missing-h", "the system is missing the factor h: solve h A lambda = f(x)",
-                                expected["h"] * expected["lambda_"])],
-    }
+    x, h, lambda_ = expected["x"], expected["h"], expected["lambda_"]
+    offsets = ("offset-off-by-one-step", "the offsets are one grid step off: b_j = x_j - h")
+    missing_h = ("missing-h", "the system is missing the factor h: solve h A lambda = f(x)")
+    slips: dict[str, list] = {"b_": [Alternative(*offsets, x)], "lambda_": [Alternative(*missing_h, h * lambda_)]}
+    for name, at in (("approx_on_grid", x), ("approx_at_probe", expected.get("probe"))):
+        if at is not None:
+            slips[name] = [Alternative(*offsets, relu_approx(at, lambda_, x)),
+                           Alternative(*missing_h, relu_approx(at, h * lambda_, x - h))]
+    return slips
 
 
 RECOMPUTE = {

@@ -10,6 +10,7 @@ one sample) and the loss is the mean cross-entropy over the batch.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -81,23 +82,28 @@ def batch_loss(p, Y) -> float:
     return float(-np.mean(np.sum(Y * np.log(p), axis=1)))
 
 
-def batch_backward(X, Y, W_hidden, W_out, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """(dL/dW_hidden, dL/dW_out) of the mean loss: the single-sample chain rule of 7.2 averaged over rows."""
+def batch_backward(X, Y, W_hidden, W_out, alpha: float,
+                   activation_derivative: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(dL/dW_hidden, dL/dW_out) of the mean loss: the single-sample chain rule of 7.2 averaged over rows.
+    Without `activation_derivative` it is the typical mistake that passes dL/dh through unchanged."""
     X, Y, W_out = common.as_array(X), common.as_array(Y), common.as_array(W_out)
     fwd = batch_forward(X, W_hidden, W_out, alpha)
     dz_out = (fwd["p"] - Y) / X.shape[0]
     dW_out = fwd["h"].T @ dz_out
-    dz_hidden = (dz_out @ W_out.T) * common.leaky_relu_derivative(fwd["z_hidden"], alpha)
+    dz_hidden = dz_out @ W_out.T
+    if activation_derivative:
+        dz_hidden = dz_hidden * common.leaky_relu_derivative(fwd["z_hidden"], alpha)
     return X.T @ dz_hidden, dW_out
 
 
-def train(X, Y, W_hidden, W_out, alpha: float, learning_rate: float, epochs: int) -> list[float]:
+def train(X, Y, W_hidden, W_out, alpha: float, learning_rate: float, epochs: int,
+          activation_derivative: bool = True) -> list[float]:
     """Full-batch gradient descent; the loss of the weights before each step."""
     W_hidden, W_out = common.as_array(W_hidden), common.as_array(W_out)
     losses = []
     for _ in range(epochs):
         losses.append(batch_loss(batch_forward(X, W_hidden, W_out, alpha)["p"], Y))
-        dW_hidden, dW_out = batch_backward(X, Y, W_hidden, W_out, alpha)
+        dW_hidden, dW_out = batch_backward(X, Y, W_hidden, W_out, alpha, activation_derivative)
         W_hidden, W_out = W_hidden - learning_rate * dW_hidden, W_out - learning_rate * dW_out
     return losses
 
@@ -227,23 +233,36 @@ def _no_activation_derivative(given: dict[str, Any]) -> dict[str, Any]:
            "7.2.W_hidden_new": W_hidden - g.learning_rate * dW_hidden}
     if "7.3" in given:
         n = Notebook73.model_validate(given["7.3"])
-        X, Y = common.as_array(n.X), common.as_array(n.Y)
-        batch = batch_forward(X, W_hidden, W_out, n.alpha)
-        dz_out = (batch["p"] - Y) / X.shape[0]
-        out["7.3.dW_hidden"] = X.T @ (dz_out @ W_out.T)
+        out["7.3.dW_hidden"] = batch_backward(n.X, n.Y, W_hidden, W_out, n.alpha, activation_derivative=False)[0]
+        out["7.3.final_loss"] = train(n.X, n.Y, W_hidden, W_out, n.alpha, n.learning_rate, n.epochs,
+                                      activation_derivative=False)[-1]
     return out
 
 
-def _gradient_ascent(given: dict[str, Any]) -> dict[str, Any]:
+def _update(given: dict[str, Any], rate: Callable[[float], float]) -> dict[str, Any]:
+    """The weight updates of 7.2 and 7.3 with rate(learning rate) times the gradient subtracted."""
     key = answer_key(given)
-    lr = given["7.2"].get("learning_rate", 0.1)
-    out = {"7.2.W_out_new": key["7.2.W_out"] + lr * key["7.2.dL_dW_out"],
-           "7.2.W_hidden_new": key["7.2.W_hidden"] + lr * key["7.2.dL_dW_hidden"]}
+    lr = rate(Network72.model_validate(given["7.2"]).learning_rate)
+    out = {"7.2.W_out_new": key["7.2.W_out"] - lr * key["7.2.dL_dW_out"],
+           "7.2.W_hidden_new": key["7.2.W_hidden"] - lr * key["7.2.dL_dW_hidden"]}
     if "7.3" in given:
-        lr3 = key["7.3.learning_rate"]
-        out["7.3.W_hidden_new"] = key["7.2.W_hidden"] + lr3 * key["7.3.dW_hidden"]
-        out["7.3.W_out_new"] = key["7.2.W_out"] + lr3 * key["7.3.dW_out"]
+        lr3 = rate(key["7.3.learning_rate"])
+        out["7.3.W_hidden_new"] = key["7.2.W_hidden"] - lr3 * key["7.3.dW_hidden"]
+        out["7.3.W_out_new"] = key["7.2.W_out"] - lr3 * key["7.3.dW_out"]
     return out
+
+
+def _softmax_overflow(given: dict[str, Any]) -> dict[str, Any]:
+    """exp() without the max shift: nan where a logit is near 1000, exact elsewhere."""
+    logits = common.as_array(Notebook73.model_validate(given["7.3"]).logits)
+    with np.errstate(all="ignore"):
+        e = np.exp(logits)
+        return {"7.3.softmax": e / e.sum(axis=1, keepdims=True)}
+
+
+def _softmax_wrong_axis(given: dict[str, Any]) -> dict[str, Any]:
+    logits = common.as_array(Notebook73.model_validate(given["7.3"]).logits)
+    return {"7.3.softmax": common.softmax(logits, axis=0)}
 
 
 def _relu_derivative_for_leaky(given: dict[str, Any]) -> dict[str, Any]:
@@ -261,7 +280,15 @@ MISTAKES = [
     Mistake("missing-activation-derivative", "the backward pass drops the activation's derivative: multiply "
             "dL/dh by leaky_relu'(z_hidden) before going to the hidden weights", _no_activation_derivative),
     Mistake("gradient-ascent", "the update adds the gradient (ascent): gradient descent subtracts learning rate "
-            "times gradient", _gradient_ascent),
+            "times gradient", lambda g: _update(g, lambda lr: -lr)),
+    Mistake("update-twice", "the update is applied twice: one step subtracts learning rate times gradient once",
+            lambda g: _update(g, lambda lr: 2 * lr)),
+    Mistake("update-without-learning-rate", "the whole gradient is subtracted: multiply it by the learning rate",
+            lambda g: _update(g, lambda lr: 1.0)),
+    Mistake("softmax-overflow", "exp() overflows for logits near 1000: subtract each row's maximum before exp() "
+            "(softmax does not change)", _softmax_overflow),
+    Mistake("softmax-wrong-axis", "softmax normalises the columns: each row (one sample) must sum to 1",
+            _softmax_wrong_axis),
     Mistake("relu-derivative", "this is ReLU's derivative: leaky ReLU's is alpha, not 0, for z <= 0",
             _relu_derivative_for_leaky),
 ]

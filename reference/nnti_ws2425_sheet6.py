@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from reference import common
-from reference.formula import Formula, Variable
+from reference.formula import Formula, FormulaMistake, Variable
 from reference.given import GivenModel, Matrix, Vector
 from reference.mistakes import Mistake
 from reference.properties import Property, bound_residual
@@ -34,6 +34,18 @@ def _rows(x: np.ndarray, shift: float) -> np.ndarray:
     """Inputs for softmax properties: rows of 4 taken from x, optionally shifted."""
     n = (x.size // 4) * 4
     return x[:n].reshape(-1, 4) + shift
+
+
+def _softmax_slip(x: np.ndarray, outputs) -> tuple[str, str] | None:
+    """Overflow without the max shift, or rows and columns confused."""
+    if any(not np.all(np.isfinite(o)) for o in outputs):
+        return ("softmax-overflow", "exp() overflows for inputs near 1000: subtract each row's maximum before "
+                                    "exp(); softmax does not change")
+    first = np.asarray(outputs[0])
+    if first.ndim == 2 and first.shape[0] > 1 and np.allclose(first.sum(axis=0), 1.0) \
+            and not np.allclose(first.sum(axis=-1), 1.0):
+        return ("softmax-wrong-axis", "softmax normalises the columns: each row (the last axis) must sum to 1")
+    return None
 
 
 PROPERTIES: dict[str, Property] = {
@@ -92,6 +104,7 @@ PROPERTIES: dict[str, Property] = {
             lambda x, o: np.concatenate([np.sum(o[0], axis=-1) - 1.0, bound_residual(o[0], 0.0, 1.0).ravel()]),
             domain=50.0,
             edge_inputs=(0.0, 0.0, 0.0, 0.0),
+            diagnose=_softmax_slip,
         ),
         Property(
             "softmax_shift_invariance",
@@ -101,6 +114,7 @@ PROPERTIES: dict[str, Property] = {
             domain=10.0,
             tol=1e-9,
             edge_inputs=(0.0, 1.0, 2.0, 3.0),
+            diagnose=_softmax_slip,
         ),
         Property(
             "softmax_no_overflow",
@@ -110,6 +124,7 @@ PROPERTIES: dict[str, Property] = {
             domain=10.0,
             tol=1e-9,
             edge_inputs=(0.0, 1.0, 2.0, 3.0),
+            diagnose=_softmax_slip,
         ),
     ]
 }
@@ -149,9 +164,25 @@ _NET_VARS = {
     "W2": Variable(("K", "M")),
     "b2": Variable(("K",)),
 }
+_HALVED = {"W1": "tanh(a / 2): the first layer's weights are halved", "b1": "tanh(a / 2): the first layer's biases "
+           "are halved", "W2": "sigma(a) = (1 + tanh(a / 2)) / 2: the hidden output is halved, so the output weights "
+           "are too"}
+_FORMULA_MISTAKES: dict[str, tuple[FormulaMistake, ...]] = {
+    name: (FormulaMistake("not-halved", name, message, (lambda name: lambda **v: common.as_array(v[name]))(name)),)
+    for name, message in _HALVED.items()
+}
+_FORMULA_MISTAKES["b2"] = (
+    FormulaMistake("shift-sign", "b2 - sum(W2, 1) / 2", "the shift of b2 has the wrong sign: the constant 1/2 in (1 + tanh(a / 2)) / 2 "
+                   "adds to every output's input", lambda W1, b1, W2, b2: b2 - W2.sum(axis=1) / 2),
+    FormulaMistake("not-halved", "b2 + sum(W2, 1)", "the shift of b2 comes from the 1/2 in (1 + tanh(a / 2)) / 2: it is half the sum "
+                   "of the output weights", lambda W1, b1, W2, b2: b2 + W2.sum(axis=1)),
+    FormulaMistake("shift-missing", "b2", "the output bias needs a shift: the constant 1/2 in (1 + tanh(a / 2)) / 2 "
+                   "reaches every output through W2", lambda W1, b1, W2, b2: b2 + 0 * W2.sum(axis=1)),
+)
 FORMULAS: dict[str, Formula] = {
     f"6.1.2.{name}": Formula(text, (lambda name: lambda **v: sigmoid_to_tanh(**v)[name])(name), _NET_VARS,
-                             f"{name} of the equivalent tanh network, from the sigmoid network's W1, b1, W2, b2")
+                             f"{name} of the equivalent tanh network, from the sigmoid network's W1, b1, W2, b2",
+                             _FORMULA_MISTAKES[name])
     for name, text in {"W1": "W1 / 2", "b1": "b1 / 2", "W2": "W2 / 2", "b2": "b2 + sum(W2, 1) / 2"}.items()
 }
 
@@ -251,4 +282,6 @@ MISTAKES = [
             lambda g: _forward_mistake(g, common.relu, common.sigmoid)),
     Mistake("missing-softmax", "the output is the raw score h W2: apply softmax to it",
             lambda g: _forward_mistake(g, common.relu, lambda z: z)),
+    Mistake("classes-from-one", "classes are counted from 1 here: the first class is class 0",
+            lambda g: {"6.3.predicted_class": answer_key(g)["6.3.predicted_class"] + 1}),
 ]

@@ -25,6 +25,8 @@ class Property:
     domain: float = 30.0
     tol: float = 1e-7
     edge_inputs: tuple[float, ...] = (0.0,)
+    # The typical mistake behind a violation, from the inputs and the outputs: (id, message) or None.
+    diagnose: Callable[[np.ndarray, Sequence[np.ndarray]], tuple[str, str] | None] | None = None
 
     def functions(self) -> set[str]:
         return {name for name, _ in self.calls(np.zeros(1))}

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import model_validator
 
 from reference import common
-from reference.formula import Formula, Variable
+from reference.formula import Formula, FormulaMistake, Variable
 from reference.given import GivenModel, Matrix, Vector
 
 SHEET_ID = "tub-ml-sheet1"
@@ -96,46 +96,89 @@ def dl_da_prev(W, a_next, dl_da_next) -> np.ndarray:
     return common.as_array(W) @ dl_dz(a_next, dl_da_next)
 
 
+# Typical wrong formulas, named in the feedback when a student's formula agrees with one at every point.
+LAPLACE_SIGN = "the sign is flipped: check the inner derivative of |t - mu| with respect to mu"
+_SQUARED = FormulaMistake("squared-error-gradient", "(mu - t) / sigma", "this is the gradient of a squared error (mu - t); the Laplace "
+                          "NLL has |t - mu|, whose derivative is a sign", lambda mu, t, sigma: (mu - t) / sigma)
+_ONE_PATH = "v is shared by w13 and w24: the multivariate chain rule adds the paths through both"
+_SIGMOID_OF_OUTPUT = ("sigma' is applied to the output a: a already is sigma(z), so the derivative is written "
+                      "in a alone")
+
 FORMULAS: dict[str, Formula] = {
     "1.a.dl_dmu": Formula(
         "sign(mu - t) / sigma",
         laplace_nll_grad_mu,
         {"mu": Variable(), "t": Variable(), "sigma": Variable(kind="positive")},
         "gradient of the Laplace NLL with respect to the network output mu",
+        (FormulaMistake("laplace-sign", "sign(t - mu) / sigma", LAPLACE_SIGN, lambda mu, t, sigma: np.sign(t - mu) / sigma),
+         FormulaMistake("missing-scale", "sign(mu - t)", "the factor 1/sigma of |t - mu| / sigma is missing",
+                        lambda mu, t, sigma: np.sign(mu - t) + 0 * sigma),
+         _SQUARED),
     ),
     "1.b.dl_dw": Formula(
         "sign(w @ x - t) / sigma * x",
         laplace_nll_grad_w,
         {"w": Variable(("d",)), "x": Variable(("d",)), "t": Variable(), "sigma": Variable(kind="positive")},
         "gradient with respect to w for mu = w^T x",
+        (FormulaMistake("laplace-sign", "sign(t - w @ x) / sigma * x", LAPLACE_SIGN, lambda w, x, t, sigma: np.sign(t - w @ x) / sigma * x),
+         FormulaMistake("missing-inner-derivative", "sign(w @ x - t) / sigma", "dmu/dw = x is missing: the chain rule multiplies dl/dmu by it",
+                        lambda w, x, t, sigma: np.sign(w @ x - t) / sigma)),
     ),
     "2.b.dl_dw13": Formula(
         "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x1**2 * w13",
         shared_grad_w13,
         {n: Variable() for n in ("x1", "x2", "w13", "w24", "t")},
+        mistakes=(
+            FormulaMistake("missing-half", "(x1**2*w13**2 + x2**2*w24**2 - 2*t) * x1**2 * w13", "off by a factor 2: the loss (y - t)^2 / 2 carries a 1/2 that cancels the 2",
+                           lambda x1, x2, w13, w24, t: 2 * shared_grad_w13(x1, x2, w13, w24, t)),
+            FormulaMistake("missing-activation-derivative", "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x1", "da3/dz3 is missing: a3 = z3^2 / 2 has the derivative z3",
+                           lambda x1, x2, w13, w24, t: shared_grad_w13(x1, x2, w13, w24, t) / (x1 * w13)),
+            FormulaMistake("missing-inner-derivative", "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x1 * w13", "dz3/dw13 = x1 is missing",
+                           lambda x1, x2, w13, w24, t: shared_grad_w13(x1, x2, w13, w24, t) / x1)),
     ),
     "2.b.dl_dw24": Formula(
         "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x2**2 * w24",
         shared_grad_w24,
         {n: Variable() for n in ("x1", "x2", "w13", "w24", "t")},
+        mistakes=(
+            FormulaMistake("missing-half", "(x1**2*w13**2 + x2**2*w24**2 - 2*t) * x2**2 * w24", "off by a factor 2: the loss (y - t)^2 / 2 carries a 1/2 that cancels the 2",
+                           lambda x1, x2, w13, w24, t: 2 * shared_grad_w24(x1, x2, w13, w24, t)),
+            FormulaMistake("missing-activation-derivative", "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x2", "da4/dz4 is missing: a4 = z4^2 / 2 has the derivative z4",
+                           lambda x1, x2, w13, w24, t: shared_grad_w24(x1, x2, w13, w24, t) / (x2 * w24)),
+            FormulaMistake("missing-inner-derivative", "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x2 * w24", "dz4/dw24 = x2 is missing",
+                           lambda x1, x2, w13, w24, t: shared_grad_w24(x1, x2, w13, w24, t) / x2)),
     ),
     "2.c.dl_dv": Formula(
         "dl_dw13 * sigmoid(v) + dl_dw24 * sigmoid(-v)",
         shared_grad_v_from_partials,
         {"dl_dw13": Variable(), "dl_dw24": Variable(), "v": Variable()},
         "multivariate chain rule through w13 = softplus(v), w24 = -softplus(-v)",
+        (FormulaMistake("shared-parameter-one-path", "dl_dw13 * sigmoid(v)", _ONE_PATH,
+                        lambda dl_dw13, dl_dw24, v: dl_dw13 * common.sigmoid(v) + 0 * dl_dw24),
+         FormulaMistake("shared-parameter-one-path", "dl_dw24 * sigmoid(-v)", _ONE_PATH,
+                        lambda dl_dw13, dl_dw24, v: dl_dw24 * common.sigmoid(-v) + 0 * dl_dw13),
+         FormulaMistake("shared-parameter-sign", "dl_dw13 * sigmoid(v) - dl_dw24 * sigmoid(-v)", "the two minus signs of w24 = -softplus(-v) cancel: dw24/dv is "
+                        "positive", lambda dl_dw13, dl_dw24, v: dl_dw13 * common.sigmoid(v) - dl_dw24 * common.sigmoid(-v))),
     ),
     "3.a.dl_dz": Formula(
         "a * (1 - a) * dl_da",
         lambda a, dl_da: dl_dz(a, dl_da),
         {"a": Variable(("h",), kind="unit"), "dl_da": Variable(("h",))},
         "a = a^(l+1), dl_da = dl/da^(l+1)",
+        (FormulaMistake("missing-activation-derivative", "dl_da", "the sigmoid's derivative is missing: dl/dz = dl/da "
+                        "times da/dz", lambda a, dl_da: dl_da + 0 * a),
+         FormulaMistake("sigmoid-derivative-of-output", "sigmoid(a) * (1 - sigmoid(a)) * dl_da", _SIGMOID_OF_OUTPUT,
+                        lambda a, dl_da: common.sigmoid(a) * (1 - common.sigmoid(a)) * dl_da)),
     ),
     "3.b.dl_da_prev": Formula(
         "W @ (a * (1 - a) * dl_da)",
         lambda W, a, dl_da: dl_da_prev(W, a, dl_da),
         {"W": Variable(("d", "h")), "a": Variable(("h",), kind="unit"), "dl_da": Variable(("h",))},
         "W is d x h; a = a^(l+1), dl_da = dl/da^(l+1)",
+        (FormulaMistake("missing-activation-derivative", "W @ dl_da", "the sigmoid's derivative between layer l+1's a and z "
+                        "is missing", lambda W, a, dl_da: W @ dl_da + 0 * a.sum()),
+         FormulaMistake("sigmoid-derivative-of-output", "W @ (sigmoid(a) * (1 - sigmoid(a)) * dl_da)", _SIGMOID_OF_OUTPUT,
+                        lambda W, a, dl_da: W @ (common.sigmoid(a) * (1 - common.sigmoid(a)) * dl_da))),
     ),
 }
 

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import model_validator
 
 from reference import common, datasets, flax_networks
-from reference.formula import Formula, Variable
+from reference.formula import Formula, FormulaMistake, Variable
 from reference.given import GivenModel
 from reference.mistakes import Mistake
 from reference.recompute import ChoiceError, Recompute
@@ -44,24 +44,36 @@ FORMULAS: dict[str, Formula] = {
         softmax_jacobian_from_output,
         {"s": Variable(("C",), kind="simplex")},
         "softmax Jacobian from the softmax outputs s",
+        (FormulaMistake("softmax-diagonal", "diag(s * (1 - s))", "only the diagonal s_i (1 - s_i): softmax couples its outputs, so the "
+                        "off-diagonal entries are not zero", lambda s: np.diag(s * (1 - s))),),
     ),
     "4.1.b.z": Formula(
         "s * (v - v @ s)",
         lambda v, s: common.softmax_backward(v, s),
         {"v": Variable(("C",)), "s": Variable(("C",), kind="simplex")},
         "v times the softmax Jacobian without forming it",
+        (FormulaMistake("softmax-diagonal", "s * (1 - s) * v", "only the Jacobian's diagonal s (1 - s) is used: softmax couples its "
+                        "outputs", lambda v, s: s * (1 - s) * v),),
     ),
     "4.1.d.jacobian": Formula(
         "-t / z",
         cross_entropy_jacobian,
         {"z": Variable(("C",), kind="simplex"), "t": Variable(("C",), kind="simplex")},
         "Jacobian of L(z, t) = -sum t ln z",
+        (FormulaMistake("cross-entropy-sign", "t / z", "the sign is flipped: L = -sum t ln z carries a minus", lambda z, t: t / z),
+         FormulaMistake("fused-cross-entropy-gradient", "z - t", "this is the fused softmax + cross-entropy gradient with "
+                        "respect to the softmax's input; 4.1.d asks for the derivative with respect to z itself",
+                        lambda z, t: z - t)),
     ),
     "4.1.e.derivative": Formula(
         "1 - tanh(x)**2",
         common.tanh_derivative,
         {"x": Variable()},
         "derivative of tanh",
+        (FormulaMistake("sigmoid-derivative-form", "tanh(x) * (1 - tanh(x))", "this is the sigmoid's derivative form s (1 - s) applied to tanh; "
+                        "tanh's derivative has a square", lambda x: np.tanh(x) * (1 - np.tanh(x))),
+         FormulaMistake("tanh-derivative-sign", "1 + tanh(x)**2", "the sign inside is flipped: tanh flattens out, so its derivative "
+                        "is at most 1", lambda x: 1 + np.tanh(x) ** 2)),
     ),
 }
 
@@ -383,6 +395,8 @@ def _probe_mistakes(given: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "fused-cross-entropy-gradient": {"4.2.probe.ce_gradient": P - T},
         "gradient-averaged": {"4.2.probe.linear_dW": X.T @ G / n, "4.2.probe.linear_db": G.sum(axis=0) / n},
         "tanh-derivative-of-output": {"4.2.probe.tanh_back": (1 - np.tanh(np.tanh(Z)) ** 2) * G},
+        "tanh-derivative-of-input": {"4.2.probe.tanh_back": (1 - Z ** 2) * G},
+        "softmax-wrong-axis": {"4.2.probe.softmax_out": common.softmax(Z, axis=0)},
     }
 
 
@@ -395,4 +409,8 @@ MISTAKES = [
             "accumulates (sums) them", lambda g: _probe_mistakes(g)["gradient-averaged"]),
     Mistake("tanh-derivative-of-output", "tanh's derivative is applied to the stored output: 1 - tanh(z)^2 "
             "uses the input z, or 1 - y^2 with the output y", lambda g: _probe_mistakes(g)["tanh-derivative-of-output"]),
+    Mistake("tanh-derivative-of-input", "1 - x^2 is written in the input x: that form of tanh's derivative needs "
+            "the output y = tanh(x), so keep y from fprop", lambda g: _probe_mistakes(g)["tanh-derivative-of-input"]),
+    Mistake("softmax-wrong-axis", "softmax normalises the columns (over the batch): each row, one sample, must "
+            "sum to 1", lambda g: _probe_mistakes(g)["softmax-wrong-axis"]),
 ]

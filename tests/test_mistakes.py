@@ -8,14 +8,14 @@ from grader.checks import answer, value
 from grader.checks.compare import match
 from grader.rubric import AnswerCheck, ValueCheck
 from reference import mistakes
-from tests.checks.helpers import job
+from grader import planted
 from grader.checks import Context
 from grader.rubric import Defaults
+from tests.conftest import ROOT
 
 
 def context(key=None, reveal=True, sheet="leuphana-dl-ss24-ex2", defaults=None, **kw):
     return Context(key=key or {}, defaults=defaults or Defaults(), reveal=reveal, sheet=sheet, **kw)
-from tests.conftest import ROOT
 
 SHEET = "nnti-ws2324-sheet7"
 WITH_MISTAKES = ["nnti-ws2324-sheet7", "leuphana-dl-ss24-ex2", "tuda-sml-ss23-hw4", "nnti-ws2425-sheet6"]
@@ -32,51 +32,56 @@ def sheet():
     return setup_of(SHEET)
 
 
-def planted(sheet):
-    """(mistake id, answer-key name, the value it gives) for every key a mistake changes."""
-    _, _, alternatives = sheet
-    return [(a.id, name, a.value) for name, alts in alternatives.items() for a in alts]
+@pytest.fixture(scope="module", params=list(reference.SHEETS))
+def plantings(request):
+    return request.param, *planted.plant(api.load_rubric(request.param))
 
 
-def rounded(value):
-    """As a student writes it by hand: four significant digits."""
-    return np.vectorize(lambda v: float(f"{v:.4g}"))(np.asarray(value, dtype=float)).tolist()
+def test_every_mistake_changes_some_graded_value(plantings):
+    sheet_id, wrong, _ = plantings
+    module = reference.sheet_module(sheet_id)
+    listed = {m.id for m in getattr(module, "MISTAKES", [])}
+    listed |= {m.id for f in getattr(module, "FORMULAS", {}).values() for m in f.mistakes}
+    assert listed == {p.mistake for p in wrong}
+    assert (sheet_id in WITH_MISTAKES) <= bool(listed)
 
 
-@pytest.mark.parametrize("sheet_id", WITH_MISTAKES)
-def test_every_mistake_changes_some_graded_value(sheet_id):
-    ids = {m.id for m in reference.sheet_module(sheet_id).MISTAKES}
-    assert ids == {mistake for mistake, _, _ in planted(setup_of(sheet_id))}
+def test_each_planted_mistake_is_named(plantings):
+    """Each mistake, handed in as a student would (hand values rounded to four digits), is named by the rubric's
+    own check, unless its value is within that check's tolerance of the right one (never named, by design)."""
+    sheet_id, wrong, _ = plantings
+    failing = [p for p in wrong if not p.within_tolerance]
+    assert failing and all(p.named for p in failing), [(p.key, p.mistake, p.outcome) for p in failing if not p.named]
+    for p in failing:
+        assert p.outcome.status == "failed" and p.outcome.score < 1
+    print(f"\nplanted mistakes of {sheet_id}: all {len(failing)} that fail their check are named specifically; "
+          f"{len(wrong) - len(failing)} more are within tolerance of the right value")
 
 
-@pytest.mark.parametrize("sheet_id", WITH_MISTAKES)
-def test_each_planted_mistake_is_named(sheet_id):
-    rubric, key, alternatives = setup_of(sheet_id)
-    named = total = 0
-    answer_checks = {c.key: (c, t) for t in rubric.tasks for c in t.checks if c.kind == "answer"}
-    for mistake, name, wrong in planted((rubric, key, alternatives)):
-        if name in answer_checks:  # a hand answer in the answers file, judged by the rubric's own check
-            check, task = answer_checks[name]
-            rtol, atol = check.tolerances(rubric.defaults.answer_rtol, rubric.defaults.answer_atol)
-            wrong = rounded(wrong)
-            ctx = context(key=key, sheet=sheet_id, reveal=rubric.visibility_of(task) == "public",
-                          defaults=rubric.defaults, answers={name: wrong}, mistakes=alternatives)
-            outcome = answer.judge(check, ctx)
-        else:  # a value the student's code computes
-            rtol, atol = 1e-6, 1e-9
-            ctx = context(key=key, sheet=sheet_id, job=job({"v": np.asarray(wrong, dtype=float)}), mistakes=alternatives)
-            outcome = value.judge(ValueCheck(kind="value", file="any.py", observe={"v": name}), ctx)
-        total += 1
-        mistaken = next(a.value for a in alternatives[name] if a.id == mistake)
-        if match(mistaken, key[name], rtol, atol, reveal=True).ok:
-            continue  # the mistake's value is within tolerance of the right one: never named, by design
-        fits = {a.id for a in alternatives[name] if match(wrong, a.value, rtol, atol, reveal=True).ok}
-        assert outcome.status == "failed" and outcome.diagnoses and outcome.diagnoses[0] in fits \
-            and mistake in fits, (mistake, name, outcome)
-        named += 1
-    print(f"\nplanted mistakes of {sheet_id}: every one of the {named} that fails its check is named "
-          f"specifically; {total - named} more are within tolerance of the right value")
-    assert named > 0  # each failing one was asserted above; this guards against planting nothing
+def test_formula_mistakes_are_never_within_tolerance(plantings):
+    _, wrong, _ = plantings
+    assert not [p for p in wrong if p.kind == "formula" and p.within_tolerance]
+
+
+def test_right_answers_get_no_diagnosis(plantings):
+    """The controls: the right value (hand values rounded) or the reference formula, for every planted entry."""
+    _, wrong, right = plantings
+    assert right and not [(p.key, p.outcome) for p in right if p.false_alarm]
+    assert {p.key for p in wrong} == {p.key for p in right}
+
+
+def test_formula_mistake_texts_agree_with_their_functions():
+    """A wrong formula's text (handed in by the planting) and its function (used to diagnose) are the same."""
+    from grader.checks.expression import compare
+    from reference.formula import Formula
+
+    count = 0
+    for sheet_id in reference.SHEETS:
+        for name, formula in getattr(reference.sheet_module(sheet_id), "FORMULAS", {}).items():
+            for m in formula.mistakes:
+                assert compare(m.text, Formula(m.text, m.fn, formula.variables), samples=30).agrees, (name, m.id)
+                count += 1
+    assert count >= 25
 
 
 def test_correct_solutions_get_no_diagnosis(sheet):
@@ -88,8 +93,10 @@ def test_the_typical_mistakes_example_is_diagnosed_specifically():
     run = api.grade([ROOT / "submissions" / SHEET / "Weber_2573410_Fischer_2570012"])
     diagnoses = {t.id: t.diagnoses for t in run.submissions[0].tasks if t.diagnoses}
     assert diagnoses["7.2.a"] == ["log10"] and diagnoses["7.2.c"] == ["transposed"]
-    assert diagnoses["7.3.a"] == ["relu-derivative"] and diagnoses["7.3.b"] == ["not-finite"]
+    assert diagnoses["7.3.a"] == ["relu-derivative"] and diagnoses["7.3.b"] == ["softmax-overflow"]
     assert diagnoses["7.3.d"] == ["missing-activation-derivative"]
+    # the training loop is right, but it trains with that backward pass: the final loss is what that gives
+    assert diagnoses["7.3.f"] == ["missing-activation-derivative"]
 
 
 def test_a_hidden_task_names_the_mistake_without_values(sheet):
@@ -163,6 +170,47 @@ def test_mistaken_values_match_an_independent_derivation():
     slips = approximation_mistakes(grid)
     np.testing.assert_allclose(slips["lambda_"][0].value, 1.5 * grid["lambda_"])
     np.testing.assert_allclose(slips["b_"][0].value, grid["x"])
+    # approx(x) with the offsets at the grid points: sum_j lambda_j relu(x_i - x_j)
+    x, lam = grid["x"], grid["lambda_"]
+    by_hand = [sum(lam[j] * max(x[i] - x[j], 0.0) for j in range(5)) for i in range(5)]
+    np.testing.assert_allclose(slips["approx_on_grid"][0].value, by_hand)
+
+
+def test_new_mistakes_match_an_independent_derivation():
+    rubric, key, alternatives = setup_of("tuda-sml-ss23-hw4")
+    Z, G = key["4.2.probe.Z"], key["4.2.probe.G"]
+    ours = {a.id: a.value for a in alternatives["4.2.probe.tanh_back"]}
+    np.testing.assert_allclose(ours["tanh-derivative-of-input"], (1 - Z * Z) * G, rtol=1e-12)
+    columns = np.exp(Z) / np.exp(Z).sum(axis=0)
+    ours = {a.id: a.value for a in alternatives["4.2.probe.softmax_out"]}
+    np.testing.assert_allclose(ours["softmax-wrong-axis"], columns, rtol=1e-10)
+    np.testing.assert_allclose(ours["softmax-wrong-axis"].sum(axis=0), 1.0)
+
+    rubric, key, alternatives = setup_of(SHEET)
+    g = rubric.given["7.2"]
+    ours = {a.id: a.value for a in alternatives["7.2.W_out_new"]}
+    W, dW = np.array(g["W_out"]), key["7.2.dL_dW_out"]
+    np.testing.assert_allclose(ours["update-twice"], W - 2 * g["learning_rate"] * dW)
+    np.testing.assert_allclose(ours["update-without-learning-rate"], W - dW)
+    np.testing.assert_allclose(ours["gradient-ascent"], W + g["learning_rate"] * dW)
+    # 100 epochs of full-batch descent whose backward pass skips leaky_relu', written out here
+    n = rubric.given["7.3"]
+    X, Y = np.array(n["X"]), np.array(n["Y"])
+    Wh, Wo = np.array(g["W_hidden"]), np.array(g["W_out"])
+    for _ in range(n["epochs"]):
+        Zh = X @ Wh
+        H = np.where(Zh > 0, Zh, n["alpha"] * Zh)
+        S = H @ Wo
+        P = np.exp(S - S.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        loss = -np.mean(np.sum(Y * np.log(P), axis=1))
+        D = (P - Y) / len(X)
+        Wh, Wo = Wh - n["learning_rate"] * (X.T @ (D @ Wo.T)), Wo - n["learning_rate"] * (H.T @ D)
+    ours = {a.id: a.value for a in alternatives["7.3.final_loss"]}
+    np.testing.assert_allclose(ours["missing-activation-derivative"], loss, rtol=1e-10)
+    assert abs(loss - 0.0639) < 5e-4  # what Weber_2573410_Fischer_2570012's notebook prints
+    ours = {a.id: a.value for a in alternatives["7.3.softmax"]}
+    assert np.isnan(ours["softmax-overflow"][1]).all() and np.isfinite(ours["softmax-overflow"][[0, 2]]).all()
 
 
 def test_correct_tuda_modules_get_no_diagnosis():

@@ -50,7 +50,8 @@ def judge(check: CellCheck, ctx: Context) -> Outcome:
         return Outcome.failed(f"{where} reports no number for {check.what}: end the cell with it or print it")
     if check.expect is not None:
         rtol, atol = check.tolerances(ctx.defaults.value_rtol, ctx.defaults.value_atol)
-        m = match(value, ctx.key[check.expect], rtol, atol, reveal=ctx.reveal, what=f"{check.what} ({named} {where})")
+        m = match(value, ctx.key[check.expect], rtol, atol, reveal=ctx.reveal, what=f"{check.what} ({named} {where})",
+                  alternatives=ctx.alternatives(check.expect))
         return Outcome.passed(m.message) if m.ok else Outcome.failed(m.message, diagnoses=m.diagnoses)
     number = as_numbers(value)
     if isinstance(number, str) or number.size != 1:

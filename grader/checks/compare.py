@@ -87,16 +87,34 @@ def _show(array: np.ndarray) -> str:
 def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple, rtol: float, atol: float) -> Any:
     """The first known mistake of the task whose value the student's matches. A mistake whose value is itself
     within tolerance of the right one is never named (it would only say "you are close"), and the student's
-    value must be nearer the mistake than the right value."""
+    value must be nearer the mistake than the right value. A mistake that overflows (softmax without the max
+    shift) matches where the student's value is not finite at exactly the same entries and right elsewhere."""
     for alternative in alternatives:
         value = np.asarray(alternative.value, dtype=np.float64)
         candidate = align(aligned, value)
-        if candidate is None or not np.all(np.isfinite(value)) or value.shape != expected.shape \
-                or _close(value, expected, rtol, atol):
+        if candidate is None or value.shape != expected.shape:
+            continue
+        finite = np.isfinite(value)
+        if not np.all(finite):
+            if np.array_equal(np.isfinite(candidate), finite) and \
+                    _close(candidate[finite], value[finite], rtol, atol):
+                return alternative
+            continue
+        if _close(value, expected, rtol, atol):
             continue
         if _close(candidate, value, rtol, atol) and \
                 np.linalg.norm(candidate - value) < np.linalg.norm(candidate - expected):
             return alternative
+    return None
+
+
+def _reduced(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str | None:
+    """How one number stands for a whole vector (one loss per sample): its mean or its sum."""
+    if observed.size != 1 or expected.ndim != 1 or expected.size < 2:
+        return None
+    for how, value in (("averaged", expected.mean()), ("summed", expected.sum())):
+        if _close(observed.reshape(()), np.asarray(value), rtol, atol):
+            return how
     return None
 
 
@@ -113,6 +131,11 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
         return Match(False, f"{what} is {obs}; expected numbers of shape {exp.shape or 'scalar'}")
     aligned = align(obs, exp, accept_transpose)
     if aligned is None:
+        reduced = _reduced(obs, exp, rtol, atol)
+        if reduced:
+            return Match(False, f"{what} is one number where {exp.size} are expected (one per sample): the values "
+                                f"are {reduced} into one; return them all and leave the reduction to the caller",
+                         ("reduced-to-scalar",))
         if obs.ndim == 2 and obs.T.shape == exp.shape and _close(obs.T, exp, rtol, atol):
             shown = f": shape {obs.shape}, expected {exp.shape}" if reveal else ""
             return Match(False, f"{what} is transposed{shown}", ("transposed",))
@@ -122,6 +145,9 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
                          ("broadcast",))
         return Match(False, f"{what} has shape {obs.shape or 'scalar'}, expected {exp.shape or 'scalar'}")
     if not np.all(np.isfinite(aligned)):
+        known = known_mistake(aligned, exp, alternatives, rtol, atol)
+        if known is not None:
+            return Match(False, f"{what} contains nan or inf: {known.message}", (known.id,))
         return Match(False, f"{what} contains nan or inf", ("not-finite",))
     error = np.abs(aligned - exp)
     if _close(aligned, exp, rtol, atol) or (accept_transpose and aligned.ndim == 2 and _close(aligned.T, exp, rtol, atol)):

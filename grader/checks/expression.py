@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader import diagnose
 from reference import common
 from reference.formula import Formula, sample_dims, sample_point
 
@@ -163,35 +164,99 @@ class Comparison:
     agrees: bool
     message: str
     max_error: float
+    diagnoses: tuple[str, ...] = ()
+
+
+def _agrees(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    return got.shape == expected.shape and bool(np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
+
+
+def _values(fn: Callable[[dict[str, np.ndarray]], np.ndarray], points: list[dict[str, np.ndarray]]) -> list | None:
+    """fn at every point, or None when it cannot be evaluated at one of them."""
+    try:
+        with np.errstate(all="ignore"):
+            return [np.asarray(fn(point), dtype=np.float64) for point in points]
+    except (FormulaError, ValueError, TypeError, IndexError, ArithmeticError):
+        return None
+
+
+def _all_agree(got: list, expected: list, rtol: float, atol: float) -> bool:
+    return all(_agrees(g, e, rtol, atol) for g, e in zip(got, expected))
+
+
+def diagnose_formula(parsed: ParsedFormula, formula: Formula, points: list[dict[str, np.ndarray]],
+                     expected: list[np.ndarray], rtol: float, atol: float, reveal: bool = True) -> "diagnose.Diagnosis | None":
+    """Why a formula that disagrees is wrong, when it agrees everywhere with a known mistake: the sheet's own
+    wrong formulas first (they speak the exercise's language), then a sign, a constant factor, a transposed
+    result, and last a matrix variable used transposed (evaluated again with that variable transposed)."""
+    got = _values(lambda p: evaluate(parsed, p), points)
+    if got is not None:
+        for mistake in formula.mistakes:
+            wrong = _values(lambda p: mistake.fn(**p), points)
+            if wrong is not None and _all_agree(got, wrong, rtol, atol) and not _all_agree(wrong, expected, rtol, atol):
+                return diagnose.Diagnosis(mistake.id, mistake.message)
+        if all(g.shape == e.shape for g, e in zip(got, expected)):
+            found = diagnose.numbers(np.concatenate([g.ravel() for g in got]),
+                                     np.concatenate([e.ravel() for e in expected]), rtol, atol, reveal=reveal)
+            if found:
+                return found[0]
+        if all(g.ndim == 2 and _agrees(g.T, e, rtol, atol) for g, e in zip(got, expected)):
+            return diagnose.Diagnosis("transposed", "the result is transposed: check the orientation (rows vs columns)")
+    for name, variable in formula.variables.items():
+        if len(variable.shape) != 2:
+            continue
+        flipped = _values(lambda p: evaluate(parsed, {**p, name: p[name].T}), points)
+        if flipped is not None and _all_agree(flipped, expected, rtol, atol):
+            rows, cols = variable.shape
+            return diagnose.Diagnosis("transposed", f"{name} is used transposed: {name} is {rows} x {cols}; "
+                                                    "check its orientation in products and sums")
+    return None
 
 
 def compare(text: str, formula: Formula, samples: int = 20, seed: int = 0,
-            rtol: float = 1e-6, atol: float = 1e-9) -> Comparison:
+            rtol: float = 1e-6, atol: float = 1e-9, reveal: bool = True) -> Comparison:
     """Evaluate the student's formula and the reference at the same random points.
 
     Raises FormulaError only when the text cannot be read at all; a formula that
-    reads but fails at a point is a disagreement with the reason.
+    reads but fails at a point is a disagreement with the reason, and with a
+    diagnosis when the formula fits a known mistake at every point.
 
     Dimensions are drawn anew for each point, so a formula that only works for one
     layer size (a transpose that happens to fit a square W) is caught.
     """
     parsed = parse(text, formula.variables)
     rng = np.random.default_rng(seed)
-    worst = 0.0
-    for i in range(samples):
-        dims = sample_dims(formula, rng)
-        point = sample_point(formula, rng, dims)
-        expected = formula(**point)
+    dims, points, expected = [], [], []
+    for _ in range(samples):
+        point_dims = sample_dims(formula, rng)
+        dims.append(point_dims)
+        points.append(sample_point(formula, rng, point_dims))
+        expected.append(formula(**points[-1]))
+    result = _first_disagreement(parsed, points, expected, dims, rtol, atol)
+    if result.agrees:
+        return result
+    found = diagnose_formula(parsed, formula, points, expected, rtol, atol, reveal)
+    if found is None:
+        return result
+    where = "the formula cannot be evaluated" if result.message.startswith(where := "the formula cannot be evaluated") \
+        else result.message  # numpy's shape error says less than the diagnosis does
+    return Comparison(False, f"{where}: {found.message}", result.max_error, (found.id,))
+
+
+def _first_disagreement(parsed: ParsedFormula, points: list, expected: list, dims: list,
+                        rtol: float, atol: float) -> Comparison:
+    worst, samples = 0.0, len(points)
+    for i, (point, want, point_dims) in enumerate(zip(points, expected, dims)):
         try:
             got = evaluate(parsed, point)
         except FormulaError as exc:  # readable but wrong, e.g. shapes that do not fit
-            return Comparison(False, f"{exc} (dimensions {dims})", float("inf"))
-        if got.shape != expected.shape:
-            return Comparison(False, f"the formula gives shape {got.shape} where {expected.shape} is expected "
-                                     f"(dimensions {dims or 'scalar'})", float("inf"))
+            return Comparison(False, f"{exc} (dimensions {point_dims})", float("inf"))
+        if got.shape != want.shape:
+            return Comparison(False, f"the formula gives shape {got.shape} where {want.shape} is expected "
+                                     f"(dimensions {point_dims or 'scalar'})", float("inf"))
         if not np.all(np.isfinite(got)):
             return Comparison(False, "the formula gives nan or inf at points where the quantity is defined", float("inf"))
-        error = float(np.max(np.abs(got - expected) / (atol + rtol * np.abs(expected)))) if got.size else 0.0
+        error = float(np.max(np.abs(got - want) / (atol + rtol * np.abs(want)))) if got.size else 0.0
         worst = max(worst, error)
         if error > 1.0:
             return Comparison(False, f"the formula differs from the expected one at sample point {i + 1} of {samples}", worst)
@@ -213,10 +278,10 @@ def judge(check, ctx) -> "Outcome":
                               f"{', '.join(formula.variables)}")
     rtol, atol = check.tolerances(1e-6, 1e-9)  # compare()'s defaults: both sides are exact formulas
     try:
-        result = compare(raw, formula, check.samples, check.seed, rtol, atol)
+        result = compare(raw, formula, check.samples, check.seed, rtol, atol, reveal=ctx.reveal)
     except FormulaError as exc:
         return Outcome.failed(f'"{check.key}": {exc}')
     if result.agrees:
         return Outcome.passed(f'"{check.key}" {result.message}')
     shown = f"; expected a formula equivalent to {formula.text}" if ctx.reveal else ""
-    return Outcome.failed(f'"{check.key}": {result.message}{shown}')
+    return Outcome.failed(f'"{check.key}": {result.message}{shown}', diagnoses=result.diagnoses)

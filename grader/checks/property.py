@@ -30,8 +30,23 @@ def judge(check: PropertyCheck, ctx: Context) -> Outcome:
     worst = violation(prop, x, outputs)
     if worst <= prop.tol:
         return Outcome.passed(f"'{prop.statement}' holds on {x.size} inputs")
+    slip = _slip(prop, x, outputs)
     if not np.isfinite(worst):
-        return Outcome.failed(f"'{prop.statement}' fails: nan or inf for some inputs (overflow?)",
-                              diagnoses=("not-finite",))
-    return Outcome.failed(f"'{prop.statement}' fails: violated by {worst:.3g} on the test inputs "
-                          f"(tolerance {prop.tol:g}; inputs include {', '.join(f'{e:g}' for e in prop.edge_inputs)})")
+        text = f"'{prop.statement}' fails: nan or inf for some inputs"
+        if slip:
+            return Outcome.failed(f"{text}: {slip[1]}", diagnoses=(slip[0],))
+        return Outcome.failed(f"{text} (overflow?)", diagnoses=("not-finite",))
+    text = (f"'{prop.statement}' fails: violated by {worst:.3g} on the test inputs "
+            f"(tolerance {prop.tol:g}; inputs include {', '.join(f'{e:g}' for e in prop.edge_inputs)})")
+    return Outcome.failed(f"{text}: {slip[1]}" if slip else text, diagnoses=(slip[0],) if slip else ())
+
+
+def _slip(prop, x: np.ndarray, outputs: list[np.ndarray]) -> tuple[str, str] | None:
+    """The property's own diagnosis of a violation; a broken one never costs the student the check."""
+    if prop.diagnose is None:
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            return prop.diagnose(x, outputs)
+    except Exception:
+        return None

@@ -68,3 +68,31 @@ def test_a_column_broadcast_against_a_vector_is_named():
     m = match(observed, expected, 1e-6, 1e-9, reveal=True)
     assert not m.ok and m.diagnoses == ("broadcast",) and "n x n" in m.message
     assert match(np.ones((2, 3)), expected, 1e-6, 1e-9, reveal=True).diagnoses == ()  # another shape: no guess
+
+
+def test_one_number_for_a_vector_of_per_sample_values_is_named():
+    losses = np.array([0.5, 1.5, 0.25, 2.0])
+    for reduced, how in ((losses.mean(), "averaged"), (losses.sum(), "summed"), ([losses.mean()], "averaged")):
+        m = match(reduced, losses, 1e-6, 1e-9, reveal=False)
+        assert not m.ok and m.diagnoses == ("reduced-to-scalar",) and how in m.message
+    assert match(7.0, losses, 1e-6, 1e-9, reveal=True).diagnoses == ()  # neither mean nor sum
+
+
+def test_an_overflowing_mistake_matches_only_the_same_non_finite_entries():
+    from reference.mistakes import Alternative
+
+    expected = np.array([[0.27, 0.73], [0.73, 0.27]])
+    overflow = Alternative("softmax-overflow", "exp() overflows", np.array([[0.27, 0.73], [np.nan, np.nan]]))
+    same = match(np.array([[0.27, 0.73], [np.nan, np.nan]]), expected, 1e-6, 1e-9, reveal=True, alternatives=(overflow,))
+    assert same.diagnoses == ("softmax-overflow",) and "overflows" in same.message
+    elsewhere = np.array([[np.nan, np.nan], [0.73, 0.27]])
+    assert match(elsewhere, expected, 1e-6, 1e-9, reveal=True, alternatives=(overflow,)).diagnoses == ("not-finite",)
+    wrong_rest = np.array([[0.5, 0.5], [np.nan, np.nan]])
+    assert match(wrong_rest, expected, 1e-6, 1e-9, reveal=True, alternatives=(overflow,)).diagnoses == ("not-finite",)
+
+
+def test_a_hidden_constant_factor_keeps_the_factor_to_itself():
+    from grader import diagnose
+
+    found = diagnose.numbers(W / 3, W, 1e-9, 0, reveal=False)
+    assert [d.id for d in found] == ["constant-factor"] and "0.333" not in found[0].message

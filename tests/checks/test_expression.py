@@ -116,3 +116,25 @@ def test_overflowing_numbers_and_axes_are_reported_not_raised(text, message):
         assert message in str(exc)
         return
     assert not result.agrees and message in result.message
+
+
+@pytest.mark.parametrize("formula,text,diagnosis", [
+    (TUB["3.b.dl_da_prev"], "transpose(W) @ (a * (1 - a) * dl_da)", "transposed"),   # W used as h x d
+    (nnti_ws2425_sheet6.FORMULAS["6.1.2.b2"], "b2 + sum(W2, 0) / 2", "transposed"),  # summed over the wrong axis
+    (TUB["3.a.dl_dz"], "-a * (1 - a) * dl_da", "sign-flip"),
+    (TUB["3.a.dl_dz"], "3 * a * (1 - a) * dl_da", "constant-factor"),
+    (TUDA["4.1.a.jacobian"], "transpose(diag(s) - outer(s, s)) * 1", None),  # symmetric: right
+    (TUB["1.a.dl_dmu"], "sign(t - mu) / sigma", "laplace-sign"),  # the sheet's own name beats "sign-flip"
+    (TUB["3.a.dl_dz"], "a + dl_da", None),  # wrong, but no known mistake: no guess
+])
+def test_wrong_formulas_get_the_diagnosis_that_fits_everywhere(formula, text, diagnosis):
+    result = compare(text, formula)
+    if diagnosis is None:
+        assert result.diagnoses == ()
+    else:
+        assert not result.agrees and result.diagnoses == (diagnosis,)
+
+
+def test_a_hidden_formula_task_names_the_factor_only_when_public():
+    assert "about 3" in compare("3 * a * (1 - a) * dl_da", TUB["3.a.dl_dz"]).message
+    assert "about 3" not in compare("3 * a * (1 - a) * dl_da", TUB["3.a.dl_dz"], reveal=False).message

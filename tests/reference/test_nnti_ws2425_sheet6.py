@@ -124,3 +124,38 @@ def test_scenarios_name_an_output_and_a_loss():
     assert KEY["6.2.b.output"] == "softmax"
     assert KEY["6.2.c.loss"] == "mean squared error"
     assert KEY["6.2.d.output"] == "sigmoid"  # multi-label: one sigmoid per tag
+
+
+def _judged(name, functions):
+    """The property judge on outputs the given (trusted) functions make, as the child would report them."""
+    from grader.checks import property as property_check
+    from grader.rubric import PropertyCheck
+    from tests.checks.helpers import context, job
+
+    prop = sheet.PROPERTIES[name]
+    x = prop.inputs(np.random.default_rng(2))
+    with np.errstate(all="ignore"):
+        observed = {f"out{i}": np.asarray(functions[f](arg), dtype=float) for i, (f, arg) in enumerate(prop.calls(x))}
+    check = PropertyCheck(kind="property", file="activations.py", property=name)
+    return property_check.judge(check, context(sheet=sheet.SHEET_ID, job=job(observed), property_input=x))
+
+
+@pytest.mark.parametrize("name", ["softmax_shift_invariance", "softmax_no_overflow"])
+def test_an_overflowing_softmax_is_named(name):
+    outcome = _judged(name, dict(sheet.FUNCTIONS, softmax=naive_softmax))
+    assert outcome.status == "failed" and outcome.diagnoses == ("softmax-overflow",) and "maximum" in outcome.message
+
+
+def test_a_softmax_over_the_columns_is_named():
+    columns = lambda x: np.exp(x - x.max(axis=0)) / np.exp(x - x.max(axis=0)).sum(axis=0)
+    outcome = _judged("softmax_sums_to_one", dict(sheet.FUNCTIONS, softmax=columns))
+    assert outcome.status == "failed" and outcome.diagnoses == ("softmax-wrong-axis",)
+
+
+def test_other_softmax_violations_and_right_functions_get_no_softmax_diagnosis():
+    whole_batch = WRONG["softmax_sums_to_one"]["softmax"]  # normalised over everything: neither slip
+    outcome = _judged("softmax_sums_to_one", dict(sheet.FUNCTIONS, softmax=whole_batch))
+    assert outcome.status == "failed" and outcome.diagnoses == ()
+    for name in ("softmax_sums_to_one", "softmax_shift_invariance", "softmax_no_overflow"):
+        outcome = _judged(name, sheet.FUNCTIONS)
+        assert outcome.status == "passed" and outcome.diagnoses == ()

@@ -1,0 +1,159 @@
+"""Planted mistakes: every known mistake of a sheet, handed in the way a student would, judged by the rubric.
+
+The diagnoses are only worth something if each listed mistake is named when a
+student makes it and nothing is named when a student is right. This module
+plants each mistake of a sheet's reference (`MISTAKES` values and the wrong
+formulas of `FORMULAS`) into otherwise correct answers, judges them with the
+rubric's own check, tolerances and visibility, and does the same with the right
+answers as controls. The planted-mistake tests assert on the result and
+`bench/bench_diagnoses.py` prints the shares. Everything here is reference data:
+no submission takes part.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import reference
+from grader.checks import Context, Outcome, answer, expression, value
+from grader.checks.compare import as_numbers
+from grader.rubric import AnswerCheck, Rubric, ValueCheck
+from reference.formula import Formula
+from reference.mistakes import alternatives
+
+
+@dataclass(frozen=True)
+class Planted:
+    """One wrong (or, for a control, right) answer to one answer-key entry and how the grader judged it."""
+
+    sheet: str
+    key: str
+    kind: str  # "answer" (answers file), "value" (computed by code) or "formula"
+    mistake: str | None  # the planted mistake's id; None for a correct control
+    fits: frozenset[str]  # every mistake id that gives this same answer: naming any of them is right
+    outcome: Outcome
+    within_tolerance: bool = False  # the mistake's value passes the check: it is never named, by design
+
+    @property
+    def named(self) -> bool:
+        """The first diagnosis names the planted mistake (or one indistinguishable from it)."""
+        return self.outcome.status == "failed" and bool(self.outcome.diagnoses) \
+            and self.outcome.diagnoses[0] in self.fits and self.mistake in self.fits
+
+    @property
+    def false_alarm(self) -> bool:
+        """A correct control that did not pass cleanly."""
+        return self.mistake is None and (self.outcome.status != "passed" or bool(self.outcome.diagnoses))
+
+
+def rounded(number: Any, digits: int = 4) -> Any:
+    """As a student writes a value by hand: `digits` significant digits, as nested lists."""
+    array = np.asarray(number, dtype=np.float64)
+    return np.vectorize(lambda v: float(f"{v:.{digits}g}") if np.isfinite(v) else v)(array).tolist()
+
+
+def _graded(rubric: Rubric) -> dict[str, tuple[Any, Any]]:
+    """Answer-key entry -> (the check that grades it, its task), for entries compared with a value."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for task in rubric.tasks:
+        for check in task.checks:
+            if check.kind in ("answer", "expression"):
+                out.setdefault(check.key, (check, task))
+            elif check.kind == "value" and check.recompute is None:
+                for name in check.observe.values():
+                    out.setdefault(name, (check, task))
+            elif check.kind == "gradient":
+                for name in check.expect.values():
+                    out.setdefault(name, (check, task))
+            elif check.kind == "cell" and check.expect is not None:
+                out.setdefault(check.expect, (check, task))
+    return out
+
+
+class Sheet:
+    """A sheet's rubric, answer key and mistake values, computed once for all plantings."""
+
+    def __init__(self, rubric: Rubric):
+        self.rubric = rubric
+        self.id = rubric.sheet
+        self.module = reference.sheet_module(rubric.sheet)
+        self.key = reference.answer_key(rubric.sheet, rubric.given)
+        self.mistakes = alternatives(self.module, rubric.given, self.key)
+        self.graded = _graded(rubric)
+
+    def context(self, task: Any, **kw: Any) -> Context:
+        return Context(key=self.key, defaults=self.rubric.defaults, sheet=self.id, mistakes=self.mistakes,
+                       reveal=self.rubric.visibility_of(task) == "public", **kw)
+
+    def judge(self, name: str, answer_value: Any) -> tuple[str, Outcome, bool]:
+        """(kind, outcome, passes) of `answer_value` handed in for the entry `name` by its rubric check."""
+        check, task = self.graded[name]
+        if check.kind == "answer":
+            outcome = answer.judge(check, self.context(task, answers={name: answer_value}))
+            return "answer", outcome, outcome.status == "passed"
+        if check.kind == "expression":
+            outcome = expression.judge(check, self.context(task, answers={name: answer_value}))
+            return "formula", outcome, outcome.status == "passed"
+        rtol, atol = check.tolerances(self.rubric.defaults.value_rtol, self.rubric.defaults.value_atol)
+        as_value = ValueCheck(kind="value", file="planted.py", observe={"v": name}, rtol=rtol, atol=atol)
+        job = {"status": "ok", "observed": {"v": answer_value}, "seconds": 0.0}
+        outcome = value.judge(as_value, self.context(task, job=job))
+        return "value", outcome, outcome.status == "passed"
+
+
+def _by_hand(sheet: Sheet, name: str, number: Any) -> Any:
+    check, _ = sheet.graded[name]
+    return rounded(number) if isinstance(check, AnswerCheck) else np.asarray(number, dtype=np.float64)
+
+
+def _same(a: Any, b: Any, rtol: float = 1e-9) -> bool:
+    a, b = as_numbers(a), as_numbers(b)
+    if isinstance(a, str) or isinstance(b, str) or a.size != b.size:
+        return False
+    return bool(np.allclose(a.reshape(-1), b.reshape(-1), rtol=rtol, atol=1e-12, equal_nan=True))
+
+
+def plant_values(sheet: Sheet) -> list[Planted]:
+    out = []
+    for name, alts in sheet.mistakes.items():
+        if name not in sheet.graded:
+            continue
+        for alt in alts:
+            handed_in = _by_hand(sheet, name, alt.value)
+            kind, outcome, passes = sheet.judge(name, handed_in)
+            fits = frozenset(a.id for a in alts if _same(a.value, alt.value, rtol=1e-3 if kind == "answer" else 1e-9))
+            out.append(Planted(sheet.id, name, kind, alt.id, fits, outcome, within_tolerance=passes))
+    return out
+
+
+def plant_formulas(sheet: Sheet) -> list[Planted]:
+    out = []
+    for name, formula in getattr(sheet.module, "FORMULAS", {}).items():
+        if name not in sheet.graded:
+            continue
+        for mistake in formula.mistakes:
+            _, outcome, passes = sheet.judge(name, mistake.text)
+            fits = frozenset(m.id for m in formula.mistakes
+                             if expression.compare(mistake.text, Formula(m.text, m.fn, formula.variables)).agrees)
+            out.append(Planted(sheet.id, name, "formula", mistake.id, fits, outcome, within_tolerance=passes))
+    return out
+
+
+def controls(sheet: Sheet) -> list[Planted]:
+    """The right answer to every entry a mistake changes, handed in the same way: none may get a diagnosis."""
+    names = {p for p in sheet.mistakes if p in sheet.graded}
+    names |= {n for n, f in getattr(sheet.module, "FORMULAS", {}).items() if f.mistakes and n in sheet.graded}
+    out = []
+    for name in sorted(names):
+        right = sheet.key[name]
+        kind, outcome, _ = sheet.judge(name, right if isinstance(right, str) else _by_hand(sheet, name, right))
+        out.append(Planted(sheet.id, name, kind, None, frozenset(), outcome))
+    return out
+
+
+def plant(rubric: Rubric) -> tuple[list[Planted], list[Planted]]:
+    """(every planted mistake, the correct controls) of one sheet."""
+    sheet = Sheet(rubric)
+    return plant_values(sheet) + plant_formulas(sheet), controls(sheet)
