@@ -51,6 +51,8 @@ def main() -> None:
 @click.option("--sheet", default=None, help="Sheet id, when the folder names do not say it.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the full report as JSON.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a gradebook, one row per student.")
+@click.option("--diagnoses", "diagnoses_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write how often each typical mistake came up, per task (CSV).")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write one Markdown feedback file per submission into this folder, and every notebook "
                    "as an HTML page with the verdicts inside.")
@@ -62,13 +64,13 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Submissions graded in parallel (default: cores).")
 @rubrics_option
 def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | None, csv_path: Path | None,
-                feedback_dir: Path | None, python: str | None, resume: bool, details: bool, jobs: int | None,
+                diagnoses_path: Path | None, feedback_dir: Path | None, python: str | None, resume: bool, details: bool, jobs: int | None,
                 rubrics: Path | None) -> None:
     """Grade submissions: folders, .zip or .py files under a folder named after the sheet."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from grader import grading
-    from grader.report import csv_report, feedback, json_report, table
+    from grader.report import csv_report, diagnoses, feedback, json_report, table
 
     try:
         pairs = api.grading_plan(list(paths), sheet, rubrics, python)
@@ -97,6 +99,8 @@ def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | No
             json_report.write(run, json_path)
         if csv_path:
             csv_report.write(run, csv_path)
+        if diagnoses_path:
+            diagnoses.write(run, diagnoses_path)
         if feedback_dir:
             feedback.write(run, feedback_dir)
     except OSError as exc:

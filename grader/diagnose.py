@@ -11,6 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 
+# Generic diagnoses whose message would tell a hidden task's answer (negate it, rescale it): in hidden tasks
+# only their id is reported, for the tutor.
+REVEALING = frozenset({"sign-flip", "constant-factor"})
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     id: str
@@ -21,8 +26,7 @@ def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
 
 
-def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float, reveal: bool = True) -> list[Diagnosis]:
-    """`reveal` False leaves the factor out of the message: in a hidden task it would tell the right value."""
+def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> list[Diagnosis]:
     found: list[Diagnosis] = []
     if observed.ndim == 2 and observed.shape[0] > 1 and observed.shape[1] > 1 and \
             _close(observed.T, expected, rtol, atol):
@@ -37,7 +41,6 @@ def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float
                 c = float(np.median(ratios))
                 if abs(c) > 1e-9 and not np.isclose(c, 1.0, rtol=1e-3) and not np.isclose(c, -1.0, rtol=1e-3) \
                         and _close(observed, c * expected, rtol, atol):
-                    factor = f" of about {c:.3g}" if reveal else ""
-                    found.append(Diagnosis("constant-factor", f"off by a constant factor{factor}: "
+                    found.append(Diagnosis("constant-factor", f"off by a constant factor of about {c:.3g}: "
                                                               "check averaging vs summing and factors like 1/2"))
     return found

@@ -14,3 +14,8 @@ def spelled_out(text: str, keep: str = "") -> str:
     `exe.py` read `yp.exe`) written as \\uXXXX, but those in `keep`."""
     return "".join(c if c in keep or unicodedata.category(c) not in ("Cc", "Cf") else f"\\u{ord(c):04x}"
                    for c in text)
+
+
+def inert(text: str) -> str:
+    """A cell a spreadsheet would run as a formula (a submission named `=cmd|...`) starts with a quote."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -97,7 +97,7 @@ def dl_da_prev(W, a_next, dl_da_next) -> np.ndarray:
 
 
 # Typical wrong formulas, named in the feedback when a student's formula agrees with one at every point.
-LAPLACE_SIGN = "the sign is flipped: check the inner derivative of |t - mu| with respect to mu"
+LAPLACE_SIGN = "the derivative points the wrong way: check the inner derivative of |t - mu| with respect to mu"
 _SQUARED = FormulaMistake("squared-error-gradient", "(mu - t) / sigma", "this is the gradient of a squared error (mu - t); the Laplace "
                           "NLL has |t - mu|, whose derivative is a sign", lambda mu, t, sigma: (mu - t) / sigma)
 _ONE_PATH = "v is shared by w13 and w24: the multivariate chain rule adds the paths through both"

@@ -60,7 +60,7 @@ FORMULAS: dict[str, Formula] = {
         cross_entropy_jacobian,
         {"z": Variable(("C",), kind="simplex"), "t": Variable(("C",), kind="simplex")},
         "Jacobian of L(z, t) = -sum t ln z",
-        (FormulaMistake("cross-entropy-sign", "t / z", "the sign is flipped: L = -sum t ln z carries a minus", lambda z, t: t / z),
+        (FormulaMistake("cross-entropy-sign", "t / z", "the minus of L = -sum t ln z is lost", lambda z, t: t / z),
          FormulaMistake("fused-cross-entropy-gradient", "z - t", "this is the fused softmax + cross-entropy gradient with "
                         "respect to the softmax's input; 4.1.d asks for the derivative with respect to z itself",
                         lambda z, t: z - t)),

@@ -112,8 +112,12 @@ def test_python_dash_m_grader():
 
 def test_grade_a_sheet_folder_writes_every_report(tmp_path):
     result = runner.invoke(main, [str(ROOT / "submissions" / "nnti-ws2324-sheet7"), "--json", str(tmp_path / "r.json"),
-                                  "--csv", str(tmp_path / "r.csv"), "--feedback", str(tmp_path / "fb")])
+                                  "--csv", str(tmp_path / "r.csv"), "--feedback", str(tmp_path / "fb"),
+                                  "--diagnoses", str(tmp_path / "d.csv")])
     assert result.exit_code == 0, result.output
+    counts = (tmp_path / "d.csv").read_text().splitlines()
+    assert counts[0] == "sheet,task,diagnosis,count,submissions"
+    assert "nnti-ws2324-sheet7,7.2.a,log10,1,Weber_2573410_Fischer_2570012" in counts
     assert "Mueller_2571234_" in result.output and "Schmidt 2569876" in result.output
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["schema_version"] == 1 and len(data["submissions"]) == 5

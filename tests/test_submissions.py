@@ -154,6 +154,40 @@ def test_csv_has_one_row_per_student(run):
     assert "nnti-ws2324-sheet7:Ex 7" in rows[0]
 
 
+def test_csv_lists_each_students_diagnoses(run):
+    rows = {r["submission"]: r for r in csv.DictReader(io.StringIO(csv_report.render(run)))}
+    assert rows["Weber_2573410_Fischer_2570012"]["diagnoses"].startswith("7.2.a log10; 7.2.c transposed")
+    assert rows["Mueller_2571234_Schmidt_2569876"]["diagnoses"] == ""
+
+
+TYPICAL_MISTAKES = ["Weber_2573410_Fischer_2570012", "Schroeder_3044702_Klein_3047315", "Lange_2580456_Werner_2582301",
+                    "Neumann_415500", "Berger_2731106_Roth_2735520"]
+GENERIC = {"not-finite", "sign-flip", "constant-factor"}  # true, but they do not say which mistake it was
+CHOICES_ONLY = {("Lange_2580456_Werner_2582301", "6.2.c"), ("Lange_2580456_Werner_2582301", "6.2.d")}
+
+
+def test_every_failed_check_of_the_typical_mistakes_examples_is_diagnosed_specifically(run):
+    """The issue's bar: every task of these examples that loses points to a value, answer, formula, gradient,
+    property or statistics check names the mistake (choice answers have no value to diagnose)."""
+    by_name = {r.name: r for r in run.submissions}
+    seen = 0
+    for name in TYPICAL_MISTAKES:
+        for task in by_name[name].tasks:
+            if task.status in ("failed", "partial") and (name, task.id) not in CHOICES_ONLY:
+                assert set(task.diagnoses) - GENERIC, (name, task.id, task.message)
+                seen += 1
+    assert seen == 24  # 6 + 4 + 4 + 4 + 6 tasks that lose points, choices aside
+
+
+def test_the_class_diagnoses_are_counted_per_task(run):
+    from grader.report import diagnoses
+
+    rows = list(csv.DictReader(io.StringIO(diagnoses.render(run))))
+    assert {"sheet": "tub-ml-sheet1", "task": "1.a", "diagnosis": "laplace-sign", "count": "1",
+            "submissions": "Neumann_415500"} in rows
+    assert sum(int(r["count"]) for r in rows) == sum(len(t.diagnoses) for r in run.submissions for t in r.tasks)
+
+
 def test_feedback_files_one_per_submission(run, tmp_path):
     written = feedback.write(run, tmp_path)
     assert len(written) == len(run.submissions)

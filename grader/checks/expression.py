@@ -185,7 +185,7 @@ def _all_agree(got: list, expected: list, rtol: float, atol: float) -> bool:
 
 
 def diagnose_formula(parsed: ParsedFormula, formula: Formula, points: list[dict[str, np.ndarray]],
-                     expected: list[np.ndarray], rtol: float, atol: float, reveal: bool = True) -> "diagnose.Diagnosis | None":
+                     expected: list[np.ndarray], rtol: float, atol: float) -> "diagnose.Diagnosis | None":
     """Why a formula that disagrees is wrong, when it agrees everywhere with a known mistake: the sheet's own
     wrong formulas first (they speak the exercise's language), then a sign, a constant factor, a transposed
     result, and last a matrix variable used transposed (evaluated again with that variable transposed)."""
@@ -197,7 +197,7 @@ def diagnose_formula(parsed: ParsedFormula, formula: Formula, points: list[dict[
                 return diagnose.Diagnosis(mistake.id, mistake.message)
         if all(g.shape == e.shape for g, e in zip(got, expected)):
             found = diagnose.numbers(np.concatenate([g.ravel() for g in got]),
-                                     np.concatenate([e.ravel() for e in expected]), rtol, atol, reveal=reveal)
+                                     np.concatenate([e.ravel() for e in expected]), rtol, atol)
             if found:
                 return found[0]
         if all(g.ndim == 2 and _agrees(g.T, e, rtol, atol) for g, e in zip(got, expected)):
@@ -235,9 +235,11 @@ def compare(text: str, formula: Formula, samples: int = 20, seed: int = 0,
     result = _first_disagreement(parsed, points, expected, dims, rtol, atol)
     if result.agrees:
         return result
-    found = diagnose_formula(parsed, formula, points, expected, rtol, atol, reveal)
+    found = diagnose_formula(parsed, formula, points, expected, rtol, atol)
     if found is None:
         return result
+    if not reveal and found.id in diagnose.REVEALING:  # negating or rescaling the formula would give the answer
+        return Comparison(False, result.message, result.max_error, (found.id,))
     where = "the formula cannot be evaluated" if result.message.startswith(where := "the formula cannot be evaluated") \
         else result.message  # numpy's shape error says less than the diagnosis does
     return Comparison(False, f"{where}: {found.message}", result.max_error, (found.id,))

@@ -46,9 +46,14 @@ def _glorot(w: np.ndarray, check: StatisticsCheck) -> Outcome:
         text = (f"the weights' standard deviation is {math.sqrt(ratio) * sigma:.4g}, expected "
                 f"sqrt(2/(d_in+d_out)) = {sigma:.4g} ({where})")
         diagnoses: tuple[str, ...] = ()
-        for name, target, label in (("lecun-variance", 1.0 / d_in, "1/d_in"), ("he-variance", 2.0 / d_in, "2/d_in"),
-                                    ("variance-as-std", variance ** 2, "2/(d_in+d_out) passed as the standard deviation"),
-                                    ("unit-variance", 1.0, "1 (plain standard normal)")):
+        for name, target, label in (
+                ("lecun-variance", 1.0 / d_in, "1/d_in (LeCun initialisation)"),
+                ("he-variance", 2.0 / d_in, "2/d_in (He/Kaiming initialisation, meant for ReLU layers)"),
+                ("variance-as-std", variance ** 2, "2/(d_in+d_out) passed as the standard deviation"),
+                ("uniform-limit-as-std", variance / 3.0, "a uniform distribution on +-sqrt(2/(d_in+d_out)): that is "
+                                                         "the normal's standard deviation; Glorot uniform's limit is "
+                                                         "sqrt(6/(d_in+d_out))"),
+                ("unit-variance", 1.0, "1 (plain standard normal)")):
             if abs(ratio * variance / target - 1.0) <= var_bound:
                 text += f"; this matches variance {label}"
                 diagnoses = (name,)
@@ -74,5 +79,6 @@ def judge(check: StatisticsCheck, ctx: Context) -> Outcome:
         if w.size and np.all(w == 0):
             return Outcome.passed(f"`{check.observe}` is all zeros")
         return Outcome.failed(f"`{check.observe}` should start as zeros; {int(np.count_nonzero(w))} of {w.size} "
-                              "entries are not 0")
+                              "entries are not 0: the biases are initialised like weights or with a constant, "
+                              "the sheet starts them at 0", diagnoses=("nonzero-bias",))
     return _glorot(w, check)

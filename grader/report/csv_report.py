@@ -8,13 +8,9 @@ from pathlib import Path
 from grader.report.files import write_atomic
 from grader.report.models import RunReport
 from grader.report.table import exercises
+from grader.text import inert
 
 FIXED = ["sheet", "submission", "name", "id"]
-
-
-def _inert(text: str) -> str:
-    """A cell a spreadsheet would run as a formula (a submission named `=cmd|...`) starts with a quote."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def render(run: RunReport) -> str:
@@ -24,7 +20,7 @@ def render(run: RunReport) -> str:
     for sheet in sheets:
         columns += [(sheet, ex) for ex in exercises([r for r in run.submissions if r.sheet == sheet])]
     header = FIXED + [f"{s}:Ex {ex}" if several else f"Ex {ex}" for s, ex in columns] + \
-        ["total", "max_points", "percent", "pending_manual", "flags"]
+        ["total", "max_points", "percent", "pending_manual", "flags", "diagnoses"]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -32,9 +28,10 @@ def render(run: RunReport) -> str:
         per = r.exercise_points()
         cells = [f"{per[ex][0]:g}" if s == r.sheet and ex in per else "" for s, ex in columns]
         tail = [f"{r.points:g}", f"{r.max_points:g}", f"{r.percent:.1f}",
-                f"{sum(t.pending_points for t in r.tasks):g}", _inert("; ".join(r.flags))]
+                f"{sum(t.pending_points for t in r.tasks):g}", inert("; ".join(r.flags)),
+                inert("; ".join(f"{t.id} {d}" for t in r.tasks for d in t.diagnoses))]
         for member in r.members or [None]:
-            writer.writerow([r.sheet, _inert(r.name), _inert(member.name) if member else "",
+            writer.writerow([r.sheet, inert(r.name), inert(member.name) if member else "",
                              member.id if member else ""] + cells + tail)
     return out.getvalue()
 

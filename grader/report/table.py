@@ -5,6 +5,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from grader.report import diagnoses
 from grader.report.models import RunReport, SubmissionReport
 
 STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red", "timeout": "magenta",
@@ -46,15 +47,10 @@ def sheet_table(sheet: str, reports: list[SubmissionReport]) -> Table:
 
 def diagnosis_counts(reports: list[SubmissionReport]) -> Text | None:
     """How often each diagnosis came up, per task: what to explain again in the next tutorial."""
-    counts: dict[tuple[str, str], int] = {}
-    for r in reports:
-        for t in r.tasks:
-            for d in t.diagnoses:
-                counts[(t.id, d)] = counts.get((t.id, d), 0) + 1
-    if not counts:
+    found = diagnoses.counts(reports)
+    if not found:
         return None
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return Text("diagnoses: " + ", ".join(f"{task} {d} x{n}" for (task, d), n in ordered), style="dim")
+    return Text("diagnoses: " + ", ".join(f"{c.task} {c.diagnosis} x{c.count}" for c in found), style="dim")
 
 
 def task_table(report: SubmissionReport) -> Table:

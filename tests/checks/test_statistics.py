@@ -55,3 +55,27 @@ def test_nan_and_empty_weights_fail():
 def test_zeros():
     assert judge(np.zeros((3, 1)), distribution="zeros").status == "passed"
     assert judge(np.full((3, 1), 0.01), distribution="zeros").status == "failed"
+
+
+def test_non_zero_biases_are_named():
+    for bias in (np.full((3, 1), 0.01), np.random.default_rng(4).normal(0, SIGMA, size=(3, 1))):
+        outcome = judge(bias, distribution="zeros")
+        assert outcome.status == "failed" and outcome.diagnoses == ("nonzero-bias",)
+    assert judge(np.zeros((3, 1)), distribution="zeros").diagnoses == ()
+
+
+def test_the_normals_sigma_as_a_uniform_limit_is_named():
+    w = np.random.default_rng(5).uniform(-SIGMA, SIGMA, size=(D_IN, D_OUT))
+    outcome = judge(w, distribution="glorot", layout="in_out")
+    assert outcome.status == "failed" and outcome.diagnoses == ("uniform-limit-as-std",)
+    assert "sqrt(6/(d_in+d_out))" in outcome.message
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_right_initialisation_is_never_named(seed):
+    rng = np.random.default_rng(100 + seed)
+    limit = np.sqrt(6 / (D_IN + D_OUT))
+    for w, kind in ((rng.normal(0, SIGMA, size=(D_IN, D_OUT)), "glorot"),
+                    (rng.uniform(-limit, limit, size=(D_IN, D_OUT)), "glorot")):
+        outcome = judge(w, distribution=kind, layout="in_out")
+        assert outcome.status == "passed" and outcome.diagnoses == ()
