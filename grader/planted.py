@@ -2,8 +2,8 @@
 
 The diagnoses are only worth something if each listed mistake is named when a
 student makes it and nothing is named when a student is right. This module
-plants each mistake of a sheet's reference (`MISTAKES` values and the wrong
-formulas of `FORMULAS`) into otherwise correct answers, judges them with the
+plants each mistake of a sheet (the reference's `MISTAKES` values and wrong
+formulas of `FORMULAS`, the rubric's wrong choices) into otherwise correct answers, judges them with the
 rubric's own check, tolerances and visibility, and does the same with the right
 answers as controls. The planted-mistake tests assert on the result and
 `bench/bench_diagnoses.py` prints the shares. Everything here is reference data:
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 import reference
-from grader.checks import Context, Outcome, answer, expression, value
+from grader.checks import Context, Outcome, answer, choice, expression, value
 from grader.checks.compare import as_numbers
 from grader.rubric import AnswerCheck, Rubric, ValueCheck
 from reference.formula import Formula
@@ -30,7 +30,7 @@ class Planted:
 
     sheet: str
     key: str
-    kind: str  # "answer" (answers file), "value" (computed by code) or "formula"
+    kind: str  # "answer" (a hand value), "value" (computed by code), "formula" or "choice"
     mistake: str | None  # the planted mistake's id; None for a correct control
     fits: frozenset[str]  # every mistake id that gives this same answer: naming any of them is right
     outcome: Outcome
@@ -59,7 +59,7 @@ def _graded(rubric: Rubric) -> dict[str, tuple[Any, Any]]:
     out: dict[str, tuple[Any, Any]] = {}
     for task in rubric.tasks:
         for check in task.checks:
-            if check.kind in ("answer", "expression"):
+            if check.kind in ("answer", "expression", "choice"):
                 out.setdefault(check.key, (check, task))
             elif check.kind == "value" and check.recompute is None:
                 for name in check.observe.values():
@@ -93,9 +93,10 @@ class Sheet:
         if check.kind == "answer":
             outcome = answer.judge(check, self.context(task, answers={name: answer_value}))
             return "answer", outcome, outcome.status == "passed"
-        if check.kind == "expression":
-            outcome = expression.judge(check, self.context(task, answers={name: answer_value}))
-            return "formula", outcome, outcome.status == "passed"
+        if check.kind in ("expression", "choice"):
+            judge = expression.judge if check.kind == "expression" else choice.judge
+            outcome = judge(check, self.context(task, answers={name: answer_value}))
+            return "formula" if check.kind == "expression" else "choice", outcome, outcome.status == "passed"
         rtol, atol = check.tolerances(self.rubric.defaults.value_rtol, self.rubric.defaults.value_atol)
         as_value = ValueCheck(kind="value", file="planted.py", observe={"v": name}, rtol=rtol, atol=atol)
         job = {"status": "ok", "observed": {"v": answer_value}, "seconds": 0.0}
@@ -141,10 +142,20 @@ def plant_formulas(sheet: Sheet) -> list[Planted]:
     return out
 
 
+def plant_choices(sheet: Sheet) -> list[Planted]:
+    out = []
+    for name, (check, _) in sheet.graded.items():
+        for wrong, mistake in getattr(check, "mistakes", {}).items():
+            _, outcome, passes = sheet.judge(name, wrong)
+            out.append(Planted(sheet.id, name, "choice", mistake.id, frozenset({mistake.id}), outcome, passes))
+    return out
+
+
 def controls(sheet: Sheet) -> list[Planted]:
     """The right answer to every entry a mistake changes, handed in the same way: none may get a diagnosis."""
     names = {p for p in sheet.mistakes if p in sheet.graded}
     names |= {n for n, f in getattr(sheet.module, "FORMULAS", {}).items() if f.mistakes and n in sheet.graded}
+    names |= {n for n, (check, _) in sheet.graded.items() if getattr(check, "mistakes", None)}
     out = []
     for name in sorted(names):
         right = sheet.key[name]
@@ -156,4 +167,4 @@ def controls(sheet: Sheet) -> list[Planted]:
 def plant(rubric: Rubric) -> tuple[list[Planted], list[Planted]]:
     """(every planted mistake, the correct controls) of one sheet."""
     sheet = Sheet(rubric)
-    return plant_values(sheet) + plant_formulas(sheet), controls(sheet)
+    return plant_values(sheet) + plant_formulas(sheet) + plant_choices(sheet), controls(sheet)

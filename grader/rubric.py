@@ -160,12 +160,33 @@ class ExpressionCheck(CheckBase, Tolerance):
     seed: int = 0
 
 
+def normalise_choice(text: str) -> str:
+    """A choice as compared: case, spacing, hyphens, underscores and a final full stop do not count."""
+    text = text.lower().replace("_", " ").replace("-", " ")
+    return re.sub(r"\s+", " ", text).strip(" .")
+
+
+class ChoiceMistake(Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="stable diagnosis id")
+    message: str = Field(min_length=1, description="why this choice is wrong, in the exercise's language")
+
+
 class ChoiceCheck(CheckBase):
-    """A named choice in the answers file; `accept` lists synonyms of the expected answer."""
+    """A named choice in the answers file; `accept` lists synonyms of the expected answer, `mistakes` the
+    typical wrong choices with the reason each is wrong (shown also in hidden tasks: it names no answer)."""
 
     kind: Literal["choice"]
     key: str
     accept: list[str] = []
+    mistakes: dict[str, ChoiceMistake] = {}
+
+    @model_validator(mode="after")
+    def _mistakes_are_not_accepted(self):
+        accepted = {normalise_choice(a) for a in self.accept}
+        clash = [m for m in self.mistakes if normalise_choice(m) in accepted]
+        if clash:
+            raise ValueError(f"{', '.join(map(repr, clash))} is both accepted and listed as a mistake")
+        return self
 
 
 class PropertyCheck(CheckBase):

@@ -42,6 +42,8 @@ def test_every_mistake_changes_some_graded_value(plantings):
     module = reference.sheet_module(sheet_id)
     listed = {m.id for m in getattr(module, "MISTAKES", [])}
     listed |= {m.id for f in getattr(module, "FORMULAS", {}).values() for m in f.mistakes}
+    rubric = api.load_rubric(sheet_id)
+    listed |= {m.id for t in rubric.tasks for c in t.checks if c.kind == "choice" for m in c.mistakes.values()}
     assert listed == {p.mistake for p in wrong}
     assert (sheet_id in WITH_MISTAKES) <= bool(listed)
 
@@ -58,9 +60,9 @@ def test_each_planted_mistake_is_named(plantings):
           f"{len(wrong) - len(failing)} more are within tolerance of the right value")
 
 
-def test_formula_mistakes_are_never_within_tolerance(plantings):
+def test_formula_and_choice_mistakes_always_fail(plantings):
     _, wrong, _ = plantings
-    assert not [p for p in wrong if p.kind == "formula" and p.within_tolerance]
+    assert not [p for p in wrong if p.kind in ("formula", "choice") and p.within_tolerance]
 
 
 def test_right_answers_get_no_diagnosis(plantings):

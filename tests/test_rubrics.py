@@ -172,3 +172,12 @@ key = "7.2.L1"
     found = problems_of(text)
     assert any("task 7.2.z: visibility: public, but grades '7.2.L1' which hidden task 7.2.a keeps secret" in p
                for p in found), found
+
+
+def test_a_choice_mistake_must_not_be_an_accepted_answer():
+    sheet6 = (RUBRICS / "nnti-ws2425-sheet6.toml").read_text()
+    clash = sheet6.replace('mistakes."softmax" = {id = "multi-label-as-multi-class"',
+                           'mistakes."Logistic" = {id = "multi-label-as-multi-class"')
+    assert clash != sheet6
+    found = problems_of(clash)
+    assert any("'Logistic' is both accepted and listed as a mistake" in p for p in found), found

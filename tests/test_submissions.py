@@ -163,20 +163,19 @@ def test_csv_lists_each_students_diagnoses(run):
 TYPICAL_MISTAKES = ["Weber_2573410_Fischer_2570012", "Schroeder_3044702_Klein_3047315", "Lange_2580456_Werner_2582301",
                     "Neumann_415500", "Berger_2731106_Roth_2735520"]
 GENERIC = {"not-finite", "sign-flip", "constant-factor"}  # true, but they do not say which mistake it was
-CHOICES_ONLY = {("Lange_2580456_Werner_2582301", "6.2.c"), ("Lange_2580456_Werner_2582301", "6.2.d")}
 
 
 def test_every_failed_check_of_the_typical_mistakes_examples_is_diagnosed_specifically(run):
     """The issue's bar: every task of these examples that loses points to a value, answer, formula, gradient,
-    property or statistics check names the mistake (choice answers have no value to diagnose)."""
+    property, statistics or choice check names the mistake."""
     by_name = {r.name: r for r in run.submissions}
     seen = 0
     for name in TYPICAL_MISTAKES:
         for task in by_name[name].tasks:
-            if task.status in ("failed", "partial") and (name, task.id) not in CHOICES_ONLY:
+            if task.status in ("failed", "partial"):
                 assert set(task.diagnoses) - GENERIC, (name, task.id, task.message)
                 seen += 1
-    assert seen == 24  # 6 + 4 + 4 + 4 + 6 tasks that lose points, choices aside
+    assert seen == 26  # 6 + 4 + 6 + 4 + 6 tasks that lose points
 
 
 def test_the_class_diagnoses_are_counted_per_task(run):

@@ -1,0 +1,82 @@
+"""How well the diagnoses work: planted mistakes named, right answers left alone, examples diagnosed.
+
+    python bench/bench_diagnoses.py
+
+Printed figures, per sheet and in total:
+- planted: every known mistake of the sheet (the reference's wrong values and
+  formulas, the rubric's wrong choices), handed in as a student would and judged
+  by the rubric's own check;
+- failing: those the check fails (the rest are within tolerance of the right value
+  and are never named, by design);
+- named: the share of failing ones whose first diagnosis names the planted mistake
+  (target 100 %);
+- false alarms: the right answers to the same entries, handed in the same way,
+  that fail or get a diagnosis (target 0);
+then, from grading the shipped examples: diagnoses given to the correct ones
+(target 0) and the failing tasks of the typical-mistakes ones without a specific
+diagnosis (target 0).
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import reference
+from grader import api, planted
+
+ROOT = Path(__file__).resolve().parent.parent
+CORRECT = ["Mueller_2571234_Schmidt_2569876", "Wagner_412345_Schulz_409876", "late_submission_Meier",
+           "Krueger_2581234_Hartmann_2579911", "Braun_3045821_Wolf_3046190", "Jung_3048021_Hahn_3042277",
+           "Keller_2734561_Frank_2729873"]
+TYPICAL = ["Weber_2573410_Fischer_2570012", "Neumann_415500", "Lange_2580456_Werner_2582301",
+           "Schroeder_3044702_Klein_3047315", "Berger_2731106_Roth_2735520"]
+GENERIC = {"not-finite", "sign-flip", "constant-factor"}
+
+
+def planted_figures() -> None:
+    print(f"{'sheet':24} {'planted':>8} {'failing':>8} {'named':>8} {'share':>7} {'controls':>9} {'false':>6}")
+    totals = [0, 0, 0, 0, 0]
+    for sheet_id in reference.SHEETS:
+        wrong, right = planted.plant(api.load_rubric(sheet_id))
+        failing = [p for p in wrong if not p.within_tolerance]
+        named = [p for p in failing if p.named]
+        false = [p for p in right if p.false_alarm]
+        row = [len(wrong), len(failing), len(named), len(right), len(false)]
+        totals = [a + b for a, b in zip(totals, row)]
+        print(f"{sheet_id:24} {row[0]:8} {row[1]:8} {row[2]:8} {_share(row[2], row[1]):>7} {row[3]:9} {row[4]:6}")
+        for p in failing:
+            if not p.named:
+                print(f"    not named: {p.key} {p.mistake} -> {p.outcome.diagnoses or 'nothing'}")
+        for p in false:
+            print(f"    false alarm: {p.key} -> {p.outcome.status} {p.outcome.diagnoses}")
+    print(f"{'all sheets':24} {totals[0]:8} {totals[1]:8} {totals[2]:8} {_share(totals[2], totals[1]):>7} "
+          f"{totals[3]:9} {totals[4]:6}")
+    print(f"share of planted mistakes that fail their check and are named specifically: {_share(totals[2], totals[1])}")
+    print(f"share of right answers wrongly diagnosed: {_share(totals[4], totals[3])}")
+
+
+def example_figures() -> None:
+    started = time.perf_counter()
+    run = api.grade([ROOT / "submissions"])
+    by_name = {r.name: r for r in run.submissions}
+    wrongly = [(n, t.id, t.diagnoses) for n in CORRECT for t in by_name[n].tasks if t.diagnoses]
+    failing = [(n, t) for n in TYPICAL for t in by_name[n].tasks
+               if t.status in ("failed", "partial")]
+    vague = [(n, t.id, t.diagnoses) for n, t in failing if not set(t.diagnoses) - GENERIC]
+    print(f"\nshipped examples (graded in {time.perf_counter() - started:.1f} s):")
+    print(f"  correct examples: {len(CORRECT)}, diagnoses given to them: {len(wrongly)}")
+    for item in wrongly:
+        print(f"    {item}")
+    print(f"  typical-mistakes examples: {len(TYPICAL)}, failing tasks: {len(failing)}, "
+          f"without a specific diagnosis: {len(vague)}")
+    for item in vague:
+        print(f"    {item}")
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.1f} %" if whole else "-"
+
+
+if __name__ == "__main__":
+    planted_figures()
+    example_figures()
