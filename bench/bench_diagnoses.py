@@ -6,8 +6,8 @@ Printed figures, per sheet and in total:
 - planted: every known mistake of the sheet (the reference's wrong values and
   formulas, the rubric's wrong choices), handed in as a student would and judged
   by the rubric's own check;
-- failing: those the check fails (the rest are within tolerance of the right value
-  and are never named, by design);
+- failing: those the check fails and that lie far enough from the right value to
+  be told apart from it (the rest are never named, by design);
 - named: the share of failing ones whose first diagnosis names the planted mistake
   (target 100 %);
 - false alarms: the right answers to the same entries, handed in the same way,
@@ -38,7 +38,7 @@ def planted_figures() -> None:
     totals = [0, 0, 0, 0, 0]
     for sheet_id in reference.SHEETS:
         wrong, right = planted.plant(api.load_rubric(sheet_id))
-        failing = [p for p in wrong if not p.within_tolerance]
+        failing = [p for p in wrong if not p.too_close]
         named = [p for p in failing if p.named]
         false = [p for p in right if p.false_alarm]
         row = [len(wrong), len(failing), len(named), len(right), len(false)]

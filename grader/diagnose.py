@@ -22,25 +22,46 @@ class Diagnosis:
     message: str
 
 
-def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
+SIGN_FLIP = Diagnosis("sign-flip", "the sign is flipped: check the direction of a difference or a minus")
+TRANSPOSED = Diagnosis("transposed", "the matrix is transposed: check the orientation (rows vs columns)")
+
+
+def close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
+    """a agrees with the expected b: the one tolerance rule of every comparison (absolute plus relative to b)."""
     return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+
+
+def factor(observed: np.ndarray, expected: np.ndarray, atol: float) -> float | None:
+    """The constant c with observed = c * expected, read off the entries where expected is not ~0; None when
+    it is 0, +-1 or not one number (the caller still checks that c fits every entry)."""
+    big = np.abs(expected) > max(atol, 1e-12)
+    if observed.shape != expected.shape or not np.any(big):
+        return None
+    with np.errstate(all="ignore"):
+        ratios = observed[big] / expected[big]
+    if not np.all(np.isfinite(ratios)):
+        return None
+    c = float(np.median(ratios))
+    if abs(c) <= 1e-9 or np.isclose(abs(c), 1.0, rtol=1e-3):
+        return None
+    return c
+
+
+def constant_factor(c: float) -> Diagnosis:
+    return Diagnosis("constant-factor", f"off by a constant factor of about {c:.3g}: "
+                                        "check averaging vs summing and factors like 1/2")
 
 
 def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> list[Diagnosis]:
     found: list[Diagnosis] = []
     if observed.ndim == 2 and observed.shape[0] > 1 and observed.shape[1] > 1 and \
-            _close(observed.T, expected, rtol, atol):
-        found.append(Diagnosis("transposed", "the matrix is transposed: check the orientation (rows vs columns)"))
+            close(observed.T, expected, rtol, atol):
+        found.append(TRANSPOSED)
     if np.any(np.abs(expected) > atol) and observed.shape == expected.shape:
-        if _close(-observed, expected, rtol, atol):
-            found.append(Diagnosis("sign-flip", "the sign is flipped: check the direction of a difference or a minus"))
+        if close(-observed, expected, rtol, atol):
+            found.append(SIGN_FLIP)
         else:
-            big = np.abs(expected) > max(atol, 1e-12)
-            ratios = observed[big] / expected[big]
-            if ratios.size and np.all(np.isfinite(ratios)):
-                c = float(np.median(ratios))
-                if abs(c) > 1e-9 and not np.isclose(c, 1.0, rtol=1e-3) and not np.isclose(c, -1.0, rtol=1e-3) \
-                        and _close(observed, c * expected, rtol, atol):
-                    found.append(Diagnosis("constant-factor", f"off by a constant factor of about {c:.3g}: "
-                                                              "check averaging vs summing and factors like 1/2"))
+            c = factor(observed, expected, atol)
+            if c is not None and close(observed, c * expected, rtol, atol):
+                found.append(constant_factor(c))
     return found

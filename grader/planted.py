@@ -18,7 +18,7 @@ import numpy as np
 
 import reference
 from grader.checks import Context, Outcome, answer, choice, expression, value
-from grader.checks.compare import as_numbers
+from grader.checks.compare import as_numbers, distinguishable
 from grader.rubric import AnswerCheck, Rubric, ValueCheck
 from reference.formula import Formula
 from reference.mistakes import alternatives
@@ -34,7 +34,7 @@ class Planted:
     mistake: str | None  # the planted mistake's id; None for a correct control
     fits: frozenset[str]  # every mistake id that gives this same answer: naming any of them is right
     outcome: Outcome
-    within_tolerance: bool = False  # the mistake's value passes the check: it is never named, by design
+    too_close: bool = False  # the mistake's value is within a few tolerances of the right one: never named
 
     @property
     def named(self) -> bool:
@@ -87,6 +87,13 @@ class Sheet:
         return Context(key=self.key, defaults=self.rubric.defaults, sheet=self.id, mistakes=self.mistakes,
                        reveal=self.rubric.visibility_of(task) == "public", **kw)
 
+    def tolerances(self, name: str) -> tuple[float, float]:
+        check, _ = self.graded[name]
+        defaults = self.rubric.defaults
+        if check.kind == "answer":
+            return check.tolerances(defaults.answer_rtol, defaults.answer_atol)
+        return check.tolerances(defaults.value_rtol, defaults.value_atol)
+
     def judge(self, name: str, answer_value: Any) -> tuple[str, Outcome, bool]:
         """(kind, outcome, passes) of `answer_value` handed in for the entry `name` by its rubric check."""
         check, task = self.graded[name]
@@ -97,7 +104,7 @@ class Sheet:
             judge = expression.judge if check.kind == "expression" else choice.judge
             outcome = judge(check, self.context(task, answers={name: answer_value}))
             return "formula" if check.kind == "expression" else "choice", outcome, outcome.status == "passed"
-        rtol, atol = check.tolerances(self.rubric.defaults.value_rtol, self.rubric.defaults.value_atol)
+        rtol, atol = self.tolerances(name)
         as_value = ValueCheck(kind="value", file="planted.py", observe={"v": name}, rtol=rtol, atol=atol)
         job = {"status": "ok", "observed": {"v": answer_value}, "seconds": 0.0}
         outcome = value.judge(as_value, self.context(task, job=job))
@@ -125,7 +132,8 @@ def plant_values(sheet: Sheet) -> list[Planted]:
             handed_in = _by_hand(sheet, name, alt.value)
             kind, outcome, passes = sheet.judge(name, handed_in)
             fits = frozenset(a.id for a in alts if _same(a.value, alt.value, rtol=1e-3 if kind == "answer" else 1e-9))
-            out.append(Planted(sheet.id, name, kind, alt.id, fits, outcome, within_tolerance=passes))
+            too_close = passes or not distinguishable(alt.value, sheet.key[name], *sheet.tolerances(name))
+            out.append(Planted(sheet.id, name, kind, alt.id, fits, outcome, too_close))
     return out
 
 
@@ -138,7 +146,7 @@ def plant_formulas(sheet: Sheet) -> list[Planted]:
             _, outcome, passes = sheet.judge(name, mistake.text)
             fits = frozenset(m.id for m in formula.mistakes
                              if expression.compare(mistake.text, Formula(m.text, m.fn, formula.variables)).agrees)
-            out.append(Planted(sheet.id, name, "formula", mistake.id, fits, outcome, within_tolerance=passes))
+            out.append(Planted(sheet.id, name, "formula", mistake.id, fits, outcome, too_close=passes))
     return out
 
 

@@ -358,7 +358,19 @@ def _task5_backprop(given: dict[str, Any], output_derivative, hidden_derivative:
             "5.dE_db1": delta1.ravel()}
 
 
+def _without_half(given: dict[str, Any]) -> dict[str, Any]:
+    """E = ||x2 - y||^2 without the 1/2: the loss and every gradient twice the sheet's."""
+    right = _task5_backprop(given, lambda s2, x2: common.sigmoid_derivative(s2), True)
+    g = Network5.model_validate(given["5"])
+    x0 = common.as_array(g.x0)
+    x1 = common.sigmoid(common.as_array(g.W1) @ x0 + common.as_array(g.b1))
+    x2 = common.sigmoid(common.as_array(g.W2) @ x1 + common.as_array(g.b2))
+    return {"5.E": float(np.sum((x2 - common.as_array(g.y)) ** 2)), **{k: 2 * v for k, v in right.items()}}
+
+
 MISTAKES = [
+    Mistake("missing-half", "the squared loss is missing its 1/2: E = 1/2 ||x2 - y||^2, whose gradient has no "
+            "factor 2", _without_half),
     Mistake("missing-activation-derivative", "the output error is not multiplied by the sigmoid's derivative "
             "sigma'(s2) = x2 (1 - x2)", lambda g: _task5_backprop(g, lambda s2, x2: 1.0, True)),
     Mistake("missing-activation-derivatives", "no sigmoid derivative at all in the backward pass: multiply by "

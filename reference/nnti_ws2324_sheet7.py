@@ -252,6 +252,15 @@ def _update(given: dict[str, Any], rate: Callable[[float], float]) -> dict[str, 
     return out
 
 
+def _summed_over_batch(given: dict[str, Any]) -> dict[str, Any]:
+    """The batch loss and its gradients summed over the rows where the notebook asks for the mean."""
+    key = answer_key(given)
+    n = len(key["7.3.X"])
+    rows = len(key["7.3.targets"])
+    return {"7.3.cross_entropy": rows * key["7.3.cross_entropy"], "7.3.loss": n * key["7.3.loss"],
+            "7.3.dW_hidden": n * key["7.3.dW_hidden"], "7.3.dW_out": n * key["7.3.dW_out"]}
+
+
 def _softmax_overflow(given: dict[str, Any]) -> dict[str, Any]:
     """exp() without the max shift: nan where a logit is near 1000, exact elsewhere."""
     logits = common.as_array(Notebook73.model_validate(given["7.3"]).logits)
@@ -285,6 +294,8 @@ MISTAKES = [
             lambda g: _update(g, lambda lr: 2 * lr)),
     Mistake("update-without-learning-rate", "the whole gradient is subtracted: multiply it by the learning rate",
             lambda g: _update(g, lambda lr: 1.0)),
+    Mistake("summed-over-batch", "the loss or its gradient is summed over the batch; the notebook's loss is the "
+            "mean over the rows, so divide by the batch size", _summed_over_batch),
     Mistake("softmax-overflow", "exp() overflows for logits near 1000: subtract each row's maximum before exp() "
             "(softmax does not change)", _softmax_overflow),
     Mistake("softmax-wrong-axis", "softmax normalises the columns: each row (one sample) must sum to 1",

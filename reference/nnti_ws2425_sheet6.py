@@ -164,20 +164,22 @@ _NET_VARS = {
     "W2": Variable(("K", "M")),
     "b2": Variable(("K",)),
 }
-_HALVED = {"W1": "tanh(a / 2): the first layer's weights are halved", "b1": "tanh(a / 2): the first layer's biases "
-           "are halved", "W2": "sigma(a) = (1 + tanh(a / 2)) / 2: the hidden output is halved, so the output weights "
-           "are too"}
+_SAME_FUNCTION = "but tanh(a) is not the same function of a as sigma(a)"
+_RANGE = "but the hidden values now lie in (-1, 1) instead of (0, 1)"
+_UNCHANGED = {"W1": f"the first layer's weights are taken over unchanged, {_SAME_FUNCTION}",
+              "b1": f"the first layer's biases are taken over unchanged, {_SAME_FUNCTION}",
+              "W2": f"the output weights are taken over unchanged, {_RANGE}"}
 _FORMULA_MISTAKES: dict[str, tuple[FormulaMistake, ...]] = {
     name: (FormulaMistake("not-halved", name, message, (lambda name: lambda **v: common.as_array(v[name]))(name)),)
-    for name, message in _HALVED.items()
+    for name, message in _UNCHANGED.items()
 }
 _FORMULA_MISTAKES["b2"] = (
-    FormulaMistake("shift-sign", "b2 - sum(W2, 1) / 2", "the shift of b2 has the wrong sign: the constant 1/2 in (1 + tanh(a / 2)) / 2 "
-                   "adds to every output's input", lambda W1, b1, W2, b2: b2 - W2.sum(axis=1) / 2),
-    FormulaMistake("not-halved", "b2 + sum(W2, 1)", "the shift of b2 comes from the 1/2 in (1 + tanh(a / 2)) / 2: it is half the sum "
-                   "of the output weights", lambda W1, b1, W2, b2: b2 + W2.sum(axis=1)),
-    FormulaMistake("shift-missing", "b2", "the output bias needs a shift: the constant 1/2 in (1 + tanh(a / 2)) / 2 "
-                   "reaches every output through W2", lambda W1, b1, W2, b2: b2 + 0 * W2.sum(axis=1)),
+    FormulaMistake("shift-sign", "b2 - sum(W2, 1) / 2", "the shift of b2 has the wrong sign",
+                   lambda W1, b1, W2, b2: b2 - W2.sum(axis=1) / 2),
+    FormulaMistake("not-halved", "b2 + sum(W2, 1)", "the shift of b2 has the wrong size",
+                   lambda W1, b1, W2, b2: b2 + W2.sum(axis=1)),
+    FormulaMistake("shift-missing", "b2", f"the output biases are taken over unchanged, {_RANGE}: the output's "
+                   "input moves, and the bias has to make up for it", lambda W1, b1, W2, b2: b2 + 0 * W2.sum(axis=1)),
 )
 FORMULAS: dict[str, Formula] = {
     f"6.1.2.{name}": Formula(text, (lambda name: lambda **v: sigmoid_to_tanh(**v)[name])(name), _NET_VARS,
@@ -282,6 +284,6 @@ MISTAKES = [
             lambda g: _forward_mistake(g, common.relu, common.sigmoid)),
     Mistake("missing-softmax", "the output is the raw score h W2: apply softmax to it",
             lambda g: _forward_mistake(g, common.relu, lambda z: z)),
-    Mistake("classes-from-one", "classes are counted from 1 here: the first class is class 0",
+    Mistake("classes-from-one", "classes are counted from 1 here",
             lambda g: {"6.3.predicted_class": answer_key(g)["6.3.predicted_class"] + 1}),
 ]

@@ -70,8 +70,9 @@ FORMULAS: dict[str, Formula] = {
         common.tanh_derivative,
         {"x": Variable()},
         "derivative of tanh",
-        (FormulaMistake("sigmoid-derivative-form", "tanh(x) * (1 - tanh(x))", "this is the sigmoid's derivative form s (1 - s) applied to tanh; "
-                        "tanh's derivative has a square", lambda x: np.tanh(x) * (1 - np.tanh(x))),
+        (FormulaMistake("sigmoid-derivative-form", "tanh(x) * (1 - tanh(x))",
+                        "this is the sigmoid's derivative form s (1 - s), applied to tanh",
+                        lambda x: np.tanh(x) * (1 - np.tanh(x))),
          FormulaMistake("tanh-derivative-sign", "1 + tanh(x)**2", "the sign inside is flipped: tanh flattens out, so its derivative "
                         "is at most 1", lambda x: 1 + np.tanh(x) ** 2)),
     ),
@@ -397,6 +398,7 @@ def _probe_mistakes(given: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "tanh-derivative-of-output": {"4.2.probe.tanh_back": (1 - np.tanh(np.tanh(Z)) ** 2) * G},
         "tanh-derivative-of-input": {"4.2.probe.tanh_back": (1 - Z ** 2) * G},
         "softmax-wrong-axis": {"4.2.probe.softmax_out": common.softmax(Z, axis=0)},
+        "softmax-pass-through": {"4.2.probe.softmax_back": G},
     }
 
 
@@ -411,6 +413,9 @@ MISTAKES = [
             "uses the input z, or 1 - y^2 with the output y", lambda g: _probe_mistakes(g)["tanh-derivative-of-output"]),
     Mistake("tanh-derivative-of-input", "1 - x^2 is written in the input x: that form of tanh's derivative needs "
             "the output y = tanh(x), so keep y from fprop", lambda g: _probe_mistakes(g)["tanh-derivative-of-input"]),
+    Mistake("softmax-pass-through", "the softmax's backward pass returns the gradient unchanged: that only works "
+            "paired with a loss returning the fused p - t; on its own the module multiplies by its Jacobian",
+            lambda g: _probe_mistakes(g)["softmax-pass-through"]),
     Mistake("softmax-wrong-axis", "softmax normalises the columns (over the batch): each row, one sample, must "
             "sum to 1", lambda g: _probe_mistakes(g)["softmax-wrong-axis"]),
 ]

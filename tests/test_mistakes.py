@@ -3,14 +3,10 @@ import numpy as np
 import pytest
 
 import reference
-from grader import api
-from grader.checks import answer, value
-from grader.checks.compare import match
-from grader.rubric import AnswerCheck, ValueCheck
+from grader import api, planted
+from grader.checks import Context, answer
+from grader.rubric import AnswerCheck, Defaults
 from reference import mistakes
-from grader import planted
-from grader.checks import Context
-from grader.rubric import Defaults
 from tests.conftest import ROOT
 
 
@@ -50,19 +46,19 @@ def test_every_mistake_changes_some_graded_value(plantings):
 
 def test_each_planted_mistake_is_named(plantings):
     """Each mistake, handed in as a student would (hand values rounded to four digits), is named by the rubric's
-    own check, unless its value is within that check's tolerance of the right one (never named, by design)."""
+    own check, unless its value is within a few tolerances of the right one (never named, by design)."""
     sheet_id, wrong, _ = plantings
-    failing = [p for p in wrong if not p.within_tolerance]
+    failing = [p for p in wrong if not p.too_close]
     assert failing and all(p.named for p in failing), [(p.key, p.mistake, p.outcome) for p in failing if not p.named]
     for p in failing:
         assert p.outcome.status == "failed" and p.outcome.score < 1
     print(f"\nplanted mistakes of {sheet_id}: all {len(failing)} that fail their check are named specifically; "
-          f"{len(wrong) - len(failing)} more are within tolerance of the right value")
+          f"{len(wrong) - len(failing)} more are too close to the right value to be told apart")
 
 
 def test_formula_and_choice_mistakes_always_fail(plantings):
     _, wrong, _ = plantings
-    assert not [p for p in wrong if p.kind in ("formula", "choice") and p.within_tolerance]
+    assert not [p for p in wrong if p.kind in ("formula", "choice") and p.too_close]
 
 
 def test_right_answers_get_no_diagnosis(plantings):
@@ -70,6 +66,42 @@ def test_right_answers_get_no_diagnosis(plantings):
     _, wrong, right = plantings
     assert right and not [(p.key, p.outcome) for p in right if p.false_alarm]
     assert {p.key for p in wrong} == {p.key for p in right}
+
+
+def _revealing(sheet, name):
+    """What a message in a hidden task must not contain: the formula, an accepted choice, or a value."""
+    check, _ = sheet.graded[name]
+    right = sheet.key[name]
+    if check.kind == "expression":
+        return [right.replace(" ", "")]
+    if check.kind == "choice":
+        return [str(right)] + list(check.accept)
+    numbers = np.asarray(right, dtype=float).ravel()
+    return [f"{v:.3g}" for v in numbers if len(f"{abs(v):.3g}") >= 4]  # 0.767, not 0 or 1
+
+
+def test_hidden_tasks_name_the_mistake_without_the_answer(plantings):
+    import re
+
+    sheet_id, wrong, _ = plantings
+    sheet = planted.Sheet(api.load_rubric(sheet_id))
+    checked = 0
+    for p in wrong:
+        _, task = sheet.graded[p.key]
+        if sheet.rubric.visibility_of(task) != "hidden" or p.too_close:
+            continue
+        message = p.outcome.message.split(". Hint:")[0]  # the rubric's hint is the course's own, public text
+        for wrong_choice in getattr(sheet.graded[p.key][0], "mistakes", {}):  # the student's own answer, quoted
+            message = re.sub(re.escape(wrong_choice), "", message, flags=re.IGNORECASE)
+        for secret in _revealing(sheet, p.key):
+            if p.outcome.diagnoses and sheet.graded[p.key][0].kind == "expression":
+                assert secret not in message.replace(" ", ""), (p.key, p.mistake, message)
+            else:
+                assert not re.search(rf"(?<![\w.-]){re.escape(secret)}(?![\w-])", message, re.IGNORECASE), \
+                    (p.key, p.mistake, secret, message)
+        checked += 1
+    print(f"\n{sheet_id}: {checked} planted mistakes in hidden tasks name no answer")
+    assert checked >= 6
 
 
 def test_formula_mistake_texts_agree_with_their_functions():
@@ -213,6 +245,20 @@ def test_new_mistakes_match_an_independent_derivation():
     assert abs(loss - 0.0639) < 5e-4  # what Weber_2573410_Fischer_2570012's notebook prints
     ours = {a.id: a.value for a in alternatives["7.3.softmax"]}
     assert np.isnan(ours["softmax-overflow"][1]).all() and np.isfinite(ours["softmax-overflow"][[0, 2]]).all()
+    ours = {a.id: a.value for a in alternatives["7.3.dW_out"]}
+    np.testing.assert_allclose(ours["summed-over-batch"], len(X) * key["7.3.dW_out"])
+
+    rubric, key, alternatives = setup_of("leuphana-dl-ss24-ex2")
+    g = rubric.given["5"]
+    sig = lambda z: 1 / (1 + np.exp(-z))
+    x2 = sig(np.array(g["W2"]) @ sig(np.array(g["W1"]) @ np.array(g["x0"]) + g["b1"]) + g["b2"])
+    ours = {a.id: a.value for a in alternatives["5.E"]}
+    assert ours["missing-half"] == pytest.approx(np.sum((x2 - np.array(g["y"])) ** 2), rel=1e-12)
+    assert ours["missing-half"] == pytest.approx(2 * key["5.E"], rel=1e-12)
+
+    rubric, key, alternatives = setup_of("tuda-sml-ss23-hw4")
+    ours = {a.id: a.value for a in alternatives["4.2.probe.softmax_back"]}
+    np.testing.assert_array_equal(ours["softmax-pass-through"], key["4.2.probe.G"])
 
 
 def test_correct_tuda_modules_get_no_diagnosis():

@@ -76,17 +76,27 @@ def align(observed: np.ndarray, expected: np.ndarray, accept_transpose: bool = F
     return None
 
 
-def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+_close = diagnose.close
 
 
 def _show(array: np.ndarray) -> str:
     return np.array2string(np.asarray(array), precision=4, suppress_small=True, max_line_width=200, threshold=20)
 
 
+SEPARATION = 3.0  # tolerances between a mistake's value and the right one before the mistake can be named
+
+
+def distinguishable(mistaken: Any, expected: Any, rtol: float, atol: float) -> bool:
+    """A mistake's value lies far enough from the right one that a student's value within tolerance of it is
+    that mistake, not a slightly wrong right answer: only such mistakes are ever named."""
+    mistaken, expected = np.asarray(mistaken, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    return mistaken.shape != expected.shape or \
+        not _close(mistaken, expected, SEPARATION * rtol, SEPARATION * atol)
+
+
 def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple, rtol: float, atol: float) -> Any:
-    """The first known mistake of the task whose value the student's matches. A mistake whose value is itself
-    within tolerance of the right one is never named (it would only say "you are close"), and the student's
+    """The first known mistake of the task whose value the student's matches. A mistake whose value is within
+    a few tolerances of the right one is never named (it would only say "you are close"), and the student's
     value must be nearer the mistake than the right value. A mistake that overflows (softmax without the max
     shift) matches where the student's value is not finite at exactly the same entries and right elsewhere."""
     for alternative in alternatives:
@@ -100,7 +110,7 @@ def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple
                     _close(candidate[finite], value[finite], rtol, atol):
                 return alternative
             continue
-        if _close(value, expected, rtol, atol):
+        if not distinguishable(value, expected, rtol, atol):
             continue
         if _close(candidate, value, rtol, atol) and \
                 np.linalg.norm(candidate - value) < np.linalg.norm(candidate - expected):

@@ -167,21 +167,37 @@ class Comparison:
     diagnoses: tuple[str, ...] = ()
 
 
-def _agrees(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
-    return got.shape == expected.shape and bool(np.all(np.abs(got - expected) <= atol + rtol * np.abs(expected)))
+class _Evaluations:
+    """The student's formula at the sample points, each evaluated at most once and only when asked for: a
+    diagnosis then costs about one evaluation per candidate that fails at its first point, so a formula built
+    to be slow costs no more to diagnose than to compare."""
+
+    def __init__(self, parsed: ParsedFormula, points: list[dict[str, np.ndarray]]):
+        self.parsed, self.points, self.cache = parsed, points, {}
+
+    def __call__(self, i: int) -> np.ndarray | None:
+        if i not in self.cache:
+            self.cache[i] = _value(lambda: evaluate(self.parsed, self.points[i]))
+        return self.cache[i]
 
 
-def _values(fn: Callable[[dict[str, np.ndarray]], np.ndarray], points: list[dict[str, np.ndarray]]) -> list | None:
-    """fn at every point, or None when it cannot be evaluated at one of them."""
+def _value(thunk: Callable[[], object]) -> np.ndarray | None:
+    """A float array, or None when it cannot be evaluated (shapes that do not fit, a domain error)."""
     try:
         with np.errstate(all="ignore"):
-            return [np.asarray(fn(point), dtype=np.float64) for point in points]
+            return np.asarray(thunk(), dtype=np.float64)
     except (FormulaError, ValueError, TypeError, IndexError, ArithmeticError):
         return None
 
 
-def _all_agree(got: list, expected: list, rtol: float, atol: float) -> bool:
-    return all(_agrees(g, e, rtol, atol) for g, e in zip(got, expected))
+def _everywhere(got: Callable[[int], np.ndarray | None], want: Callable[[int], np.ndarray | None], n: int,
+                rtol: float, atol: float) -> bool:
+    """got(i) agrees with want(i) at every point; stops at the first point where it does not."""
+    for i in range(n):
+        g, w = got(i), want(i)
+        if g is None or w is None or not diagnose.close(g, w, rtol, atol):
+            return False
+    return True
 
 
 def diagnose_formula(parsed: ParsedFormula, formula: Formula, points: list[dict[str, np.ndarray]],
@@ -189,24 +205,27 @@ def diagnose_formula(parsed: ParsedFormula, formula: Formula, points: list[dict[
     """Why a formula that disagrees is wrong, when it agrees everywhere with a known mistake: the sheet's own
     wrong formulas first (they speak the exercise's language), then a sign, a constant factor, a transposed
     result, and last a matrix variable used transposed (evaluated again with that variable transposed)."""
-    got = _values(lambda p: evaluate(parsed, p), points)
-    if got is not None:
-        for mistake in formula.mistakes:
-            wrong = _values(lambda p: mistake.fn(**p), points)
-            if wrong is not None and _all_agree(got, wrong, rtol, atol) and not _all_agree(wrong, expected, rtol, atol):
-                return diagnose.Diagnosis(mistake.id, mistake.message)
-        if all(g.shape == e.shape for g, e in zip(got, expected)):
-            found = diagnose.numbers(np.concatenate([g.ravel() for g in got]),
-                                     np.concatenate([e.ravel() for e in expected]), rtol, atol)
-            if found:
-                return found[0]
-        if all(g.ndim == 2 and _agrees(g.T, e, rtol, atol) for g, e in zip(got, expected)):
+    n, got = len(points), _Evaluations(parsed, points)
+    right = expected.__getitem__
+    for mistake in formula.mistakes:
+        wrong = (lambda m: lambda i: _value(lambda: m.fn(**points[i])))(mistake)
+        if _everywhere(got, wrong, n, rtol, atol) and not _everywhere(wrong, right, n, rtol, atol):
+            return diagnose.Diagnosis(mistake.id, mistake.message)
+    first = got(0)
+    if first is not None:
+        if _everywhere(got, lambda i: -expected[i], n, rtol, atol) and np.any(np.abs(expected[0]) > atol):
+            return diagnose.SIGN_FLIP
+        c = diagnose.factor(first, expected[0], atol)
+        if c is not None and _everywhere(got, lambda i: c * expected[i], n, rtol, atol):
+            return diagnose.constant_factor(c)
+        transposed = lambda i: g.T if (g := got(i)) is not None and g.ndim == 2 else None
+        if _everywhere(transposed, right, n, rtol, atol):
             return diagnose.Diagnosis("transposed", "the result is transposed: check the orientation (rows vs columns)")
     for name, variable in formula.variables.items():
         if len(variable.shape) != 2:
             continue
-        flipped = _values(lambda p: evaluate(parsed, {**p, name: p[name].T}), points)
-        if flipped is not None and _all_agree(flipped, expected, rtol, atol):
+        flipped = lambda i: _value(lambda: evaluate(parsed, {**points[i], name: points[i][name].T}))
+        if _everywhere(flipped, right, n, rtol, atol):
             rows, cols = variable.shape
             return diagnose.Diagnosis("transposed", f"{name} is used transposed: {name} is {rows} x {cols}; "
                                                     "check its orientation in products and sums")
@@ -240,8 +259,8 @@ def compare(text: str, formula: Formula, samples: int = 20, seed: int = 0,
         return result
     if not reveal and found.id in diagnose.REVEALING:  # negating or rescaling the formula would give the answer
         return Comparison(False, result.message, result.max_error, (found.id,))
-    where = "the formula cannot be evaluated" if result.message.startswith(where := "the formula cannot be evaluated") \
-        else result.message  # numpy's shape error says less than the diagnosis does
+    unreadable = "the formula cannot be evaluated"  # numpy's shape error says less than the diagnosis does
+    where = unreadable if result.message.startswith(unreadable) else result.message
     return Comparison(False, f"{where}: {found.message}", result.max_error, (found.id,))
 
 

@@ -76,7 +76,9 @@ def judge(check: StatisticsCheck, ctx: Context) -> Outcome:
     if not np.all(np.isfinite(w)):
         return Outcome.failed(f"`{check.observe}` contains nan or inf", diagnoses=("not-finite",))
     if check.distribution == "zeros":
-        if w.size and np.all(w == 0):
+        if w.size == 0:
+            return Outcome.failed(f"`{check.observe}` is empty; expected one zero per unit")
+        if np.all(w == 0):
             return Outcome.passed(f"`{check.observe}` is all zeros")
         return Outcome.failed(f"`{check.observe}` should start as zeros; {int(np.count_nonzero(w))} of {w.size} "
                               "entries are not 0: the biases are initialised like weights or with a constant, "

@@ -33,7 +33,7 @@ def counts(reports: list[SubmissionReport]) -> list[Count]:
     seen: dict[tuple[str, str, str], list[str]] = {}
     for r in reports:
         for t in r.tasks:
-            for d in dict.fromkeys(t.diagnoses):
+            for d in t.diagnoses:  # the judge lists each diagnosis of a task once
                 seen.setdefault((r.sheet, t.id, d), []).append(r.name)
     sheets = list(dict.fromkeys(r.sheet for r in reports))
     found = [Count(sheet, task, d, tuple(names)) for (sheet, task, d), names in seen.items()]

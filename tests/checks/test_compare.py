@@ -89,3 +89,13 @@ def test_an_overflowing_mistake_matches_only_the_same_non_finite_entries():
     assert match(elsewhere, expected, 1e-6, 1e-9, reveal=True, alternatives=(overflow,)).diagnoses == ("not-finite",)
     wrong_rest = np.array([[0.5, 0.5], [np.nan, np.nan]])
     assert match(wrong_rest, expected, 1e-6, 1e-9, reveal=True, alternatives=(overflow,)).diagnoses == ("not-finite",)
+
+
+def test_a_mistake_too_close_to_the_right_value_is_never_named():
+    from reference.mistakes import Alternative
+
+    right = np.array([1.0, 2.0])
+    for distance, named in ((2.0, False), (5.0, True)):  # in tolerances (rtol 1e-3)
+        mistaken = right * (1 + distance * 1e-3)
+        m = match(mistaken, right, 1e-3, 0.0, reveal=True, alternatives=(Alternative("slip", "a slip", mistaken),))
+        assert not m.ok and (m.diagnoses == ("slip",)) == named

@@ -79,3 +79,8 @@ def test_a_right_initialisation_is_never_named(seed):
                     (rng.uniform(-limit, limit, size=(D_IN, D_OUT)), "glorot")):
         outcome = judge(w, distribution=kind, layout="in_out")
         assert outcome.status == "passed" and outcome.diagnoses == ()
+
+
+def test_empty_biases_fail_without_a_diagnosis():
+    outcome = judge(np.zeros((0,)), distribution="zeros")
+    assert outcome.status == "failed" and outcome.diagnoses == () and "empty" in outcome.message
