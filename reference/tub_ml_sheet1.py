@@ -104,6 +104,22 @@ _ONE_PATH = "v is shared by w13 and w24: the multivariate chain rule adds the pa
 _SIGMOID_OF_OUTPUT = ("sigma' is applied to the output a: a already is sigma(z), so the derivative is written "
                       "in a alone")
 
+def _shared_weight_mistakes(i: str, j: str, w: str, grad) -> tuple[FormulaMistake, ...]:
+    """The chain-rule slips of dl/dw for the path x_i -> z_j = x_i w -> a_j = z_j^2 / 2 -> y of exercise 2."""
+    y_minus_t = "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t)"
+    x = f"x{i}"
+    return (
+        FormulaMistake("missing-half", f"(x1**2*w13**2 + x2**2*w24**2 - 2*t) * {x}**2 * {w}",
+                       "off by a factor 2: the loss (y - t)^2 / 2 carries a 1/2 that cancels the 2",
+                       lambda **v: 2 * grad(**v)),
+        FormulaMistake("missing-activation-derivative", f"{y_minus_t} * {x}",
+                       f"da{j}/dz{j} is missing: a{j} = z{j}^2 / 2 has the derivative z{j}",
+                       lambda **v: grad(**v) / (v[x] * v[w])),
+        FormulaMistake("missing-inner-derivative", f"{y_minus_t} * {x} * {w}", f"dz{j}/d{w} = {x} is missing",
+                       lambda **v: grad(**v) / v[x]),
+    )
+
+
 FORMULAS: dict[str, Formula] = {
     "1.a.dl_dmu": Formula(
         "sign(mu - t) / sigma",
@@ -128,25 +144,13 @@ FORMULAS: dict[str, Formula] = {
         "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x1**2 * w13",
         shared_grad_w13,
         {n: Variable() for n in ("x1", "x2", "w13", "w24", "t")},
-        mistakes=(
-            FormulaMistake("missing-half", "(x1**2*w13**2 + x2**2*w24**2 - 2*t) * x1**2 * w13", "off by a factor 2: the loss (y - t)^2 / 2 carries a 1/2 that cancels the 2",
-                           lambda x1, x2, w13, w24, t: 2 * shared_grad_w13(x1, x2, w13, w24, t)),
-            FormulaMistake("missing-activation-derivative", "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x1", "da3/dz3 is missing: a3 = z3^2 / 2 has the derivative z3",
-                           lambda x1, x2, w13, w24, t: shared_grad_w13(x1, x2, w13, w24, t) / (x1 * w13)),
-            FormulaMistake("missing-inner-derivative", "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x1 * w13", "dz3/dw13 = x1 is missing",
-                           lambda x1, x2, w13, w24, t: shared_grad_w13(x1, x2, w13, w24, t) / x1)),
+        mistakes=_shared_weight_mistakes("1", "3", "w13", shared_grad_w13),
     ),
     "2.b.dl_dw24": Formula(
         "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x2**2 * w24",
         shared_grad_w24,
         {n: Variable() for n in ("x1", "x2", "w13", "w24", "t")},
-        mistakes=(
-            FormulaMistake("missing-half", "(x1**2*w13**2 + x2**2*w24**2 - 2*t) * x2**2 * w24", "off by a factor 2: the loss (y - t)^2 / 2 carries a 1/2 that cancels the 2",
-                           lambda x1, x2, w13, w24, t: 2 * shared_grad_w24(x1, x2, w13, w24, t)),
-            FormulaMistake("missing-activation-derivative", "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x2", "da4/dz4 is missing: a4 = z4^2 / 2 has the derivative z4",
-                           lambda x1, x2, w13, w24, t: shared_grad_w24(x1, x2, w13, w24, t) / (x2 * w24)),
-            FormulaMistake("missing-inner-derivative", "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x2 * w24", "dz4/dw24 = x2 is missing",
-                           lambda x1, x2, w13, w24, t: shared_grad_w24(x1, x2, w13, w24, t) / x2)),
+        mistakes=_shared_weight_mistakes("2", "4", "w24", shared_grad_w24),
     ),
     "2.c.dl_dv": Formula(
         "dl_dw13 * sigmoid(v) + dl_dw24 * sigmoid(-v)",
