@@ -300,7 +300,15 @@ def _own_mlp(own: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
     logits = flax_networks.mlp_logits(params, key["4.3.images"], bool(key["4.3.relu_as_activation"]))
     labels = key["4.3.labels"]
     return {"loss": flax_networks.mean_cross_entropy(logits, labels),
-            "accuracy": flax_networks.accuracy(logits, labels)}
+            "accuracy": flax_networks.accuracy(logits, labels), "batch": len(labels)}
+
+
+def _mlp_mistakes(expected: dict[str, Any]) -> dict[str, list]:
+    """Model.loss summed over the batch where the notebook averages."""
+    from reference.mistakes import Alternative
+
+    return {"loss": [Alternative("summed-over-batch", "the loss is summed over the batch; Model.loss is the mean "
+                                 "over the samples", expected["batch"] * expected["loss"])]}
 
 
 RECOMPUTE = {
@@ -308,6 +316,7 @@ RECOMPUTE = {
         inputs=("params",), outputs=("loss", "accuracy"), fn=_own_mlp,
         statement="the MLP's forward pass with the student's own parameters on the fixed batch: "
                   "mean softmax cross-entropy with integer labels, and the fraction of argmax hits",
+        mistakes=_mlp_mistakes,
     )
 }
 
