@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import reference
-from grader import api, planted
+from grader import api, diagnose, planted
 
 ROOT = Path(__file__).resolve().parent.parent
 CORRECT = ["Mueller_2571234_Schmidt_2569876", "Wagner_412345_Schulz_409876", "late_submission_Meier",
@@ -30,7 +30,6 @@ CORRECT = ["Mueller_2571234_Schmidt_2569876", "Wagner_412345_Schulz_409876", "la
            "Keller_2734561_Frank_2729873"]
 TYPICAL = ["Weber_2573410_Fischer_2570012", "Neumann_415500", "Lange_2580456_Werner_2582301",
            "Schroeder_3044702_Klein_3047315", "Berger_2731106_Roth_2735520"]
-GENERIC = {"not-finite", "sign-flip", "constant-factor"}
 
 
 def planted_figures() -> None:
@@ -62,7 +61,7 @@ def example_figures() -> None:
     wrongly = [(n, t.id, t.diagnoses) for n in CORRECT for t in by_name[n].tasks if t.diagnoses]
     failing = [(n, t) for n in TYPICAL for t in by_name[n].tasks
                if t.status in ("failed", "partial")]
-    vague = [(n, t.id, t.diagnoses) for n, t in failing if not set(t.diagnoses) - GENERIC]
+    vague = [(n, t.id, t.diagnoses) for n, t in failing if not set(t.diagnoses) - diagnose.GENERIC]
     print(f"\nshipped examples (graded in {time.perf_counter() - started:.1f} s):")
     print(f"  correct examples: {len(CORRECT)}, diagnoses given to them: {len(wrongly)}")
     for item in wrongly:

@@ -14,6 +14,8 @@ import numpy as np
 # Generic diagnoses whose message would tell a hidden task's answer (negate it, rescale it): in hidden tasks
 # only their id is reported, for the tutor.
 REVEALING = frozenset({"sign-flip", "constant-factor"})
+# Generic diagnoses that are true but do not say which mistake it was: a specific one names the mistake.
+GENERIC = frozenset({"not-finite", "sign-flip", "constant-factor"})
 
 
 @dataclass(frozen=True)

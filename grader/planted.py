@@ -19,7 +19,7 @@ import numpy as np
 import reference
 from grader.checks import Context, Outcome, answer, choice, expression, value
 from grader.checks.compare import as_numbers, distinguishable
-from grader.rubric import AnswerCheck, Rubric, ValueCheck
+from grader.rubric import Rubric, ValueCheck
 from reference.formula import Formula
 from reference.mistakes import alternatives
 
@@ -113,7 +113,7 @@ class Sheet:
 
 def _by_hand(sheet: Sheet, name: str, number: Any) -> Any:
     check, _ = sheet.graded[name]
-    return rounded(number) if isinstance(check, AnswerCheck) else np.asarray(number, dtype=np.float64)
+    return rounded(number) if check.kind == "answer" else np.asarray(number, dtype=np.float64)
 
 
 def _same(a: Any, b: Any, rtol: float = 1e-9) -> bool:

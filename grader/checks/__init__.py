@@ -83,12 +83,15 @@ class NotebookRun:
         return "error"
 
 
-def unusable(run: NotebookRun | None, file: str) -> "Outcome | None":
-    """The Outcome of a notebook check whose file is missing or could not be read, else None."""
+def unusable(run: NotebookRun | None, file: str, cells_for: str | None = None) -> "Outcome | None":
+    """The Outcome of a notebook check whose file is missing or could not be read, else None. A check that
+    reads notebook cells says what for in `cells_for`: a .py script standing in for the notebook has none."""
     if run is None:
         return Outcome(0.0, "error", f"the submission has no file {file}")
     if run.problem:
         return Outcome(0.0, "error", run.problem)
+    if cells_for is not None and run.notebook is None:
+        return Outcome.failed(f"{cells_for}; {run.name} is a script")
     return None
 
 

@@ -36,11 +36,9 @@ def reported(record: dict[str, Any], variable: str | None) -> tuple[Any, str]:
 
 def judge(check: CellCheck, ctx: Context) -> Outcome:
     run = ctx.notebook
-    missing = unusable(run, check.file)
+    missing = unusable(run, check.file, f"{check.what} is read from the notebook cell {check.cell!r}")
     if missing:
         return missing
-    if run.notebook is None:
-        return Outcome.failed(f"{check.what} is read from the notebook cell {check.cell!r}; {run.name} is a script")
     cell, unreadable = run.named_cell(check.cell, check.what, ctx.killed)
     if unreadable:
         return unreadable

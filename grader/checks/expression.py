@@ -213,14 +213,14 @@ def diagnose_formula(parsed: ParsedFormula, formula: Formula, points: list[dict[
             return diagnose.Diagnosis(mistake.id, mistake.message)
     first = got(0)
     if first is not None:
-        if _everywhere(got, lambda i: -expected[i], n, rtol, atol) and np.any(np.abs(expected[0]) > atol):
+        if np.any(np.abs(expected[0]) > atol) and _everywhere(got, lambda i: -expected[i], n, rtol, atol):
             return diagnose.SIGN_FLIP
         c = diagnose.factor(first, expected[0], atol)
         if c is not None and _everywhere(got, lambda i: c * expected[i], n, rtol, atol):
             return diagnose.constant_factor(c)
         transposed = lambda i: g.T if (g := got(i)) is not None and g.ndim == 2 else None
         if _everywhere(transposed, right, n, rtol, atol):
-            return diagnose.Diagnosis("transposed", "the result is transposed: check the orientation (rows vs columns)")
+            return diagnose.TRANSPOSED
     for name, variable in formula.variables.items():
         if len(variable.shape) != 2:
             continue

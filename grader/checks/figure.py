@@ -7,11 +7,9 @@ from grader.rubric import FigureCheck
 
 def judge(check: FigureCheck, ctx: Context) -> Outcome:
     run = ctx.notebook
-    missing = unusable(run, check.file)
+    missing = unusable(run, check.file, f"{check.what} is checked in the notebook")
     if missing:
         return missing
-    if run.notebook is None:
-        return Outcome.failed(f"{check.what} is checked in the notebook; {run.name} is a script")
     indices = sorted(run.cells)
     where = "the notebook"
     if check.cell is not None:

@@ -128,3 +128,12 @@ def test_figure_needs_something_drawn(tmp_path):
     none = run_of(nb, record(2), record(3, figures=[{"axes": 0, "artists": 0, "png": None}]))
     assert figure.judge(anywhere, context(notebook=none)).message.startswith("the notebook makes a figure")
     assert figure.judge(anywhere, context(notebook=run_of(nb, record(2), record(3)))).status == "failed"
+
+
+def test_cell_and_figure_checks_of_a_script_say_it_has_no_cells():
+    script = context(notebook=NotebookRun("work.py", load={"log": []}))
+    drawn = figure.judge(FigureCheck(kind="figure", file="work.ipynb", what="the loss curve"), script)
+    assert drawn.status == "failed" and drawn.message == "the loss curve is checked in the notebook; work.py is a script"
+    printed = cell.judge(CellCheck(kind="cell", file="work.ipynb", cell="train", minimum=0.0, what="the loss"), script)
+    assert printed.status == "failed" and printed.message == \
+        "the loss is read from the notebook cell 'train'; work.py is a script"
