@@ -20,7 +20,6 @@ import reference
 from grader.checks import Context, Outcome, answer, choice, expression, value
 from grader.checks.compare import as_numbers, distinguishable
 from grader.rubric import Rubric, ValueCheck
-from reference.formula import Formula
 from reference.mistakes import alternatives
 
 
@@ -145,7 +144,7 @@ def plant_formulas(sheet: Sheet) -> list[Planted]:
         for mistake in formula.mistakes:
             _, outcome, passes = sheet.judge(name, mistake.text)
             fits = frozenset(m.id for m in formula.mistakes
-                             if expression.compare(mistake.text, Formula(m.text, m.fn, formula.variables)).agrees)
+                             if expression.compare(mistake.text, formula.following(m)).agrees)
             out.append(Planted(sheet.id, name, "formula", mistake.id, fits, outcome, too_close=passes))
     return out
 

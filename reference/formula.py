@@ -9,13 +9,25 @@ defined (probabilities in (0, 1), a simplex for softmax outputs, ...).
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 import numpy as np
 
 Kind = Literal["real", "positive", "unit", "simplex"]
+Layout = Literal["flat", "row", "column"]  # how vectors are written: (n,), 1 x n or n x 1
+LAYOUTS: tuple[Layout, ...] = ("flat", "row", "column")
+
+
+def call_with(fn: Callable[..., Any], values: Mapping[str, Any]) -> Any:
+    """fn called with the values its signature names (all of them when it takes **kwargs): a formula's function
+    names only the variables it needs, while a sample point also holds the names the sheet defines."""
+    parameters = inspect.signature(fn).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return fn(**values)
+    return fn(**{p.name: values[p.name] for p in parameters if p.name in values})
 
 
 @dataclass(frozen=True)
@@ -45,14 +57,34 @@ class FormulaMistake:
 
 @dataclass(frozen=True)
 class Formula:
+    """`variables` are sampled; `defined` are the further names the sheet defines from them (mu = w^T x, the
+    partial derivatives a later part builds on), computed at every point in order, so a student may write the
+    answer in the sheet's primitive variables, in its intermediate quantities, or in a mix. `vectors` is how the
+    sheet writes vectors (TU Darmstadt: rows, 1 x C); a student's formula may use another layout throughout."""
+
     text: str
     fn: Callable[..., np.ndarray | float]
     variables: Mapping[str, Variable] = field(default_factory=dict)
     doc: str = ""
     mistakes: tuple[FormulaMistake, ...] = ()
+    defined: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    vectors: Layout = "flat"
 
     def __call__(self, **values) -> np.ndarray:
-        return np.asarray(self.fn(**values), dtype=np.float64)
+        return np.asarray(call_with(self.fn, values), dtype=np.float64)
+
+    def following(self, mistake: FormulaMistake) -> "Formula":
+        """The same quantity as the mistake computes it: same variables, names and layout."""
+        return replace(self, text=mistake.text, fn=mistake.fn, mistakes=())
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name a student's formula may use."""
+        return (*self.variables, *self.defined)
+
+    def layouts(self) -> tuple[Layout, ...]:
+        """The sheet's vector layout first, then the others a consistent student may use."""
+        return (self.vectors, *(layout for layout in LAYOUTS if layout != self.vectors))
 
 
 def sample_dims(formula: Formula, rng: np.random.Generator, low: int = 2, high: int = 6) -> dict[str, int]:
@@ -76,4 +108,14 @@ def sample_point(formula: Formula, rng: np.random.Generator, dims: Mapping[str, 
             raw = rng.uniform(0.05, 1.0, size=shape)
             value = raw / np.sum(raw, axis=-1, keepdims=True)
         point[name] = np.asarray(value, dtype=np.float64)
+    for name, fn in formula.defined.items():
+        point[name] = np.asarray(call_with(fn, point), dtype=np.float64)
     return point
+
+
+def relayout(point: Mapping[str, np.ndarray], layout: Layout) -> dict[str, np.ndarray]:
+    """The point with every vector written as a row (1 x n) or a column (n x 1); scalars and matrices stay."""
+    if layout == "flat":
+        return dict(point)
+    shape = (1, -1) if layout == "row" else (-1, 1)
+    return {name: value.reshape(shape) if value.ndim == 1 else value for name, value in point.items()}

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import model_validator
 
 from reference import common
-from reference.formula import Formula, FormulaMistake, Variable
+from reference.formula import Formula, FormulaMistake, Variable, call_with
 from reference.given import GivenModel, Matrix, Vector
 
 SHEET_ID = "tub-ml-sheet1"
@@ -111,14 +111,21 @@ def _shared_weight_mistakes(i: str, j: str, w: str, grad) -> tuple[FormulaMistak
     return (
         FormulaMistake("missing-half", f"(x1**2*w13**2 + x2**2*w24**2 - 2*t) * {x}**2 * {w}",
                        "off by a factor 2: the loss (y - t)^2 / 2 carries a 1/2 that cancels the 2",
-                       lambda **v: 2 * grad(**v)),
+                       lambda **v: 2 * call_with(grad, v)),
         FormulaMistake("missing-activation-derivative", f"{y_minus_t} * {x}",
                        f"da{j}/dz{j} is missing: a{j} = z{j}^2 / 2 has the derivative z{j}",
-                       lambda **v: grad(**v) / (v[x] * v[w])),
+                       lambda **v: call_with(grad, v) / (v[x] * v[w])),
         FormulaMistake("missing-inner-derivative", f"{y_minus_t} * {x} * {w}", f"dz{j}/d{w} = {x} is missing",
-                       lambda **v: grad(**v) / v[x]),
+                       lambda **v: call_with(grad, v) / v[x]),
     )
 
+
+# The names the sheet defines from its primitive variables: a formula may use them or write them out.
+_SHARED = {"z3": lambda x1, w13: x1 * w13, "z4": lambda x2, w24: x2 * w24,
+           "a3": lambda z3: 0.5 * z3**2, "a4": lambda z4: 0.5 * z4**2, "y": lambda a3, a4: a3 + a4}
+_SHARED_V = {"w13": w13_of_v, "w24": w24_of_v, **_SHARED,
+             "dl_dw13": shared_grad_w13, "dl_dw24": shared_grad_w24}
+_LAYER = {"z": lambda a: np.log(a / (1.0 - a))}  # a = sigmoid(z)
 
 FORMULAS: dict[str, Formula] = {
     "1.a.dl_dmu": Formula(
@@ -139,30 +146,35 @@ FORMULAS: dict[str, Formula] = {
         (FormulaMistake("laplace-sign", "sign(t - w @ x) / sigma * x", LAPLACE_SIGN, lambda w, x, t, sigma: np.sign(t - w @ x) / sigma * x),
          FormulaMistake("missing-inner-derivative", "sign(w @ x - t) / sigma", "dmu/dw = x is missing: the chain rule multiplies dl/dmu by it",
                         lambda w, x, t, sigma: np.sign(w @ x - t) / sigma)),
+        defined={"mu": lambda w, x: w @ x},
     ),
     "2.b.dl_dw13": Formula(
         "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x1**2 * w13",
         shared_grad_w13,
         {n: Variable() for n in ("x1", "x2", "w13", "w24", "t")},
         mistakes=_shared_weight_mistakes("1", "3", "w13", shared_grad_w13),
+        defined=_SHARED,
     ),
     "2.b.dl_dw24": Formula(
         "(0.5*(x1*w13)**2 + 0.5*(x2*w24)**2 - t) * x2**2 * w24",
         shared_grad_w24,
         {n: Variable() for n in ("x1", "x2", "w13", "w24", "t")},
         mistakes=_shared_weight_mistakes("2", "4", "w24", shared_grad_w24),
+        defined=_SHARED,
     ),
     "2.c.dl_dv": Formula(
         "dl_dw13 * sigmoid(v) + dl_dw24 * sigmoid(-v)",
         shared_grad_v_from_partials,
-        {"dl_dw13": Variable(), "dl_dw24": Variable(), "v": Variable()},
-        "multivariate chain rule through w13 = softplus(v), w24 = -softplus(-v)",
+        {n: Variable() for n in ("x1", "x2", "t", "v")},
+        "multivariate chain rule through w13 = softplus(v), w24 = -softplus(-v); in dl_dw13, dl_dw24 and v, or "
+        "written out in x1, x2, t and v",
         (FormulaMistake("shared-parameter-one-path", "dl_dw13 * sigmoid(v)", _ONE_PATH,
                         lambda dl_dw13, dl_dw24, v: dl_dw13 * common.sigmoid(v) + 0 * dl_dw24),
          FormulaMistake("shared-parameter-one-path", "dl_dw24 * sigmoid(-v)", _ONE_PATH,
                         lambda dl_dw13, dl_dw24, v: dl_dw24 * common.sigmoid(-v) + 0 * dl_dw13),
          FormulaMistake("shared-parameter-sign", "dl_dw13 * sigmoid(v) - dl_dw24 * sigmoid(-v)", "the two minus signs of w24 = -softplus(-v) cancel: dw24/dv is "
                         "positive", lambda dl_dw13, dl_dw24, v: dl_dw13 * common.sigmoid(v) - dl_dw24 * common.sigmoid(-v))),
+        defined=_SHARED_V,
     ),
     "3.a.dl_dz": Formula(
         "a * (1 - a) * dl_da",
@@ -173,6 +185,7 @@ FORMULAS: dict[str, Formula] = {
                         "times da/dz", lambda a, dl_da: dl_da + 0 * a),
          FormulaMistake("sigmoid-derivative-of-output", "sigmoid(a) * (1 - sigmoid(a)) * dl_da", _SIGMOID_OF_OUTPUT,
                         lambda a, dl_da: common.sigmoid(a) * (1 - common.sigmoid(a)) * dl_da)),
+        defined=_LAYER,
     ),
     "3.b.dl_da_prev": Formula(
         "W @ (a * (1 - a) * dl_da)",
@@ -183,6 +196,7 @@ FORMULAS: dict[str, Formula] = {
                         "is missing", lambda W, a, dl_da: W @ dl_da + 0 * a.sum()),
          FormulaMistake("sigmoid-derivative-of-output", "W @ (sigmoid(a) * (1 - sigmoid(a)) * dl_da)", _SIGMOID_OF_OUTPUT,
                         lambda W, a, dl_da: W @ (common.sigmoid(a) * (1 - common.sigmoid(a)) * dl_da))),
+        defined=_LAYER,
     ),
 }
 

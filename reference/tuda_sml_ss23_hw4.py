@@ -46,6 +46,7 @@ FORMULAS: dict[str, Formula] = {
         "softmax Jacobian from the softmax outputs s",
         (FormulaMistake("softmax-diagonal", "diag(s * (1 - s))", "only the diagonal s_i (1 - s_i): softmax couples its outputs, so the "
                         "off-diagonal entries are not zero", lambda s: np.diag(s * (1 - s))),),
+        vectors="row",  # the sheet writes x, s, v, z and t as 1 x C rows
     ),
     "4.1.b.z": Formula(
         "s * (v - v @ s)",
@@ -54,6 +55,7 @@ FORMULAS: dict[str, Formula] = {
         "v times the softmax Jacobian without forming it",
         (FormulaMistake("softmax-diagonal", "s * (1 - s) * v", "only the Jacobian's diagonal s (1 - s) is used: softmax couples its "
                         "outputs", lambda v, s: s * (1 - s) * v),),
+        vectors="row",  # the sheet writes x, s, v, z and t as 1 x C rows
     ),
     "4.1.d.jacobian": Formula(
         "-t / z",
@@ -64,6 +66,7 @@ FORMULAS: dict[str, Formula] = {
          FormulaMistake("fused-cross-entropy-gradient", "z - t", "this is the fused softmax + cross-entropy gradient with "
                         "respect to the softmax's input; 4.1.d asks for the derivative with respect to z itself",
                         lambda z, t: z - t)),
+        vectors="row",  # the sheet writes x, s, v, z and t as 1 x C rows
     ),
     "4.1.e.derivative": Formula(
         "1 - tanh(x)**2",

@@ -303,6 +303,16 @@ def run_cells(module: types.ModuleType, notebook: dict[str, Any], cell_seconds: 
     so cells finished before the parent has to kill the child keep their results."""
     namespace = module.__dict__
     namespace["__shown__"] = notebook["file"]  # "backprop.ipynb defines no `gradient_step`"
+    module_name, namespace["__name__"] = namespace.get("__name__"), "__main__"  # as in Jupyter: guarded code runs
+    try:
+        _run_all(namespace, notebook, cell_seconds, budget, arrays, figures, emit, read)
+    finally:
+        namespace["__name__"] = module_name
+
+
+def _run_all(namespace: dict[str, Any], notebook: dict[str, Any], cell_seconds: float, budget: float,
+             arrays: ArrayWriter, figures: bool,
+             emit: Callable[[dict[str, Any]], None], read: Callable[[str], Any]) -> None:
     shell = install_ipython_stand_in(namespace)
     overrides = notebook.get("overrides", {})
     namespace.update(overrides)  # defined even where the notebook does not assign them

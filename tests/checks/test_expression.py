@@ -138,3 +138,49 @@ def test_wrong_formulas_get_the_diagnosis_that_fits_everywhere(formula, text, di
 def test_a_hidden_formula_task_names_the_factor_only_when_public():
     assert "about 3" in compare("3 * a * (1 - a) * dl_da", TUB["3.a.dl_dz"]).message
     assert "about 3" not in compare("3 * a * (1 - a) * dl_da", TUB["3.a.dl_dz"], reveal=False).message
+
+
+@pytest.mark.parametrize("formula,text", [
+    (TUB["1.a.dl_dmu"], "\u2212sign(t \u2212 mu) / sigma"),          # a minus sign pasted from the PDF
+    (TUB["1.a.dl_dmu"], "np.sign(mu - t) / sigma"),                    # numpy's spelling
+    (TUB["3.b.dl_da_prev"], "W @ (a * (1 - a) * dl_da)"),
+    (TUB["3.b.dl_da_prev"], "(a*(1-a)*dl_da) @ W.T"),                  # W.T for transpose(W)
+    (TUB["2.b.dl_dw13"], "(0.5*(x1*w13)^2 + 0.5*(x2*w24)**2 - t) * x1^2 * w13"),  # ^ beside **
+    (TUB["3.a.dl_dz"], "a \u00b7 (1 \u2212 a) \u00b7 dl_da"),           # the multiplication dot
+    (nnti_ws2425_sheet6.FORMULAS["6.1.2.b2"], "b2 + sum(W2, axis=1) / 2"),
+    (nnti_ws2425_sheet6.FORMULAS["6.1.2.b2"], "b2 + W2.sum(axis=1) / 2"),  # the method form
+    (TUB["1.b.dl_dw"], "sign(mu - t) / sigma * x"),                     # mu = w^T x, as the sheet names it
+])
+def test_the_notations_students_use_mean_what_they_say(formula, text):
+    result = compare(text, formula)
+    assert result.agrees, result.message
+
+
+def test_a_formula_may_be_written_out_in_the_sheets_primitive_variables():
+    # 2.c in x1, x2, t and v instead of the partial derivatives dl_dw13, dl_dw24 of part (b)
+    w13, w24 = "log(1 + exp(v))", "(-log(1 + exp(-v)))"
+    y = f"(0.5*(x1*{w13})**2 + 0.5*(x2*{w24})**2)"
+    text = f"({y} - t) * (x1**2 * {w13} * sigmoid(v) + x2**2 * {w24} * sigmoid(-v))"
+    assert compare(text, TUB["2.c.dl_dv"]).agrees
+    mixed = f"dl_dw13 * sigmoid(v) + ({y} - t) * x2**2 * {w24} * sigmoid(-v)"
+    assert compare(mixed, TUB["2.c.dl_dv"]).agrees
+    one_path = f"({y} - t) * x1**2 * {w13} * sigmoid(v)"  # still the one-path mistake, in any variables
+    assert compare(one_path, TUB["2.c.dl_dv"]).diagnoses == ("shared-parameter-one-path",)
+
+
+@pytest.mark.parametrize("text", ["diag(s) - transpose(s) @ s", "diag(s) - s.T @ s",   # the sheet's rows, 1 x C
+                                  "diag(s) - s @ transpose(s)",                         # columns throughout
+                                  "diag(s) - outer(s, s)"])                             # flat vectors
+def test_vectors_may_be_written_as_the_sheet_does_or_consistently_otherwise(text):
+    assert compare(text, TUDA["4.1.a.jacobian"]).agrees
+
+
+def test_a_formula_that_fails_says_which_shapes_it_was_evaluated_with():
+    result = compare("diag(s) - s @ transpose(s) @ s", TUDA["4.1.a.jacobian"])
+    assert not result.agrees and "s is 1 x" in result.message and "other layouts were tried too" in result.message
+
+
+def test_numpy_spellings_do_not_open_attribute_access():
+    for text in ("np.__class__", "mu.__class__", "np.linalg.norm(mu)", "mu.sum.__self__"):
+        with pytest.raises(FormulaError):
+            parse(text, {"mu": None})
