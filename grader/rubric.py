@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,10 +161,28 @@ class ExpressionCheck(CheckBase, Tolerance):
     seed: int = 0
 
 
+# Words that name the kind of thing, not the choice: "the softmax function", "binary cross entropy loss".
+CHOICE_FILLER = frozenset({"a", "an", "the", "function", "functions", "loss", "unit", "units", "layer"})
+
+
 def normalise_choice(text: str) -> str:
-    """A choice as compared: case, spacing, hyphens, underscores and a final full stop do not count."""
-    text = text.lower().replace("_", " ").replace("-", " ")
-    return re.sub(r"\s+", " ", text).strip(" .")
+    """A choice as compared: case, spacing, hyphens, punctuation, articles and words such as "function" or
+    "loss" do not count ("Soft-max function" is "softmax"); "activation" only where it is not the choice itself
+    ("sigmoid activation" is "sigmoid", "no activation" stays)."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).casefold())
+    kept = [w for w in words if w not in CHOICE_FILLER]
+    if "activation" in kept and len(kept) > 1 and kept[0] != "no":
+        kept.remove("activation")
+    return "".join(kept or words)
+
+
+def choice_readings(text: str) -> list[str]:
+    """What an answer may say: the text without its brackets, what each bracket says ("linear (identity)",
+    "mean squared error (MSE)"), and the alternatives joined by "or", "/" or commas, each normalised."""
+    outer = re.sub(r"\([^()]*\)", " ", text)
+    parts = [outer, *re.findall(r"\(([^()]*)\)", text)]
+    pieces = [piece for part in parts for piece in re.split(r"\bor\b|\bi\.\s?e\.|/|,|;", part)]
+    return [r for r in (normalise_choice(piece) for piece in pieces) if r]
 
 
 class ChoiceMistake(Model):

@@ -1,6 +1,7 @@
 """answer, choice and expression checks on the answers file."""
 import numpy as np
 
+from grader import api
 from grader.checks import answer, choice, expression
 from grader.rubric import AnswerCheck, ChoiceCheck, ExpressionCheck
 from tests.checks.helpers import context
@@ -54,3 +55,28 @@ def test_expression_answers_are_compared_at_random_points():
     flipped = expression.judge(check, ctx("sign(t - mu) / sigma"))
     assert flipped.status == "failed" and "sign(mu" not in flipped.message
     assert "tanh(x)**2" in expression.judge(check, ctx("tanh^2(mu)")).message
+
+
+def test_choices_in_natural_wording_pass():
+    """The wordings students write on a sheet: filler words, brackets with a synonym, abbreviations."""
+    rubric = api.load_rubric("nnti-ws2425-sheet6")
+    key = api.answer_key("nnti-ws2425-sheet6").values
+    cases = {"6.2.a.loss": ["binary cross entropy loss", "Binary Cross-Entropy (BCE)", "the BCE loss"],
+             "6.2.b.output": ["softmax function", "Soft-max", "the softmax activation"],
+             "6.2.c.output": ["linear (identity)", "the identity", "Identity function", "no activation"],
+             "6.2.c.loss": ["mean squared error (MSE)", "MSE loss", "mean-squared error"]}
+    for name, answers in cases.items():
+        check = next(c for t in rubric.tasks for c in t.checks if getattr(c, "key", None) == name)
+        for text in answers:
+            outcome = choice.judge(check, context(key, answers={name: text}))
+            assert outcome.status == "passed" and outcome.diagnoses == (), (name, text, outcome.message)
+
+
+def test_a_choice_that_names_a_wrong_answer_beside_a_right_one_does_not_pass():
+    rubric = api.load_rubric("nnti-ws2425-sheet6")
+    key = api.answer_key("nnti-ws2425-sheet6").values
+    check = next(c for t in rubric.tasks for c in t.checks if getattr(c, "key", None) == "6.2.c.output")
+    both = choice.judge(check, context(key, answers={"6.2.c.output": "linear (or ReLU)"}))
+    assert both.status == "failed" and "two different choices" in both.message
+    relu = choice.judge(check, context(key, answers={"6.2.c.output": "ReLU activation function"}))
+    assert relu.status == "failed" and relu.diagnoses == ("relu-output-for-regression",)
