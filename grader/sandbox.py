@@ -170,7 +170,10 @@ class ArrayReader:
         if array.size * 8 > self.budget:  # what the parent keeps: float64, whatever the child sent
             return Unsupported("more array data than the grader reads back from one submission")
         self.budget -= array.size * 8
-        return np.array(array, dtype=np.float64 if array.dtype.kind == "f" else array.dtype, copy=True)
+        # float16/32 keep their dtype, so the judge can hold float32 work to float32's precision; every
+        # comparison converts to float64 itself (checks/compare.as_numbers)
+        wide = array.dtype.kind == "f" and array.dtype.itemsize > 8  # long double: float64 is all a check needs
+        return np.array(array, dtype=np.float64 if wide else array.dtype.newbyteorder("="), copy=True)
 
 
 def decode(tagged: Any, arrays: ArrayReader) -> Any:

@@ -8,6 +8,7 @@ takes part in a comparison.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -83,7 +84,7 @@ def _show(array: np.ndarray) -> str:
     return np.array2string(np.asarray(array), precision=4, suppress_small=True, max_line_width=200, threshold=20)
 
 
-SEPARATION = 3.0  # tolerances between a mistake's value and the right one before the mistake can be named
+SEPARATION = diagnose.SEPARATION
 
 
 def distinguishable(mistaken: Any, expected: Any, rtol: float, atol: float) -> bool:
@@ -128,18 +129,73 @@ def _reduced(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: floa
     return None
 
 
+def precision(observed: Any) -> float:
+    """The machine epsilon of the least precise floats in a returned value: float32 work is judged at float32's
+    precision, never at float64's."""
+    if isinstance(observed, np.ndarray) and observed.dtype.kind == "f":
+        return float(np.finfo(observed.dtype).eps)
+    if isinstance(observed, (list, tuple)):
+        return max((precision(item) for item in observed), default=float(np.finfo(np.float64).eps))
+    return float(np.finfo(np.float64).eps)
+
+
+def widened(observed: Any, expected: np.ndarray, rtol: float, atol: float) -> tuple[float, float]:
+    """Tolerances for the precision the student computed in: 64 rounding steps relative to the values, and as
+    much absolute to the array's scale, so entries that nearly cancel are not held to float64."""
+    eps = precision(observed)
+    if eps <= float(np.finfo(np.float64).eps):
+        return rtol, atol
+    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
+    return max(rtol, 64 * eps), max(atol, 64 * eps * scale)
+
+
+def written_rounding(value: Any) -> np.ndarray | None:
+    """Half a unit in the last digit a hand value shows, where it shows at least two significant digits (0.16
+    may stand for anything in [0.155, 0.165]); 0 for other entries. The one rounding rule of answers files: a
+    hand value is right within the entry's tolerance, or when it is the expected value rounded as written."""
+    def half_unit(x: Any) -> float:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or x == 0 or not np.isfinite(x):
+            return 0.0
+        digits = Decimal(repr(float(x)) if isinstance(x, float) else str(x)).normalize().as_tuple()
+        return 0.5 * 10.0 ** digits.exponent if len(digits.digits) >= 2 else 0.0
+
+    def walk(x: Any) -> Any:
+        return [walk(item) for item in x] if isinstance(x, list) else half_unit(x)
+
+    try:
+        return np.array(walk(value), dtype=np.float64)
+    except (ValueError, TypeError):
+        return None
+
+
+def _accepts(aligned: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
+             allowance: np.ndarray | None) -> bool:
+    """Every entry within the tolerance, or (hand values) within the rounding its written digits allow."""
+    if allowance is None or allowance.shape != aligned.shape:
+        return _close(aligned, expected, rtol, atol)
+    error = np.abs(aligned - expected)
+    return aligned.shape == expected.shape and \
+        bool(np.all((error <= atol + rtol * np.abs(expected)) | (error <= allowance * (1 + 1e-9))))
+
+
 def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: bool,
           accept_transpose: bool = False, what: str = "the value", alternatives: tuple = (),
           by_hand: bool = False) -> Match:
     """`alternatives` are the values the task's known mistakes give (reference/mistakes.py): one that fits
-    names the mistake, also in hidden tasks, since a mistake's name shows no expected value."""
+    names the mistake, also in hidden tasks, since a mistake's name shows no expected value. Hand values
+    (`by_hand`) also pass when they are the expected value rounded to the digits written; values computed in
+    float32 are judged at float32's precision."""
     exp = np.asarray(expected, dtype=np.float64)
     if isinstance(observed, Absent):
         return Match(False, observed.why)
+    rtol, atol = widened(observed, exp, rtol, atol)
+    rounding = written_rounding(observed) if by_hand and (rtol > 0 or atol > 0) else None
     obs = as_numbers(observed)
     if isinstance(obs, str):
         return Match(False, f"{what} is {obs}; expected numbers of shape {exp.shape or 'scalar'}")
     aligned = align(obs, exp, accept_transpose)
+    allowance = align(rounding, exp, accept_transpose) if rounding is not None and rounding.shape == obs.shape \
+        else None
     if aligned is None:
         reduced = _reduced(obs, exp, rtol, atol)
         if reduced:
@@ -160,7 +216,8 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
             return Match(False, f"{what} contains nan or inf: {known.message}", (known.id,))
         return Match(False, f"{what} contains nan or inf", ("not-finite",))
     error = np.abs(aligned - exp)
-    if _close(aligned, exp, rtol, atol) or (accept_transpose and aligned.ndim == 2 and _close(aligned.T, exp, rtol, atol)):
+    if _accepts(aligned, exp, rtol, atol, allowance) or \
+            (accept_transpose and aligned.ndim == 2 and _accepts(aligned.T, exp, rtol, atol, allowance)):
         return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
     known = known_mistake(aligned, exp, alternatives, rtol, atol)
     if known is not None:

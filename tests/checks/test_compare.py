@@ -99,3 +99,36 @@ def test_a_mistake_too_close_to_the_right_value_is_never_named():
         mistaken = right * (1 + distance * 1e-3)
         m = match(mistaken, right, 1e-3, 0.0, reveal=True, alternatives=(Alternative("slip", "a slip", mistaken),))
         assert not m.ok and (m.diagnoses == ("slip",)) == named
+
+
+def test_a_constant_factor_needs_evidence():
+    from grader import diagnose
+    # one ratio across several entries: evidence
+    assert [d.id for d in diagnose.numbers(np.array([0.6, -1.2, 0.9]), np.array([0.2, -0.4, 0.3]), 1e-6, 1e-9)] \
+        == ["constant-factor"]
+    # a single number: only the factors students make
+    assert [d.id for d in diagnose.numbers(np.array(0.5), np.array(0.25), 1e-6, 1e-9)] == ["constant-factor"]
+    assert diagnose.numbers(np.array(0.37), np.array(0.25), 1e-6, 1e-9) == []
+    assert diagnose.evident_factor(np.array(3.2), np.array(0.1), 1e-6, 1e-9, batch=32) is not None
+    # hand values rounded: a ratio near 1 is rounding, not a factor
+    assert diagnose.numbers(np.array([0.16, 0.35]), np.array([0.1643, 0.349]), 0.001, 5e-4) == []
+    # a vector with one entry that is not ~0 is one number
+    assert diagnose.numbers(np.array([0.37, 0.0]), np.array([0.25, 0.0]), 1e-6, 1e-9) == []
+
+
+def test_hand_values_rounded_as_written_pass_under_a_tight_absolute_tolerance():
+    expected = np.array([0.1643, -0.0517, 1.2345])
+    assert match([0.16, -0.052, 1.2], expected, 0.02, 5e-4, reveal=True, by_hand=True).ok
+    assert match([0.164, -0.0517, 1.23], expected, 0.02, 5e-4, reveal=True, by_hand=True).ok
+    assert not match([0.2, -0.05, 1.0], expected, 0.02, 5e-4, reveal=True, by_hand=True).ok  # one digit: no
+    assert not match([0.15, -0.052, 1.2], expected, 0.02, 5e-4, reveal=True, by_hand=True).ok  # wrongly rounded
+    assert not match([0.16, -0.052, 1.2], expected, 0.02, 5e-4, reveal=True).ok  # computed values: no rounding
+    assert not match(1.0, 1.2, 0.0, 0.0, reveal=True, by_hand=True).ok  # exact entries stay exact
+
+
+def test_float32_results_are_held_to_float32_precision():
+    expected = np.array([[-0.1128, 0.0779], [-0.0009, 0.31]])
+    single = (expected + 1e-8).astype(np.float32)
+    assert match(single, expected, 1e-6, 1e-9, reveal=True).ok
+    assert not match(single.astype(np.float64), expected, 1e-6, 1e-9, reveal=True).ok
+    assert not match((expected * 1.001).astype(np.float32), expected, 1e-6, 1e-9, reveal=True).ok

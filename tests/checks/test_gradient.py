@@ -27,7 +27,7 @@ def test_backward_pass_that_disagrees_with_its_own_forward_pass():
 
 def test_consistent_gradient_of_a_different_loss_says_so():
     outcome = judge(TRUE / 2, TRUE / 2)  # a mean over two samples where the sheet sums
-    assert outcome.status == "failed" and "your own loss, but not of the sheet's" in outcome.message
+    assert outcome.status == "failed" and "but not of the sheet's loss" in outcome.message
     assert "loss-differs" in outcome.diagnoses and "constant-factor" in outcome.diagnoses
 
 
@@ -35,3 +35,22 @@ def test_relative_error_is_symmetric_and_scale_free():
     a, b = np.array([1.0, 2.0]), np.array([1.0, 2.2])
     assert gradient.relative_error(a, b) == gradient.relative_error(b, a)
     assert np.isclose(gradient.relative_error(1e-6 * a, 1e-6 * b), gradient.relative_error(a, b))
+
+
+def test_a_right_backward_pass_is_not_charged_for_a_wrong_loss():
+    """The student's loss (the finite differences' source) is wrong and the backward pass right: the gradient
+    passes, and the message names the loss as the function to mend (the loss is charged where it is checked)."""
+    outcome = judge(TRUE.copy(), 2 * TRUE)
+    assert outcome.status == "passed" and outcome.score == 1.0
+    assert "`net.backprop` is where the mistake is, not the backward pass" in outcome.detail
+
+
+def test_float32_gradients_are_judged_against_the_reference_not_against_rounding_noise():
+    noisy = TRUE + np.array([[0.03, -0.02], [0.01, 0.04]])  # central differences of a float32 loss
+    assert judge(TRUE.astype(np.float32), noisy).status == "passed"
+    assert judge((2 * TRUE).astype(np.float32), noisy).status == "failed"
+
+
+def test_a_loss_that_cannot_be_perturbed_does_not_fail_a_right_gradient():
+    from grader.sandbox import Absent
+    assert judge(TRUE.copy(), Absent("loss raised ValueError")).status == "passed"
