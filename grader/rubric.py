@@ -297,6 +297,9 @@ class CellCheck(CheckBase, Tolerance):
     minimum: float | None = None
     maximum: float | None = None
     what: str = Field("the reported value", description="how the message names the value")
+    label: list[str] = Field([], description="words that introduce the number in printed text (`loss` reads "
+                                             "0.22 from 'final loss: 0.22 (after 100 epochs)'); default: the last "
+                                             "word of `what`")
 
     _variable = field_validator("variable")(lambda v: v if v is None else _check_path(v))
 

@@ -6,6 +6,7 @@ identities of 6.1 are checked on the student's own functions through PROPERTIES.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,7 @@ def _softmax_slip(x: np.ndarray, outputs) -> tuple[str, str] | None:
 
 
 PROPERTIES: dict[str, Property] = {
-    p.name: p
+    p.name: replace(p, reference=FUNCTIONS)
     for p in [
         Property(
             "sigmoid_symmetry",
@@ -85,7 +86,7 @@ PROPERTIES: dict[str, Property] = {
             "sigmoid_derivative_bounds",
             "0 < sigma'(x) <= 1/4",
             lambda x: [("sigmoid_derivative", x)],
-            lambda x, o: bound_residual(o[0], 0.0, 0.25),
+            lambda x, o: bound_residual(o[0], 0.0, 0.25, common.sigmoid_derivative(x)),
             domain=30.0,  # beyond |x| ~ 745 the true value underflows to 0 in float64
             tol=1e-12,
         ),
@@ -93,7 +94,7 @@ PROPERTIES: dict[str, Property] = {
             "tanh_derivative_bounds",
             "0 < tanh'(x) <= 1",
             lambda x: [("tanh_derivative", x)],
-            lambda x, o: bound_residual(o[0], 0.0, 1.0),
+            lambda x, o: bound_residual(o[0], 0.0, 1.0, common.tanh_derivative(x)),
             domain=15.0,  # 1 - tanh(x)^2 rounds to 0 in float64 from |x| ~ 19 on
             tol=1e-12,
         ),
@@ -101,7 +102,7 @@ PROPERTIES: dict[str, Property] = {
             "softmax_sums_to_one",
             "softmax rows are positive and sum to 1",
             lambda x: [("softmax", _rows(x, 0.0))],
-            lambda x, o: np.concatenate([np.sum(o[0], axis=-1) - 1.0, bound_residual(o[0], 0.0, 1.0).ravel()]),
+            lambda x, o: np.concatenate([np.sum(o[0], axis=-1) - 1.0, bound_residual(o[0], 0.0, 1.0, common.softmax(_rows(x, 0.0))).ravel()]),
             domain=50.0,
             edge_inputs=(0.0, 0.0, 0.0, 0.0),
             diagnose=_softmax_slip,

@@ -9,7 +9,7 @@ wrong functions.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +27,9 @@ class Property:
     edge_inputs: tuple[float, ...] = (0.0,)
     # The typical mistake behind a violation, from the inputs and the outputs: (id, message) or None.
     diagnose: Callable[[np.ndarray, Sequence[np.ndarray]], tuple[str, str] | None] | None = None
+    # The true functions the calls name: a function must respond to its input as they do, so a constant or
+    # uniform output cannot satisfy an identity or a bound trivially.
+    reference: Mapping[str, Callable[[np.ndarray], np.ndarray]] = field(default_factory=dict)
 
     def functions(self) -> set[str]:
         return {name for name, _ in self.calls(np.zeros(1))}
@@ -62,9 +65,34 @@ def holds(prop: Property, functions: Mapping[str, Callable], rng: np.random.Gene
     return evaluate(prop, functions, prop.inputs(rng)) <= prop.tol
 
 
-def bound_residual(values: np.ndarray, low: float, high: float) -> np.ndarray:
-    """0 inside (low, high]; outside, the distance plus 1 so that touching the
-    strict lower bound (a derivative that underflows to 0) is a clear violation."""
-    below = np.where(values <= low, 1.0 + (low - values), 0.0)
-    above = np.maximum(values - high, 0.0)
+def bound_residual(values: np.ndarray, low: float, high: float, truth: np.ndarray) -> np.ndarray:
+    """0 inside (low, high]; outside, the real deviation from the true value `truth`. Touching the strict lower
+    bound costs what the true value lies above it: a derivative that rounds to 0 where the truth is 1e-14 is
+    rounding (within the tolerance), one that is 0 where the truth is 0.1 is a clear violation."""
+    truth = np.broadcast_to(np.asarray(truth, dtype=np.float64), np.shape(values))
+    below = np.where(values <= low, np.maximum(truth - values, low - values), 0.0)
+    above = np.where(values > high, np.maximum(values - high, values - truth), 0.0)
     return below + above
+
+
+RESPONSE = 0.9  # the least correlation with the true function over the inputs
+
+
+def unresponsive(prop: Property, x: np.ndarray, outputs: Sequence[np.ndarray]) -> str | None:
+    """Which called function does not respond to its input as the true one does (a constant, the uniform
+    distribution, 0.5 everywhere): None when all do or the property names no true functions."""
+    for (name, arg), out in zip(prop.calls(x), outputs):
+        true_fn = prop.reference.get(name)
+        if true_fn is None:
+            continue
+        with np.errstate(all="ignore"):
+            truth = np.asarray(true_fn(arg), dtype=np.float64).ravel()
+        got = np.asarray(out, dtype=np.float64).ravel()
+        keep = np.isfinite(got) & np.isfinite(truth)
+        if truth.shape != got.shape or keep.sum() < 3 or np.std(truth[keep]) == 0:
+            continue
+        if np.std(got[keep]) <= 1e-12 * max(1.0, float(np.max(np.abs(got[keep])))):
+            return f"{name}(x) returns the same value for every input"
+        if float(np.corrcoef(got[keep], truth[keep])[0, 1]) < RESPONSE:
+            return f"{name}(x) does not follow its input as {name} does"
+    return None

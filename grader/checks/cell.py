@@ -9,29 +9,55 @@ from grader.checks.compare import as_numbers, match
 from grader.rubric import CellCheck
 from grader.sandbox import Absent
 
-NUMBER_RE = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?%?")
+NUMBER_RE = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?%?")
+# Numbers that count rather than measure: "after 100 epochs", "epoch 100/100", "step 3".
+COUNTING = r"(?:epochs?|iterations?|iters?|its|steps?|batch(?:es)?|samples?|updates?|rounds?)"
+COUNTED_BEFORE = re.compile(COUNTING + r"\W{0,3}$", re.IGNORECASE)
+COUNTED_AFTER = re.compile(r"^(?:\s*/\s*\d+)?\s*" + COUNTING + r"\b", re.IGNORECASE)
+LABEL_GAP = 30  # characters between a label and its number: "loss after training (mean): 0.22"
 
 
-def last_number(text: str) -> float | None:
-    """The last number in printed text ('accuracy: 93.5%' -> 0.935), parsed, never evaluated."""
-    found = NUMBER_RE.findall(text or "")
-    if not found:
-        return None
-    token = found[-1]
+def _number(token: str) -> float:
     return float(token[:-1]) / 100.0 if token.endswith("%") else float(token)
 
 
-def reported(record: dict[str, Any], variable: str | None) -> tuple[Any, str]:
+def last_number(text: str, labels: list[str] = ()) -> float | None:
+    """The number printed text reports ('accuracy: 93.5%' -> 0.935), parsed, never evaluated: the last one that
+    follows one of the labels on its line, else the last one that does not count epochs or steps."""
+    lines = (text or "").splitlines()
+    counts = lambda line, n: n.group().lstrip("+-").isdigit() and (  # counts are whole numbers
+        COUNTED_BEFORE.search(line[:n.start()]) or COUNTED_AFTER.match(line[n.end():]))
+    for line in reversed(lines):
+        for label in labels:
+            for found in reversed(list(re.finditer(rf"\b{re.escape(label)}\b", line, re.IGNORECASE))):
+                for number in NUMBER_RE.finditer(line, found.end()):
+                    if number.start() - found.end() > LABEL_GAP:
+                        break
+                    if not counts(line, number):
+                        return _number(number.group())
+    for line in reversed(lines):
+        for number in reversed(list(NUMBER_RE.finditer(line))):
+            if not counts(line, number):
+                return _number(number.group())
+    return None
+
+
+def reported(record: dict[str, Any], variable: str | None, labels: list[str] = ()) -> tuple[Any, str]:
     """The value a cell reports and how the message names it."""
     if variable is not None:
         return record.get("watch", {}).get(variable, Absent(f"`{variable}` was not read")), f"`{variable}` after"
     if record.get("result") is not None and not isinstance(as_numbers(record["result"]), str):
         return record["result"], "the result of"
     for text in [record.get("stdout", ""), *reversed(record.get("displayed", []))]:
-        number = last_number(text)
+        number = last_number(text, labels)
         if number is not None:
             return number, "printed by"
     return None, "the output of"
+
+
+def labels(check: CellCheck) -> list[str]:
+    words = check.what.split()
+    return check.label or words[-1:]
 
 
 def judge(check: CellCheck, ctx: Context) -> Outcome:
@@ -42,7 +68,7 @@ def judge(check: CellCheck, ctx: Context) -> Outcome:
     cell, unreadable = run.named_cell(check.cell, check.what, ctx.killed)
     if unreadable:
         return unreadable
-    value, named = reported(run.cells[cell.index], check.variable)
+    value, named = reported(run.cells[cell.index], check.variable, labels(check))
     where = run.describe(cell.index)
     if value is None:
         return Outcome.failed(f"{where} reports no number for {check.what}: end the cell with it or print it")

@@ -1,14 +1,22 @@
-"""property: identities and bounds on the student's own functions, judged on the arrays they returned."""
+"""property: identities and bounds on the student's own functions, judged on the arrays they returned.
+
+A property is fair before it is strict: float32 work is held to float32's rounding (the tolerance grows with the
+precision the student computed in and the size of the inputs), and a deviation is reported as it is. It is also
+not fooled: each function must keep its input's shape and respond to its input as the true function does, so
+a constant, a uniform softmax or a sigmoid that returns 0.5 earns nothing from an identity it satisfies trivially.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 import reference
 from grader.checks import Context, Outcome
-from grader.checks.compare import as_numbers
+from grader.checks.compare import as_numbers, precision
 from grader.checks.job import failure
 from grader.rubric import PropertyCheck
-from reference.properties import violation
+from reference.properties import Property, unresponsive, violation
+
+ROUNDING_STEPS = 16  # rounding steps of the student's precision a property may be off by, per unit of input
 
 
 def judge(check: PropertyCheck, ctx: Context) -> Outcome:
@@ -18,18 +26,26 @@ def judge(check: PropertyCheck, ctx: Context) -> Outcome:
     prop = reference.sheet_module(ctx.sheet).PROPERTIES[check.property]
     x = ctx.property_input
     calls = prop.calls(x)
-    outputs = []
+    outputs, eps = [], 0.0
     for i, (name, arg) in enumerate(calls):
-        value = as_numbers(ctx.job["observed"].get(f"out{i}"))
+        raw = ctx.job["observed"].get(f"out{i}")
+        value = as_numbers(raw)
         if isinstance(value, str):
             return Outcome.failed(f"{name}(x) returned {value}, so '{prop.statement}' cannot be checked")
-        if value.size != np.size(arg):
-            return Outcome.failed(f"{name}(x) returned {value.size} values for {np.size(arg)} inputs "
-                                  f"(shape {value.shape} for input shape {np.shape(arg)})")
-        outputs.append(value.reshape(np.shape(arg)))
+        if value.shape != np.shape(arg):
+            return Outcome.failed(f"{name}(x) returned shape {value.shape} for an input of shape {np.shape(arg)}: "
+                                  f"{name} works entry by entry (or row by row) and keeps its input's shape")
+        outputs.append(value)
+        eps = max(eps, precision(raw))
+    tol = tolerance(prop, calls, eps)
     worst = violation(prop, x, outputs)
-    if worst <= prop.tol:
-        return Outcome.passed(f"'{prop.statement}' holds on {x.size} inputs")
+    if worst <= tol:
+        trivial = unresponsive(prop, x, outputs)
+        if trivial:
+            return Outcome.failed(f"'{prop.statement}' holds, but {trivial}: a function that ignores its input "
+                                  "satisfies it trivially", diagnoses=("unresponsive",))
+        return Outcome.passed(f"'{prop.statement}' holds on {x.size} inputs"
+                              + (f" (to float{8 * _bytes(eps)} precision)" if tol > prop.tol else ""))
     slip = _slip(prop, x, outputs)
     if not np.isfinite(worst):
         text = f"'{prop.statement}' fails: nan or inf for some inputs"
@@ -37,8 +53,21 @@ def judge(check: PropertyCheck, ctx: Context) -> Outcome:
             return Outcome.failed(f"{text}: {slip[1]}", diagnoses=(slip[0],))
         return Outcome.failed(f"{text} (overflow?)", diagnoses=("not-finite",))
     text = (f"'{prop.statement}' fails: violated by {worst:.3g} on the test inputs "
-            f"(tolerance {prop.tol:g}; inputs include {', '.join(f'{e:g}' for e in prop.edge_inputs)})")
+            f"(tolerance {tol:.2g}; inputs include {', '.join(f'{e:g}' for e in prop.edge_inputs)})")
     return Outcome.failed(f"{text}: {slip[1]}" if slip else text, diagnoses=(slip[0],) if slip else ())
+
+
+def tolerance(prop: Property, calls, eps: float) -> float:
+    """The property's tolerance, or the rounding of the student's precision where that is coarser: float32
+    rounds y + 1000 to steps of 6e-5, so softmax(y + 1000) cannot equal softmax(y) more closely than that."""
+    if eps <= float(np.finfo(np.float64).eps):
+        return prop.tol
+    size = max((float(np.max(np.abs(arg), initial=0.0)) for _, arg in calls), default=0.0)
+    return max(prop.tol, ROUNDING_STEPS * eps * (1.0 + size))
+
+
+def _bytes(eps: float) -> int:
+    return next((np.dtype(t).itemsize for t in (np.float16, np.float32) if eps >= np.finfo(t).eps), 8)
 
 
 def _slip(prop, x: np.ndarray, outputs: list[np.ndarray]) -> tuple[str, str] | None:

@@ -76,6 +76,18 @@ def test_the_last_printed_number_is_parsed_never_evaluated(text, number):
     assert cell.last_number(text) == (pytest.approx(number) if number is not None else None)
 
 
+@pytest.mark.parametrize("text, number", [
+    ("final loss: 0.2215 (after 100 epochs)", 0.2215),
+    ("Final loss after 100 epochs: 0.2215", 0.2215),
+    ("epoch 100/100 - loss 0.2215 - accuracy 0.9", 0.2215),
+    ("loss went from 0.775 to 0.2215", 0.775),  # the number the label introduces, not a guess at the last
+    ("done: 0.2215 after 100 epochs", 0.2215),  # no label: counts of epochs are never the reported value
+    ("trained for 100 epochs", None),
+])
+def test_the_number_that_belongs_to_the_label_is_read(text, number):
+    assert cell.last_number(text, ["loss"]) == (pytest.approx(number) if number is not None else None)
+
+
 def cell_check(**kw):
     return CellCheck(kind="cell", file="work.ipynb", cell="train", what="the final loss", **kw)
 
