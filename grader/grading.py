@@ -245,9 +245,10 @@ class Sources:
 def sources_of(found: dict[str, Path], chosen: dict[str, Path]) -> Sources:
     sources = Sources({}, {}, {}, *intake.helper_scripts(found, chosen))
     for name, path in chosen.items():
-        if path.suffix == ".ipynb":
+        if path.suffix == ".ipynb" or name.endswith(".ipynb"):  # a script for a notebook runs as its sections
             try:
-                sources.notebooks[name] = notebook.read(path)
+                sources.notebooks[name] = notebook.read(path) if path.suffix == ".ipynb" \
+                    else notebook.from_script(path)
             except notebook.NotebookError as exc:
                 sources.problems[name] = str(exc)
         else:

@@ -7,6 +7,7 @@ interpreter needs neither IPython nor a Jupyter kernel.
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 import warnings
@@ -154,5 +155,46 @@ def read(path: Path, name: str | None = None) -> Notebook:
         c.source = without_surrogates(c.source)  # spelled-out controls would change the code
     cells = tuple(Cell(index=i, kind=c.cell_type, source=c.source,
                        python=_python(c.source) if c.cell_type == "code" else "", tags=_tags(c))
+                  for i, c in enumerate(node.cells, start=1))
+    return Notebook(name=name, node=node, cells=cells)
+
+
+def script_sections(source: str) -> list[str]:
+    """A script handed in for a notebook, cut where a notebook would have its cells: at `# %%` markers and at
+    comment lines that open a block after a blank line (`# 7.3.f: train the network`), never inside a
+    statement. A script that does not parse is one cell, and the child reports its SyntaxError."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return [source]
+    lines = source.splitlines(keepends=True)
+    cuts, previous_end = [0], 0
+    for node in tree.body:
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1
+        opening = [i for i in range(previous_end, start)
+                   if lines[i].lstrip().startswith(("# %%", "#%%"))
+                   or (lines[i].lstrip().startswith("#") and (i == 0 or not lines[i - 1].strip()))]
+        if opening and opening[-1] > cuts[-1]:  # the comment nearest the code names it (nbconvert's `# In[3]:` first)
+            cuts.append(opening[-1])
+        previous_end = node.end_lineno or start + 1
+    sections = ["".join(lines[a:b]) for a, b in zip(cuts, [*cuts[1:], len(lines)])]
+    code = lambda section: any(line.strip() and not line.lstrip().startswith("#") for line in section.splitlines())
+    return [s for s in sections if code(s)][:MAX_CELLS] or [source]  # comments alone do nothing
+
+
+def from_script(path: Path, name: str | None = None) -> Notebook:
+    """A .py file standing in for a notebook, as the notebook it would be: its sections are the cells, named
+    by their first comment like notebook cells, so cell and figure checks read what the script printed and drew."""
+    name = name or path.name
+    try:
+        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise NotebookError(f"{name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        source = without_surrogates(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise NotebookError(f"{name} is not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise NotebookError(f"{name} cannot be read ({exc.strerror})") from None
+    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(text) for text in script_sections(source)])
+    cells = tuple(Cell(index=i, kind="code", source=c.source, python=c.source)
                   for i, c in enumerate(node.cells, start=1))
     return Notebook(name=name, node=node, cells=cells)

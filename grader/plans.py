@@ -112,7 +112,8 @@ def build(rubric: Rubric, key: dict[str, Any], skip: set[str] = frozenset()) -> 
             elif check.kind in ("statistics", "parameters"):
                 job["observe"] = [check.observe]
             elif check.kind == "training":
-                job["observe"] = [p for p in (check.losses, check.predictions) if p]
+                retry = (check.retry.losses, check.retry.predictions) if check.retry else ()
+                job["observe"] = [p for p in (check.losses, check.predictions, *retry) if p]
                 job["timeout"] = check.time_budget
             elif check.kind == "gradient":
                 job["observe"] = list(check.gradients)

@@ -91,6 +91,8 @@ class CallStep(Model):
     name: str = "result"
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
+    pointwise: bool = Field(False, description="a function the sheet lets work on one number at a time: when the "
+                                               "call with an array raises, call it per entry of the first argument")
 
     _target = field_validator("target")(lambda v: _check_path(v))
     _name = field_validator("name")(lambda v: _ident(v))
@@ -245,6 +247,15 @@ class StatisticsCheck(CheckBase):
     _observe = field_validator("observe")(lambda v: _check_path(v))
 
 
+class TrainingRetry(Model):
+    """A second run the steps also make, for a reading of the sheet that needs other settings (a loss averaged
+    over the samples takes N times smaller steps with the same learning rate): it counts when the first misses."""
+
+    losses: str
+    predictions: str | None = None
+    because: str = Field(min_length=1, description="what the second run's settings allow for, for the message")
+
+
 class TrainingCheck(CheckBase):
     """A short training run: the loss falls and, optionally, an accuracy is reached."""
 
@@ -256,6 +267,7 @@ class TrainingCheck(CheckBase):
     targets: str | None = Field(None, description="answer key of the targets the predictions are judged against")
     min_accuracy: str | None = Field(None, description="answer key of the accuracy to reach")
     time_budget: float = Field(60.0, gt=0)
+    retry: TrainingRetry | None = None
 
     @model_validator(mode="after")
     def _accuracy_needs_all(self):

@@ -306,6 +306,8 @@ def task6(g: Training6) -> dict[str, Any]:
         "6.init.weight_std": glorot_std(d_in, d_out),
         "6.train.layers": list(g.layers),
         "6.train.eta": g.eta,
+        # the same steps for a loss reduced the other way (a mean over the samples where the sheet sums, or back)
+        "6.train.eta_other_reduction": g.eta * g.samples if g.reduction == "sum" else g.eta / g.samples,
         "6.train.iterations": g.iterations,
         "6.train.x": x,
         "6.train.y": y,

@@ -78,6 +78,25 @@ def test_cells_are_named_by_tag_grade_id_or_first_comment(tmp_path):
     assert nb.find("nothing") is None
 
 
+def test_a_script_for_a_notebook_is_cut_where_its_cells_would_be(tmp_path):
+    script = tmp_path / "backprop.py"
+    script.write_text("#!/usr/bin/env python\n# coding: utf-8\n\n# In[1]:\n\n\nimport numpy as np\n\n\n"
+                      "# In[2]:\n\n\n# 7.3.f: train\nlosses = [3.0, 2.0]\nprint(f'final loss: {losses[-1]}')\n"
+                      "# a trailing note\n\n# %% 7.3.g\n@staticmethod\ndef f(\n    x):\n    # inside\n\n    # a block\n"
+                      "    return x\n")
+    nb = notebook.from_script(script)
+    assert nb.name == "backprop.py" and len(nb.code_cells) == 3
+    assert nb.find("7.3.f").source.startswith("# 7.3.f: train") and "print" in nb.find("7.3.f").source
+    assert nb.find("7.3.g").source.startswith("# %% 7.3.g\n@staticmethod")  # never cut inside a statement
+    assert notebook.script_sections("def broken(:\n") == ["def broken(:\n"]
+
+
+def test_guarded_code_of_a_notebook_runs_as_in_jupyter(tmp_path):
+    path = write(tmp_path / "n.ipynb", "x = 1", "if __name__ == '__main__':\n    y = 2")
+    _, run, cells = run_notebook(path)
+    assert cells[2]["status"] == "ok" and cells[2]["names"] == ["y"]
+
+
 # --- running ----------------------------------------------------------------------------------
 
 def test_a_failing_cell_does_not_stop_the_later_ones(tmp_path):

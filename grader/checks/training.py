@@ -27,22 +27,33 @@ def judge(check: TrainingCheck, ctx: Context) -> Outcome:
         if failed.status == "timeout":
             return Outcome(0.0, "timeout", f"training did not finish within {check.time_budget:g} s", failed.detail)
         return failed
+    first = _run(check, ctx, check.losses, check.predictions)
+    if first.status == "passed" or check.retry is None:
+        return first
+    second = _run(check, ctx, check.retry.losses, check.retry.predictions)
+    if second.status == "passed":
+        return Outcome.passed(f"{second.message} ({check.retry.because})")
+    return first
+
+
+def _run(check: TrainingCheck, ctx: Context, losses_path: str, predictions_path: str | None) -> Outcome:
+    """One training run's losses and predictions, as observed."""
     observed = ctx.job["observed"]
-    losses = as_numbers(observed.get(check.losses))
+    losses = as_numbers(observed.get(losses_path))
     if isinstance(losses, str):
-        return Outcome.failed(f"`{check.losses}` (the losses) is {losses}; train should return the list of losses")
+        return Outcome.failed(f"`{losses_path}` (the losses) is {losses}; train should return the list of losses")
     losses = losses.reshape(-1)
     if losses.size < 2:
-        return Outcome.failed(f"`{check.losses}` holds {losses.size} loss value(s); expected one per iteration")
+        return Outcome.failed(f"`{losses_path}` holds {losses.size} loss value(s); expected one per iteration")
     if not np.all(np.isfinite(losses)):
         return Outcome.failed("the loss became nan or inf during training (a too large step, or overflow)",
                               diagnoses=("not-finite",))
     if not losses[-1] < losses[0]:
         return Outcome.failed(f"the loss did not decrease: first {losses[0]:.4g}, last {losses[-1]:.4g}")
     summary = f"loss fell from {losses[0]:.4g} to {losses[-1]:.4g} in {losses.size} steps"
-    if check.predictions is None:
+    if predictions_path is None:
         return Outcome.passed(summary)
-    predictions = as_numbers(observed.get(check.predictions))
+    predictions = as_numbers(observed.get(predictions_path))
     if isinstance(predictions, str):
         return Outcome.failed(f"{summary}, but the predictions are {predictions}", score=0.5)
     acc = accuracy(predictions, ctx.key[check.targets])

@@ -157,7 +157,13 @@ def run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
     target = ns.resolve(step["cls"] if op == "new" else step["target"])
     args = materialise(step.get("args", []), ns, inputs)
     kwargs = materialise(step.get("kwargs", {}), ns, inputs)
-    ns.results[step["name"]] = target(*args, **kwargs)
+    try:
+        ns.results[step["name"]] = target(*args, **kwargs)
+    except (TypeError, ValueError):
+        if not (step.get("pointwise") and args and isinstance(args[0], np.ndarray) and args[0].ndim == 1):
+            raise
+        # f(t) = math.exp(-t / 2) works on one number: the sheet's f: [a, b] -> R allows that
+        ns.results[step["name"]] = np.array([target(float(t), *args[1:], **kwargs) for t in args[0]])
 
 
 def scalar(value: Any) -> float:
