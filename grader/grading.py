@@ -234,12 +234,19 @@ class Sources:
             out[name] = NotebookRun(name, problem=problem)
         for name, nb in self.notebooks.items():
             records = run.cells.get(name, []) if run else []
-            out[name] = NotebookRun(nb.name, nb, {r["index"]: r for r in records})
+            load = next((l for l in run.loads if l["file"] == name), None) if run else None
+            out[name] = NotebookRun(nb.name, nb, {r["index"]: r for r in records}, load=load,
+                                    stand_in=nb.name != name, defined=_defined(load))
         for name, path in self.scripts.items():
             stem = f"{Path(name).stem}.py"
             load = next((l for l in run.loads if l["file"] == name), None) if run else None
-            out[name] = NotebookRun(path.name if path.name != stem else name, load=load)
+            out[name] = NotebookRun(path.name if path.name != stem else name, load=load,
+                                    stand_in=path.name != name, defined=_defined(load))
         return out
+
+
+def _defined(load: dict[str, Any] | None) -> frozenset[str] | None:
+    return frozenset(load["names"]) if load and load.get("names") is not None else None
 
 
 def sources_of(found: dict[str, Path], chosen: dict[str, Path]) -> Sources:

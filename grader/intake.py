@@ -201,8 +201,9 @@ def match_files(found: dict[str, Path], wanted: list[str]) -> tuple[dict[str, Pa
             flags.append(f"{name} graded from {other}")
     left = [name for name in wanted if name not in chosen]
     claimed = set(chosen.values())
+    code = [n for n in found if n.endswith((".py", ".ipynb"))]  # an answers file beside it changes nothing
     spare = [(n, p) for n, p in found.items() if p not in claimed and n not in wanted
-             and (n.endswith(".ipynb") or (len(found) == 1 and n.endswith(".py")))]
+             and (n.endswith(".ipynb") or (len(code) == 1 and n.endswith(".py")))]
     if len(left) == 1 and len(spare) == 1:
         chosen[left[0]] = spare[0][1]
         flags.append(f"{left[0]} graded from {spare[0][0]}")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import reference
+from grader import stand_in
 from grader.checks import Context, NotebookRun, Outcome
 from grader.checks import answer, cell, choice, expression, figure, gradient, manual, property as property_check
 from grader.checks import parameters, runs, statistics, training, value
@@ -70,8 +72,12 @@ def _message(task: Task, outcomes: list[tuple[Any, Outcome]], status: str) -> tu
     return message, detail
 
 
-def judge_task(task: Task, rubric: Rubric, context_for: Callable[[int, Any], Context]) -> TaskResult:
-    outcomes = [(check, JUDGES[check.kind](check, context_for(i, check))) for i, check in enumerate(task.checks)]
+def judge_task(task: Task, rubric: Rubric, context_for: Callable[[int, Any], Context],
+               refused: dict[str, Outcome] | None = None) -> TaskResult:
+    """`refused`: files whose checks earn nothing in this task (a stand-in that is not the work), with why."""
+    refused = refused or {}
+    outcomes = [(check, refused.get(getattr(check, "file", None)) or JUDGES[check.kind](check, context_for(i, check)))
+                for i, check in enumerate(task.checks)]
     total = sum(c.weight for c, _ in outcomes)
     earned = sum(c.weight * o.score for c, o in outcomes if c.kind != "manual")
     pending = sum(c.weight for c, _ in outcomes if c.kind == "manual")
@@ -101,6 +107,8 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
                      mistakes: dict[str, list] | None = None) -> list[TaskResult]:
     results = []
     notebooks = notebooks or {}
+    module = reference.sheet_module(rubric.sheet)
+    functions = {name: prop.functions() for name, prop in getattr(module, "PROPERTIES", {}).items()}
     for task in rubric.tasks:
         missing = environment.missing(task.requires)
         if missing:
@@ -117,7 +125,9 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
                            killed=run.killed if run is not None else None,
                            timed_out=run is not None and run.timed_out,
                            notebook=notebooks.get(file) if file else None, mistakes=mistakes or {})
-        result = judge_task(task, rubric, context_for)
+        files = {c.file for c in task.checks if getattr(c, "file", None)}
+        refused = {f: o for f in files if (o := stand_in.refusal(task, rubric, notebooks.get(f), f, functions))}
+        result = judge_task(task, rubric, context_for, refused)
         if run is not None:
             result.seconds = round(sum(run.jobs.get(job_id(task.id, i), {}).get("seconds", 0.0)
                                        for i in range(len(task.checks))), 4)

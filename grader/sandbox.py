@@ -271,7 +271,8 @@ def _clean_load(record: dict[str, Any]) -> dict[str, Any]:
                 "kind": _text(e.get("kind"), 20) or "exception", "error": _text(e.get("error")) or ""}
                for e in log[:100] if isinstance(e, dict)]
     return {"file": _text(record.get("file"), 100) or "?", "missing": record.get("missing") is True,
-            "log": entries, "seconds": _number(record.get("seconds")) or 0.0}
+            "log": entries, "seconds": _number(record.get("seconds")) or 0.0,
+            "names": _texts(record.get("names"), 2000, 100) if isinstance(record.get("names"), list) else None}
 
 
 JOB_STATUSES = {"ok", "error", "missing", "not-attempted", "timeout"}

@@ -44,6 +44,8 @@ class NotebookRun:
     cells: dict[int, dict[str, Any]] = field(default_factory=dict)  # cell index -> record
     problem: str | None = None  # why it could not be run: missing, not a notebook
     load: dict[str, Any] | None = None  # a .py file's load record
+    stand_in: bool = False  # the file was handed in under another name (grader/stand_in.py)
+    defined: frozenset[str] | None = None  # the top-level names the file defines, as the child reported them
 
     def describe(self, index: int) -> str:
         """`cell 6 (`1/0`)`: the index students count and the first line they recognise."""

@@ -151,7 +151,11 @@ def _load_files(plan: dict[str, Any], workspace: Path, out: Output) -> Loaded:
         except BaseException as exc:  # the notebook runner itself failed (a student broke sys or the stand-in)
             log.append({"file": name, "line": None, "kind": "exception", "error": loader.describe(exc)})
             loaded.errors[name] = f"could not be run: {loader.describe(exc)}"
-        out.write({"record": "load", "file": name, "log": list(log), "seconds": round(time.monotonic() - started, 4)})
+        module = loaded.modules.get(stem)
+        names = [str(k)[:100] for k in list(getattr(module, "__dict__", {}))[:2000]
+                 if isinstance(k, str) and not k.startswith("__")] if module is not None else []
+        out.write({"record": "load", "file": name, "log": list(log), "seconds": round(time.monotonic() - started, 4),
+                   "names": names})
     return loaded
 
 
