@@ -11,6 +11,7 @@ parameters (reference/flax_networks.py).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -124,11 +125,14 @@ class LossModule(ABC):
 
 
 class LinearModule(NNModule):
+    """As the handout has it: the constructor leaves W and b as None; initialize_parameters() creates them."""
+
     def __init__(self, number_input_neurons, number_output_neurons, rng: np.random.Generator | None = None):
         self.number_input_neurons = number_input_neurons
         self.number_output_neurons = number_output_neurons
         self.rng = rng if rng is not None else np.random.default_rng()
-        self.initialize_parameters()
+        self.W = None
+        self.b = None
 
     def initialize_parameters(self):
         """Classical Xavier/Glorot: U(-a, a) with a = sqrt(6 / (in + out)), variance 2 / (in + out)."""
@@ -181,35 +185,40 @@ class CrossEntropyLoss(LossModule):
 
 
 class NNModel:
+    """As the handout has it: the constructor builds `nn_modules` and the `bprop_buffer`;
+    initialize_neural_network() initialises every module's parameters (experiment.train calls it first)."""
+
     def __init__(self, module_specifications):
-        self.module_specifications = list(module_specifications)
-        self.modules: list[NNModule] = []
-        self.initialize_neural_network()
+        self.nn_modules: list[NNModule] = []
+        for module_class, kwargs in module_specifications:
+            if not issubclass(module_class, NNModule):
+                raise TypeError(f"{module_class.__name__} is not an NNModule")
+            self.nn_modules.append(module_class(**kwargs))
+        self.bprop_buffer: dict[int, Any] = {}
 
     def initialize_neural_network(self):
-        self.modules = [cls(**kwargs) for cls, kwargs in self.module_specifications]
-        for module in self.modules:
+        for module in self.nn_modules:
             module.initialize_parameters()
-        self.gradients: list[Any] = [None] * len(self.modules)
 
     def fprop(self, input):
-        for module in self.modules:
+        for module in self.nn_modules:
             input = module.fprop(input)
         return input
 
     def bprop(self, output_gradient):
-        for index in reversed(range(len(self.modules))):
-            module = self.modules[index]
-            self.gradients[index] = module.get_batch_gradient_parameters(output_gradient)
+        for index in reversed(range(len(self.nn_modules))):
+            module = self.nn_modules[index]
+            self.bprop_buffer[index] = module.get_batch_gradient_parameters(output_gradient)
             output_gradient = module.bprop(output_gradient)
 
     def update_internal_parameters(self, update_function):
-        for module, gradient in zip(self.modules, self.gradients):
-            module.apply_parameter_updates(gradient, update_function)
+        for index, module in enumerate(self.nn_modules):
+            module.apply_parameter_updates(self.bprop_buffer.get(index), update_function)
 
 
-def gradient_descent(learning_rate: float):
-    return lambda parameter, parameter_gradient: parameter - learning_rate * parameter_gradient
+def gradient_descent(parameter, parameter_gradient, learning_rate):
+    """experiment.py's update rule, bound to a learning rate with functools.partial."""
+    return parameter - learning_rate * parameter_gradient
 
 
 ARCHITECTURES = {
@@ -226,24 +235,26 @@ def classification_accuracy(probabilities, targets) -> float:
     return float(np.mean(np.argmax(probabilities, axis=1) == np.argmax(targets, axis=1)))
 
 
-def train(model: NNModel, data: datasets.Digits, epochs: int, batch_size: int, learning_rate: float,
-          seed: int) -> list[float]:
-    """Mini-batch gradient descent; returns the mean training loss of every epoch."""
-    rng = np.random.default_rng(seed)
-    loss = CrossEntropyLoss()
-    update = gradient_descent(learning_rate)
-    curve = []
-    for _ in range(epochs):
-        order = rng.permutation(len(data.x_train))
-        total = 0.0
+def train(model: NNModel, loss_module: LossModule, training_data, training_label, number_epochs: int,
+          batch_size: int, learning_rate: float, permutation=np.random.permutation) -> tuple[NNModel, list[float]]:
+    """The course's experiment.train (rubrics/files/tuda-sml-ss23-hw4/experiment.py): initialise the network,
+    then per epoch shuffle and take mini-batch gradient steps; the loss of an epoch is the mean of its
+    mini-batches' mean losses. `permutation` is the shuffle (the handout's global np.random.permutation)."""
+    model.initialize_neural_network()
+    update_function = partial(gradient_descent, learning_rate=learning_rate)
+    loss_over_epochs = []
+    for _ in range(number_epochs):
+        order = permutation(len(training_data))
+        batch_losses = []
         for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            loss.set_target_values(data.t_train[batch])
-            total += float(np.sum(loss.calculate_loss(model.fprop(data.x_train[batch]))))
-            model.bprop(loss.calculate_loss_gradient())
-            model.update_internal_parameters(update)
-        curve.append(total / len(order))
-    return curve
+            batch = order[start:start + batch_size]
+            output = model.fprop(training_data[batch])
+            loss_module.set_target_values(training_label[batch])
+            batch_losses.append(float(np.mean(loss_module.calculate_loss(output))))
+            model.bprop(loss_module.calculate_loss_gradient())
+            model.update_internal_parameters(update_function)
+        loss_over_epochs.append(float(np.mean(batch_losses)))
+    return model, loss_over_epochs
 
 
 class Training42(GivenModel):
@@ -327,7 +338,8 @@ RECOMPUTE = {
 def run_experiment(name: str, g: Training42, data: datasets.Digits) -> dict[str, Any]:
     rng = np.random.default_rng(g.seed)
     model = NNModel(ARCHITECTURES[name](data.x_train.shape[1], data.classes, rng))
-    curve = train(model, data, g.epochs, g.batch_size, g.learning_rate, g.seed)
+    _, curve = train(model, CrossEntropyLoss(), data.x_train, data.t_train, g.epochs, g.batch_size, g.learning_rate,
+                     np.random.RandomState(g.seed).permutation)
     return {"loss_curve": curve, "test_accuracy": classification_accuracy(model.fprop(data.x_test), data.t_test)}
 
 
@@ -342,13 +354,15 @@ def probe(g: Training42) -> dict[str, Any]:
     Z = rng.normal(scale=3.0, size=(n, c))
     T = np.eye(c)[rng.integers(0, c, size=n)]
     lin = LinearModule(d, c)
+    lin.initialize_parameters()
     lin.W, lin.b = W.copy(), b.copy()
     sm, tanh, ce = SoftMaxModule(), TanhModule(), CrossEntropyLoss()
     dW, db = (lin.fprop(X), lin.get_batch_gradient_parameters(G))[1]
     P = sm.fprop(Z)
     ce.set_target_values(T)
     model = NNModel([(LinearModule, {"number_input_neurons": d, "number_output_neurons": c}), (SoftMaxModule, {})])
-    model.modules[0].W, model.modules[0].b = W.copy(), b.copy()
+    model.initialize_neural_network()
+    model.nn_modules[0].W, model.nn_modules[0].b = W.copy(), b.copy()
     return {
         "4.2.probe.X": X, "4.2.probe.W": W, "4.2.probe.b": b, "4.2.probe.G": G, "4.2.probe.Z": Z, "4.2.probe.T": T,
         "4.2.probe.linear_out": lin.fprop(X),

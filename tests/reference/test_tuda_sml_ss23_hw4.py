@@ -9,6 +9,8 @@ import math
 import tomllib
 from pathlib import Path
 
+from functools import partial
+
 import numpy as np
 
 from reference.common import central_difference as fd_gradient
@@ -177,7 +179,9 @@ def test_41c_softmax_large_entries_hand_values():
 
 
 def make_linear(d, c, seed=0):
-    return hw4.LinearModule(d, c, rng=np.random.default_rng(seed))
+    lin = hw4.LinearModule(d, c, rng=np.random.default_rng(seed))
+    lin.initialize_parameters()  # as the handout: the constructor leaves W and b as None
+    return lin
 
 
 def test_linear_fprop_matches_loops():
@@ -261,13 +265,15 @@ def test_linear_initialisation_uses_rng_and_default_rng_works():
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, c)
     lin = hw4.LinearModule(10, 7)  # no rng given
+    assert lin.W is None and lin.b is None  # the handout's constructor creates no parameters
+    lin.initialize_parameters()
     assert lin.W.shape == (10, 7) and np.all(lin.b == 0)
 
 
 def test_linear_apply_parameter_updates():
     lin = make_linear(2, 2)
     set_params(lin, [[1.0, 2.0], [3.0, 4.0]], [0.5, -0.5])
-    lin.apply_parameter_updates((np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([2.0, 2.0])), hw4.gradient_descent(0.5))
+    lin.apply_parameter_updates((np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([2.0, 2.0])), partial(hw4.gradient_descent, learning_rate=0.5))
     np.testing.assert_allclose(lin.W, [[0.5, 2.0], [3.0, 3.5]])
     np.testing.assert_allclose(lin.b, [-0.5, -1.5])
 
@@ -315,7 +321,7 @@ def test_parameter_free_modules_have_no_gradients():
     for module in (hw4.SoftMaxModule(), hw4.TanhModule()):
         module.fprop(np.ones((2, 3)))
         assert module.get_batch_gradient_parameters(np.ones((2, 3))) is None
-        module.apply_parameter_updates(None, hw4.gradient_descent(1.0))  # must not fail
+        module.apply_parameter_updates(None, partial(hw4.gradient_descent, learning_rate=1.0))  # must not fail
 
 
 def test_cross_entropy_loss_hand_example():
@@ -362,23 +368,33 @@ def deep_specs(d, h, c, seed):
     ]
 
 
-def test_nnmodel_builds_modules_from_specifications():
+def built(specs):
+    model = hw4.NNModel(specs)
+    model.initialize_neural_network()
+    return model
+
+
+def test_nnmodel_builds_modules_from_specifications_and_initialises_on_request():
     specs = deep_specs(4, 6, 3, 0)
     model = hw4.NNModel(specs)
-    kinds = [type(m) for m in model.modules]
+    kinds = [type(m) for m in model.nn_modules]
     assert kinds == [hw4.LinearModule, hw4.TanhModule, hw4.LinearModule, hw4.SoftMaxModule]
-    assert model.modules[0].W.shape == (4, 6) and model.modules[2].W.shape == (6, 3)
+    assert model.nn_modules[0].W is None and model.bprop_buffer == {}  # the handout's constructor
+    model.initialize_neural_network()
+    assert model.nn_modules[0].W.shape == (4, 6) and model.nn_modules[2].W.shape == (6, 3)
     other = hw4.NNModel(specs)
-    assert all(a is not b for a, b in zip(model.modules, other.modules))
+    assert all(a is not b for a, b in zip(model.nn_modules, other.nn_modules))
+    with pytest.raises(TypeError):
+        hw4.NNModel([(dict, {})])
 
 
 def test_nnmodel_fprop_is_composition():
     rng = np.random.default_rng(40)
-    model = hw4.NNModel(deep_specs(4, 6, 3, 1))
+    model = built(deep_specs(4, 6, 3, 1))
     X = rng.normal(size=(5, 4))
     W1, b1, W2, b2 = rng.normal(size=(4, 6)), rng.normal(size=6), rng.normal(size=(6, 3)), rng.normal(size=3)
-    set_params(model.modules[0], W1, b1)
-    set_params(model.modules[2], W2, b2)
+    set_params(model.nn_modules[0], W1, b1)
+    set_params(model.nn_modules[2], W2, b2)
     expected = my_softmax(np.tanh(X @ W1 + b1) @ W2 + b2)
     np.testing.assert_allclose(model.fprop(X), expected, atol=1e-12)
 
@@ -386,12 +402,12 @@ def test_nnmodel_fprop_is_composition():
 def test_nnmodel_bprop_gradients_match_fd_and_update():
     rng = np.random.default_rng(41)
     n, d, h, c = 6, 4, 5, 3
-    model = hw4.NNModel(deep_specs(d, h, c, 2))
+    model = built(deep_specs(d, h, c, 2))
     X = rng.normal(size=(n, d))
     T = np.eye(c)[rng.integers(0, c, size=n)]
     loss = hw4.CrossEntropyLoss()
     loss.set_target_values(T)
-    params = {i: (model.modules[i].W.copy(), model.modules[i].b.copy()) for i in (0, 2)}
+    params = {i: (model.nn_modules[i].W.copy(), model.nn_modules[i].b.copy()) for i in (0, 2)}
 
     def total_loss():
         fresh = hw4.CrossEntropyLoss()
@@ -403,36 +419,36 @@ def test_nnmodel_bprop_gradients_match_fd_and_update():
         W, b = params[i]
 
         def f_W(WW, i=i, b=b):
-            set_params(model.modules[i], WW, b)
+            set_params(model.nn_modules[i], WW, b)
             return total_loss()
 
         def f_b(bb, i=i, W=W):
-            set_params(model.modules[i], W, bb)
+            set_params(model.nn_modules[i], W, bb)
             return total_loss()
 
         expected[i] = (fd_gradient(f_W, W), fd_gradient(f_b, b))
-        set_params(model.modules[i], W, b)
+        set_params(model.nn_modules[i], W, b)
 
     loss.calculate_loss(model.fprop(X))
     assert model.bprop(loss.calculate_loss_gradient()) is None
-    assert len(model.gradients) == 4
-    assert model.gradients[1] is None and model.gradients[3] is None
+    assert sorted(model.bprop_buffer) == [0, 1, 2, 3]
+    assert model.bprop_buffer[1] is None and model.bprop_buffer[3] is None
     for i in (0, 2):
-        dW, db = model.gradients[i]
+        dW, db = model.bprop_buffer[i]
         np.testing.assert_allclose(dW, expected[i][0], atol=1e-6)
         np.testing.assert_allclose(db, expected[i][1], atol=1e-6)
 
     lr = 0.1
     before = total_loss()
-    model.update_internal_parameters(hw4.gradient_descent(lr))
+    model.update_internal_parameters(partial(hw4.gradient_descent, learning_rate=lr))
     for i in (0, 2):
-        np.testing.assert_allclose(model.modules[i].W, params[i][0] - lr * expected[i][0], atol=1e-7)
-        np.testing.assert_allclose(model.modules[i].b, params[i][1] - lr * expected[i][1], atol=1e-7)
+        np.testing.assert_allclose(model.nn_modules[i].W, params[i][0] - lr * expected[i][0], atol=1e-7)
+        np.testing.assert_allclose(model.nn_modules[i].b, params[i][1] - lr * expected[i][1], atol=1e-7)
     assert total_loss() < before  # a small step along -grad lowers the loss
 
 
 def test_gradient_descent_hand_value():
-    step = hw4.gradient_descent(0.25)
+    step = partial(hw4.gradient_descent, learning_rate=0.25)
     np.testing.assert_allclose(step(np.array([1.0, -2.0]), np.array([4.0, 8.0])), [0.0, -4.0])
 
 
@@ -538,23 +554,25 @@ def test_training_reaches_accuracy_and_loss_decreases(key, given_data):
     assert key["4.2.deep.loss_curve"][-1] < key["4.2.linear.loss_curve"][-1]
 
 
-def test_the_loop_shipped_to_students_children_is_the_references_loop():
-    """rubrics/files/.../train_digits.py runs in the child (it cannot import the reference): same curve."""
+def test_the_courses_experiment_train_is_the_references_loop():
+    """rubrics/files/.../experiment.py (the handout's, supplied to the child, which cannot import the reference)
+    trains exactly as the reference does: initialise first, shuffle with np.random.permutation, mean losses."""
     import importlib.util
 
-    from reference import datasets
     from tests.conftest import RUBRICS
 
-    spec = importlib.util.spec_from_file_location("train_digits", RUBRICS / "files" / "tuda-sml-ss23-hw4" / "train_digits.py")
+    spec = importlib.util.spec_from_file_location("experiment", RUBRICS / "files" / "tuda-sml-ss23-hw4" / "experiment.py")
     shipped = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(shipped)
     rng = np.random.default_rng(5)
-    x, t = rng.normal(size=(70, 6)), np.eye(3)[rng.integers(0, 3, size=70)]
-    data = datasets.Digits(x, t, x[:10], t[:10])
+    x = rng.normal(size=(70, 6))
+    t = np.eye(3)[np.argmax(x @ rng.normal(size=(6, 3)), axis=1)]  # learnable labels
     curves = []
-    for run in (lambda m: hw4.train(m, data, 3, 16, 0.05, 7),
-                lambda m: shipped.train(m, hw4.CrossEntropyLoss, x, t, epochs=3, batch_size=16, learning_rate=0.05, seed=7)):
+    for run in (lambda m: hw4.train(m, hw4.CrossEntropyLoss(), x, t, 3, 16, 0.05, np.random.RandomState(7).permutation),
+                lambda m: (np.random.seed(7), shipped.train(m, hw4.CrossEntropyLoss(), x, t, 3, 16, 0.05))[1]):
         model = hw4.NNModel(hw4.ARCHITECTURES["deep"](6, 3, np.random.default_rng(1)))
-        curves.append(run(model))
+        trained, curve = run(model)
+        assert trained is model and model.nn_modules[0].W is not None
+        curves.append(curve)
     np.testing.assert_allclose(curves[0], curves[1], rtol=1e-12)
     assert curves[0][-1] < curves[0][0]

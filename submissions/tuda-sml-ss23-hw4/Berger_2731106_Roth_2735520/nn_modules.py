@@ -7,7 +7,7 @@ class LinearModule(NNModule):
     def __init__(self, number_input_neurons, number_output_neurons):
         self.n_in = number_input_neurons
         self.n_out = number_output_neurons
-        self.initialize_parameters()
+        self.W, self.b = None, None
 
     def initialize_parameters(self):
         # Xavier: variance 1 / n_in

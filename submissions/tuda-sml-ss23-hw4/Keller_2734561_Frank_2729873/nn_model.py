@@ -1,34 +1,35 @@
 # Homework 4, task 4.2d -- Sarah Keller (2734561), Lukas Frank (2729873)
+import nn_modules
 
 
 class NNModel:
-    """A stack of NNModules built from (ModuleClass, kwargs) specifications."""
+    """A stack of NNModules built from (ModuleClass, kwargs) specifications, as the handout's template."""
 
     def __init__(self, module_specifications):
-        self.module_specifications = module_specifications
-        self.modules = []
-        self.gradient_parameters = []
-        self.initialize_neural_network()
+        self.nn_modules = []
+        for Module, kwargs in module_specifications:
+            assert issubclass(Module, nn_modules.NNModule), f"{Module} is not an NNModule"
+            self.nn_modules.append(Module(**kwargs))
+        # the gradients of every module's parameters, filled by bprop, used by the update
+        self.bprop_buffer = {}
 
     def initialize_neural_network(self):
-        self.modules = [module_class(**kwargs) for module_class, kwargs in self.module_specifications]
-        for module in self.modules:
+        for module in self.nn_modules:
             module.initialize_parameters()
-        self.gradient_parameters = [None] * len(self.modules)
 
     def fprop(self, input):
         output = input
-        for module in self.modules:
+        for module in self.nn_modules:
             output = module.fprop(output)
         return output
 
     def bprop(self, output_gradient):
         gradient = output_gradient
-        for i in reversed(range(len(self.modules))):
+        for i in reversed(range(len(self.nn_modules))):
             # parameter gradients first: they need the gradient at the module's output
-            self.gradient_parameters[i] = self.modules[i].get_batch_gradient_parameters(gradient)
-            gradient = self.modules[i].bprop(gradient)
+            self.bprop_buffer[i] = self.nn_modules[i].get_batch_gradient_parameters(gradient)
+            gradient = self.nn_modules[i].bprop(gradient)
 
     def update_internal_parameters(self, update_function):
-        for module, gradient_parameters in zip(self.modules, self.gradient_parameters):
-            module.apply_parameter_updates(gradient_parameters, update_function)
+        for i, module in enumerate(self.nn_modules):
+            module.apply_parameter_updates(self.bprop_buffer[i], update_function)

@@ -11,7 +11,8 @@ class LinearModule(NNModule):
         self.number_input_neurons = number_input_neurons
         self.number_output_neurons = number_output_neurons
         self.input = None
-        self.initialize_parameters()
+        self.W = None  # created by initialize_parameters()
+        self.b = None
 
     def initialize_parameters(self):
         # classical Xavier/Glorot initialisation: U(-a, a), a = sqrt(6 / (n_in + n_out))
