@@ -209,6 +209,21 @@ def _read(path: Path) -> str:
         return ""
 
 
+def closed_to_others(paths: tuple[str, ...]) -> str | None:
+    """The first of `paths` (or a folder on the way to it) that an unprivileged user like uid 65534 cannot
+    read: a checkout or an interpreter under a private folder (/root, a home with mode 700)."""
+    for path in paths:
+        target = Path(path)
+        try:
+            for folder in [*reversed(target.parents), target]:
+                mode = folder.stat().st_mode
+                if folder.is_dir() and not mode & 0o001 or folder == target and not mode & 0o004:
+                    return str(folder)
+        except OSError:
+            continue
+    return None
+
+
 @lru_cache(maxsize=8)
 def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) -> Isolation:
     """Which layers this machine gives a child, verified by running a probe inside them."""
@@ -219,7 +234,8 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
     probe = None
     host_uid = None
     if bwrap is not None:
-        attempts = [SANDBOX_UID, None] if os.geteuid() == 0 and Path(SETPRIV).exists() else [None]
+        closed = closed_to_others((python, *read_only)) if os.geteuid() == 0 else None
+        attempts = [SANDBOX_UID, None] if os.geteuid() == 0 and Path(SETPRIV).exists() and not closed else [None]
         for host_uid in attempts:  # unprivileged on the host where the interpreter is readable by that user
             probe, why = _probe(Isolation(bwrap, cgroups, read_only=read_only, host_uid=host_uid), python, forbidden)
             if probe is not None:
@@ -236,6 +252,11 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
         layers.append(IsolationLayer.of("network", probe["interfaces"] in ([], ["lo"]), "empty network namespace"))
         if host_uid is not None:
             layers.append(IsolationLayer.of("user", True, f"uid {probe['uid']} inside and uid {host_uid} on the host"))
+        elif os.geteuid() == 0 and closed:
+            layers.append(IsolationLayer.of("user", False, f"uid {probe['uid']} inside, but root on the host: uid "
+                                f"{SANDBOX_UID} cannot read {closed}, which the child needs (the grader's worker code "
+                                "or the interpreter lies in a folder closed to other users); install them where "
+                                "others can read them, or run the grader as an ordinary user"))
         elif os.geteuid() == 0:
             layers.append(IsolationLayer.of("user", False, f"uid {probe['uid']} inside, but root on the host because the grader "
                                 "runs as root (kernel settings and /dev are read-only, nested namespaces off); "

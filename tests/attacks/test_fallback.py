@@ -79,8 +79,28 @@ def test_a_root_grader_starts_the_sandbox_as_an_unprivileged_user():
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     layers = {layer.name: layer for layer in run.isolation}
+    if not layers["user"].active and "cannot read" in layers["user"].how:  # a checkout in a private folder
+        pytest.skip(layers["user"].how)
     assert layers["user"].active and "uid 65534 on the host" in layers["user"].how
     assert run.submissions[0].points == pytest.approx(4.6572)
+
+
+def test_a_folder_closed_to_other_users_is_named():
+    base = Path(tempfile.mkdtemp(prefix="nngrade-test-closed-"))  # pytest's tmp_path is private to its user
+    try:
+        base.chmod(0o755)
+        closed, worker = base / "private", base / "private" / "grader" / "worker.py"
+        worker.parent.mkdir(parents=True)
+        worker.write_text("")
+        closed.chmod(0o700)
+        assert isolation.closed_to_others((str(worker),)) == str(closed)
+        closed.chmod(0o755)
+        worker.chmod(0o600)
+        assert isolation.closed_to_others((str(worker),)) == str(worker)
+        worker.chmod(0o644)
+        assert isolation.closed_to_others((str(worker),)) is None
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_the_fallback_grades_the_examples_exactly_like_the_sandbox(monkeypatch):
