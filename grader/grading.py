@@ -6,8 +6,13 @@ per submission only its report is kept, so the parent's memory stays flat.
 """
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
+import shutil
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -15,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 import reference
 from reference.mistakes import alternatives
@@ -59,7 +66,31 @@ class SheetSetup:
         return list(dict.fromkeys(m for t in tasks for m in self.environment.missing(t.requires)))
 
     def provided(self) -> dict[str, Path]:
-        return {name: provided_file(self.rubric_path, self.rubric, name) for name in self.rubric.provided}
+        """The course's files and data a submission gets when it lacks them."""
+        files = {name: provided_file(self.rubric_path, self.rubric, name) for name in self.rubric.provided}
+        return {**files, **data_files(self.rubric.sheet, tuple(sorted(self.rubric.data.items())), self.key)}
+
+
+_DATA = Path(tempfile.gettempdir()) / f"nngrade-data-{os.getpid()}"
+atexit.register(shutil.rmtree, _DATA, True)
+
+
+def data_files(sheet: str, names: tuple[tuple[str, str], ...], key: dict[str, Any]) -> dict[str, Path]:
+    """The rubric's data files as .npy, written once per run and sheet (the answer key's arrays, saved without
+    pickling); the child gets read-only copies in its workspace."""
+    out = {}
+    for file, entry in names:
+        array = np.ascontiguousarray(key[entry])
+        folder = _DATA / sheet / hashlib.sha256(array.tobytes() + str(array.shape).encode()).hexdigest()[:16]
+        path = folder / file
+        if not path.exists():  # several submissions at once: each writes its own copy, the last rename wins
+            folder.mkdir(parents=True, exist_ok=True)
+            part = folder / f".{file}.{threading.get_ident()}"
+            with open(part, "wb") as fh:
+                np.save(fh, array, allow_pickle=False)
+            os.replace(part, path)
+        out[file] = path
+    return out
 
 
 def sandbox_for(environment: Environment) -> Isolation:

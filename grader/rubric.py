@@ -401,6 +401,8 @@ class Rubric(Model):
     answers_file: str = "answers.toml"
     files: list[str] = []
     provided: list[str] = Field([], description="course-given files copied from files/<sheet>/ beside the rubric when a submission lacks them")
+    data: dict[str, str] = Field({}, description="data files a notebook loads (file name -> answer-key array), "
+                                                 "written by the grader and supplied when a submission lacks them")
     templates: list[str] = Field([], description="files handed out to students, in files/<sheet>/; `grade template` writes them")
     python: str | None = Field(None, description="interpreter that runs student code (the course's environment); "
                                                  "--python overrides it")

@@ -92,12 +92,20 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
+COURSE_SUBSET = ("train_images", "train_labels", "test_images", "test_labels")  # TU Darmstadt's mnist_subset/
+
+
 def from_folder(folder: Path) -> Digits:
+    """A folder with x_train/y_train/x_test/y_test.npy, the course's mnist_subset/{train,test}_{images,labels}.npy
+    (or a folder holding mnist_subset/), or the four MNIST IDX files."""
     folder = Path(folder)
+    if (folder / "mnist_subset").is_dir():
+        folder = folder / "mnist_subset"
+    for names in (("x_train", "y_train", "x_test", "y_test"), COURSE_SUBSET):
+        if all((folder / f"{n}.npy").exists() for n in names):
+            arrays = [np.load(folder / f"{n}.npy", allow_pickle=False) for n in names]
+            return Digits(_scale(arrays[0]), one_hot(arrays[1]), _scale(arrays[2]), one_hot(arrays[3]))
     names = ("x_train", "y_train", "x_test", "y_test")
-    if all((folder / f"{n}.npy").exists() for n in names):
-        arrays = [np.load(folder / f"{n}.npy", allow_pickle=False) for n in names]
-        return Digits(_scale(arrays[0]), one_hot(arrays[1]), _scale(arrays[2]), one_hot(arrays[3]))
     stems = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
     paths = [_find(folder, s) for s in stems]
     if all(paths):
@@ -113,6 +121,24 @@ def from_folder(folder: Path) -> Digits:
         f"{folder}: no digit data found; expected {', '.join(n + '.npy' for n in names)} "
         f"or the four MNIST IDX files {', '.join(stems)} (optionally .gz)"
     )
+
+
+def as_images(x: np.ndarray) -> np.ndarray:
+    """Flat 28 x 28 images (n, 784), as the JAX notebook reads them: MNIST as it is, the 8 x 8 digits scaled
+    up three times and padded by two pixels, offline."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape[1] == 784:
+        return x.astype(np.float32)
+    if x.shape[1] != 64:
+        raise DatasetError(f"images of {x.shape[1]} pixels are neither 28 x 28 nor 8 x 8")
+    big = np.pad(np.kron(x.reshape(-1, 8, 8), np.ones((3, 3))), ((0, 0), (2, 2), (2, 2)))
+    return big.reshape(len(x), 784).astype(np.float32)
+
+
+def describe(spec: str) -> str:
+    """Which data a run uses, for the report."""
+    return ("the bundled 8 x 8 digits of scikit-learn (1797 images; 28 x 28 where the notebook needs it)"
+            if spec == "sklearn-digits" else f"the course's data in {spec}")
 
 
 def load(spec: str, subset: int | None = None) -> Digits:

@@ -1,5 +1,11 @@
 """Numpy forward passes of the TU Darmstadt JAX notebook's Flax networks, from the student's own parameters.
 
+The notebook's layout (the course's handout): images flat, (N, 784), labels one-hot, (N, 10); the MLP
+takes the flat images, the CNN gets them as (N, 28, 28) and adds the channel axis itself. The forward
+passes here are the sheet's structure written out (a Dense or Conv layer, its activation, the 2x2
+average pool), so comparing them with the student's own `apply` checks that every hidden layer is
+followed by its activation, and dropping one activation at a time names the one that is missing.
+
 Flax initialises parameters at random, so a fixed answer key cannot hold the
 loss of a student's `MLP`: the grader reads the student's parameter tree and
 recomputes the forward pass, the mean softmax cross-entropy and the accuracy
@@ -62,22 +68,96 @@ def dense_layers(params: Any) -> list[tuple[np.ndarray, np.ndarray]]:
     return layers
 
 
-def mlp_logits(params: Any, images: np.ndarray, relu: bool) -> np.ndarray:
+def activation(relu: bool):
+    return common.relu if relu else common.sigmoid
+
+
+def mlp_logits(params: Any, images: np.ndarray, relu: bool, skip: int | None = None) -> np.ndarray:
+    """Dense, activation, ..., Dense; `skip` leaves out the activation after that hidden layer (a mistake)."""
     x = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
     layers = dense_layers(params)
     for i, (kernel, bias) in enumerate(layers):
         x = x @ kernel + bias
-        if i < len(layers) - 1:
-            x = common.relu(x) if relu else common.sigmoid(x)
+        if i < len(layers) - 1 and i != skip:
+            x = activation(relu)(x)
     return x
 
 
+def conv_same(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """flax.linen.Conv with its default padding "SAME" and stride 1, NHWC, kernel (kh, kw, in, out)."""
+    kh, kw = kernel.shape[:2]
+    padded = np.pad(x, ((0, 0), (kh // 2, (kh - 1) // 2), (kw // 2, (kw - 1) // 2), (0, 0)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(1, 2))  # N, H, W, C, kh, kw
+    return np.einsum("nhwcij,ijco->nhwo", windows, kernel, optimize=True) + bias
+
+
+def avg_pool(x: np.ndarray) -> np.ndarray:
+    """flax.linen.avg_pool with a 2x2 window and stride 2 (padding "VALID")."""
+    n, h, w, c = x.shape
+    return x[:, :h // 2 * 2, :w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).mean(axis=(2, 4))
+
+
+def cnn_layers(params: Any) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.ndarray, np.ndarray]]]:
+    """(kernel, bias) of the Conv layers and of the Dense layers, each in the network's order."""
+    if isinstance(params, Mapping) and "params" in params and len(params) == 1:
+        params = params["params"]
+    if not isinstance(params, Mapping):
+        raise ChoiceError("the parameters are not a dict of layers")
+    convs, denses = [], []
+    for name in sorted(params, key=_natural):
+        layer = params[name]
+        kernel = layer.get("kernel") if isinstance(layer, Mapping) else None
+        bias = layer.get("bias") if isinstance(layer, Mapping) else None
+        if not isinstance(kernel, np.ndarray) or not isinstance(bias, np.ndarray) or kernel.ndim not in (2, 4):
+            raise ChoiceError(f"layer `{name}` is neither a Conv nor a Dense layer with a kernel and a bias")
+        (convs if kernel.ndim == 4 else denses).append((kernel.astype(np.float64), bias.astype(np.float64)))
+    if [k.shape[-1] for k, _ in convs] != [32, 64] or [k.shape[1] for k, _ in denses] != [256, 10]:
+        raise ChoiceError(f"the layers are not Conv 32, Conv 64, Dense 256, Dense 10: "
+                          f"{[k.shape for k, _ in convs + denses]}")
+    return convs, denses
+
+
+def cnn_logits(params: Any, images: np.ndarray, relu: bool, skip: int | None = None) -> np.ndarray:
+    """Conv 32, act, pool, Conv 64, act, pool, Dense 256, act, Dense 10 on (N, 28, 28) images (or flat, or
+    with the channel axis); `skip` leaves out the activation after hidden layer 0, 1 or 2 (a mistake)."""
+    convs, denses = cnn_layers(params)
+    x = np.asarray(images, dtype=np.float64).reshape(len(images), 28, 28, 1)
+    act = activation(relu)
+    for i, (kernel, bias) in enumerate(convs):
+        x = conv_same(x, kernel, bias)
+        x = avg_pool(x if i == skip else act(x))
+    x = x.reshape(len(x), -1)
+    if x.shape[1] != denses[0][0].shape[0]:
+        raise ChoiceError(f"the Dense layer after the convolutions expects {denses[0][0].shape[0]} inputs, "
+                          f"the pooled feature maps have {x.shape[1]}")
+    x = x @ denses[0][0] + denses[0][1]
+    x = x if skip == 2 else act(x)
+    return x @ denses[1][0] + denses[1][1]
+
+
+HIDDEN = {"mlp": ("the first hidden Dense layer", "the second hidden Dense layer", "the third hidden Dense layer"),
+          "cnn": ("the first convolution", "the second convolution", "the Dense(256) layer")}
+
+
+def missing_activations(network: str, params: Any, images: np.ndarray, relu: bool) -> list[tuple[str, str, np.ndarray]]:
+    """The logits each network gives with one activation left out: (id, message, logits)."""
+    forward = mlp_logits if network == "mlp" else cnn_logits
+    return [("missing-activation", f"no activation after {where}: every hidden layer is followed by the "
+                                   f"{'ReLU' if relu else 'sigmoid'}", forward(params, images, relu, skip=i))
+            for i, where in enumerate(HIDDEN[network])]
+
+
 def mean_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
-    """optax.softmax_cross_entropy_with_integer_labels, averaged over the batch."""
+    """The softmax cross-entropy averaged over the batch; labels one-hot (N, 10) or integers (N,)."""
     log_p = logits - logits.max(axis=1, keepdims=True)
     log_p = log_p - np.log(np.exp(log_p).sum(axis=1, keepdims=True))
-    return float(-np.mean(log_p[np.arange(len(labels)), labels.astype(int)]))
+    return float(-np.mean(np.sum(log_p * one_hot(labels, logits.shape[1]), axis=1)))
+
+
+def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
+    labels = np.asarray(labels)
+    return labels.astype(np.float64) if labels.ndim == 2 else np.eye(classes)[labels.astype(int)]
 
 
 def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
-    return float(np.mean(logits.argmax(axis=1) == labels.astype(int)))
+    return float(np.mean(logits.argmax(axis=1) == one_hot(labels, logits.shape[1]).argmax(axis=1)))

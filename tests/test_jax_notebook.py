@@ -58,7 +58,12 @@ def test_parameter_trees_that_are_no_mlp_are_the_students_choice_error(params, s
 
 @pytest.fixture(scope="module")
 def jax_python(tmp_path_factory) -> str:
-    """A course environment with jax, flax, optax and matplotlib (the grader's own has none of them)."""
+    """A course environment with jax, flax, optax and matplotlib (the grader's own has none of them);
+    NNGRADE_TEST_JAX_PYTHON names one that is already there."""
+    import os
+
+    if os.environ.get("NNGRADE_TEST_JAX_PYTHON"):
+        return os.environ["NNGRADE_TEST_JAX_PYTHON"]
     folder = tmp_path_factory.mktemp("jaxenv")
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     python = str(folder / "bin" / "python")
@@ -70,15 +75,47 @@ def jax_python(tmp_path_factory) -> str:
 
 
 @pytest.mark.slow
-def test_the_jax_notebook_is_graded_in_a_course_environment(jax_python):
-    run = api.grade([TUDA / "Keller_2734561_Frank_2729873", TUDA / "Berger_2731106_Roth_2735520"],
-                    python=jax_python)
-    keller, berger = ({t.id: t for t in r.tasks} for r in run.submissions)
+def test_the_jax_notebook_is_graded_in_a_course_environment(jax_python, tmp_path):
+    """The course's layout: train_images.npy (N, 784) and one-hot labels supplied by the grader,
+    Model(network, key, learning_rate, batch_size), batches (X, Y), update_model returning four values."""
+    import shutil
+
+    import nbformat
+
+    missing = tmp_path / "tuda-sml-ss23-hw4" / "Aktivierung_2799999"
+    shutil.copytree(TUDA / "Keller_2734561_Frank_2729873", missing)
+    nb = nbformat.read(missing / "neural_network_jax.ipynb", as_version=4)
+    for cell in nb.cells:  # no activation after the MLP's second hidden layer and after the CNN's second conv
+        cell.source = cell.source.replace(
+            "for _ in range(3):\n            x = activation(nn.Dense(512)(x))",
+            "x = activation(nn.Dense(512)(x))\n        x = nn.Dense(512)(x)\n        x = activation(nn.Dense(512)(x))")
+        cell.source = cell.source.replace("x = activation(nn.Conv(features=64, kernel_size=(3, 3))(x))",
+                                          "x = nn.Conv(features=64, kernel_size=(3, 3))(x)")
+    nbformat.write(nb, missing / "neural_network_jax.ipynb")
+    run = api.grade([TUDA / "Keller_2734561_Frank_2729873", TUDA / "Berger_2731106_Roth_2735520", missing],
+                    sheet="tuda-sml-ss23-hw4", python=jax_python)
+    keller, berger, act = ({t.id: t for t in r.tasks} for r in run.submissions)
     assert {keller[f"4.3.{t}"].status for t in "abcde"} == {"passed"}
     # Berger: hidden layers of 256 units, and the loss summed over the batch of 32 instead of averaged
-    assert berger["4.3.a"].status == "failed" and "unexpected 256 (x3), 256x10, 256x256 (x2), 784x256" in \
-        berger["4.3.a"].message
+    assert berger["4.3.a"].status == "partial" and "unexpected 256 (x3), 256x10, 256x256 (x2), 784x256" in \
+        berger["4.3.a"].message  # the structure (an activation after every hidden layer) is right
     assert berger["4.3.c"].status == "failed" and berger["4.3.c"].diagnoses == ["summed-over-batch"]
     assert "summed over the batch" in berger["4.3.c"].message
     assert [berger[f"4.3.{t}"].status for t in "bde"] == ["passed"] * 3  # 256-unit MLP: own params, own loss
+    # the missing activations are named on the student's own modules, and charged once
+    assert act["4.3.a"].diagnoses == ["missing-activation"] and "second hidden Dense layer" in act["4.3.a"].message
+    assert act["4.3.b"].diagnoses == ["missing-activation"] and "second convolution" in act["4.3.b"].message
+    assert [act[f"4.3.{t}"].status for t in "cde"] == ["passed"] * 3
     assert run.submissions[0].points == pytest.approx(6.8 + 5)
+
+
+def test_the_numpy_cnn_is_the_sheets_structure():
+    """Conv (SAME) and average pooling written out, checked against a direct loop."""
+    rng = np.random.default_rng(3)
+    x, kernel, bias = rng.random((2, 5, 5, 1)), rng.normal(size=(3, 3, 1, 2)), rng.normal(size=2)
+    padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    direct = np.array([[[np.einsum("ijc,ijco->o", padded[n, i:i + 3, j:j + 3], kernel) + bias
+                         for j in range(5)] for i in range(5)] for n in range(2)])
+    np.testing.assert_allclose(flax_networks.conv_same(x, kernel, bias), direct)
+    np.testing.assert_allclose(flax_networks.avg_pool(np.arange(16.0).reshape(1, 4, 4, 1))[0, :, :, 0],
+                               [[2.5, 4.5], [10.5, 12.5]])
