@@ -21,6 +21,7 @@ from grader.text import without_surrogates
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_CELLS = 2_000
+MAX_SCRIPT_BYTES = 256 * 2**10  # a script handed in for a notebook is cut into cells only up to this size
 MAX_TRANSFORMED_BYTES = 50_000  # IPython re-tokenises a cell per magic: larger cells are taken as plain Python
 MAX_MAGIC_LINES = 50
 MAGIC_LINE = re.compile(r"^\s*[%!]|!\w|\?\s*$", re.M)
@@ -163,6 +164,8 @@ def script_sections(source: str) -> list[str]:
     """A script handed in for a notebook, cut where a notebook would have its cells: at `# %%` markers and at
     comment lines that open a block after a blank line (`# 7.3.f: train the network`), never inside a
     statement. A script that does not parse is one cell, and the child reports its SyntaxError."""
+    if len(source) > MAX_SCRIPT_BYTES:  # the parent parses student text: only as much as a real script has
+        return [source]
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -179,7 +182,8 @@ def script_sections(source: str) -> list[str]:
         previous_end = node.end_lineno or start + 1
     sections = ["".join(lines[a:b]) for a, b in zip(cuts, [*cuts[1:], len(lines)])]
     code = lambda section: any(line.strip() and not line.lstrip().startswith("#") for line in section.splitlines())
-    return [s for s in sections if code(s)][:MAX_CELLS] or [source]  # comments alone do nothing
+    cells = [s for s in sections if code(s)] or [source]  # comments alone do nothing
+    return cells[:MAX_CELLS - 1] + ["".join(cells[MAX_CELLS - 1:])] if len(cells) > MAX_CELLS else cells
 
 
 def from_script(path: Path, name: str | None = None) -> Notebook:

@@ -272,7 +272,7 @@ def _clean_load(record: dict[str, Any]) -> dict[str, Any]:
                for e in log[:100] if isinstance(e, dict)]
     return {"file": _text(record.get("file"), 100) or "?", "missing": record.get("missing") is True,
             "log": entries, "seconds": _number(record.get("seconds")) or 0.0,
-            "names": _texts(record.get("names"), 2000, 100) if isinstance(record.get("names"), list) else None}
+            "names": _texts(record.get("names"), 5000, 100) if isinstance(record.get("names"), list) else None}
 
 
 JOB_STATUSES = {"ok", "error", "missing", "not-attempted", "timeout"}
@@ -291,6 +291,7 @@ def _clean_job(record: dict[str, Any], out: ArrayReader) -> dict[str, Any]:
         "seconds": _number(record.get("seconds")) or 0.0,
         "observed": {str(k)[:200]: decode(v, out) for k, v in list(observed.items())[:200]},
         "fd": {str(k)[:200]: decode(v, out) for k, v in list(fd.items())[:50]} if fd is not None else None,
+        "fd_precision": _number(record.get("fd_precision")),
     }
 
 

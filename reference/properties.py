@@ -76,6 +76,7 @@ def bound_residual(values: np.ndarray, low: float, high: float, truth: np.ndarra
 
 
 RESPONSE = 0.9  # the least correlation with the true function over the inputs
+SLOPE = (0.5, 2.0)  # how much the function may change per change of the true function
 
 
 def unresponsive(prop: Property, x: np.ndarray, outputs: Sequence[np.ndarray]) -> str | None:
@@ -93,6 +94,8 @@ def unresponsive(prop: Property, x: np.ndarray, outputs: Sequence[np.ndarray]) -
             continue
         if np.std(got[keep]) <= 1e-12 * max(1.0, float(np.max(np.abs(got[keep])))):
             return f"{name}(x) returns the same value for every input"
-        if float(np.corrcoef(got[keep], truth[keep])[0, 1]) < RESPONSE:
+        # it must follow the true function, at its scale: 0.5 + 1e-9 * (sigmoid - 0.5) correlates perfectly
+        slope = float(np.cov(got[keep], truth[keep])[0, 1] / np.var(truth[keep], ddof=1))
+        if float(np.corrcoef(got[keep], truth[keep])[0, 1]) < RESPONSE or not SLOPE[0] <= slope <= SLOPE[1]:
             return f"{name}(x) does not follow its input as {name} does"
     return None

@@ -13,7 +13,8 @@ def judge(check: AnswerCheck, ctx: Context) -> Outcome:
         return missing
     rtol, atol = check.tolerances(ctx.defaults.answer_rtol, ctx.defaults.answer_atol)
     m = match(number_tree(raw), ctx.key[check.key], rtol, atol, reveal=ctx.reveal,
-              accept_transpose=check.accept_transpose, what=f'"{check.key}"', alternatives=ctx.alternatives(check.key), by_hand=True)
+              accept_transpose=check.accept_transpose, what=f'"{check.key}"', alternatives=ctx.alternatives(check.key), by_hand=True,
+              written=raw)
     if m.ok:
         return Outcome.passed(f'"{check.key}" is correct')
     return Outcome.failed(m.message, f"{m.message} (rtol {rtol:g}, atol {atol:g})", m.diagnoses)

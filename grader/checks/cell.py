@@ -14,27 +14,40 @@ NUMBER_RE = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?%
 COUNTING = r"(?:epochs?|iterations?|iters?|its|steps?|batch(?:es)?|samples?|updates?|rounds?)"
 COUNTED_BEFORE = re.compile(COUNTING + r"\W{0,3}$", re.IGNORECASE)
 COUNTED_AFTER = re.compile(r"^(?:\s*/\s*\d+)?\s*" + COUNTING + r"\b", re.IGNORECASE)
-LABEL_GAP = 30  # characters between a label and its number: "loss after training (mean): 0.22"
 
 
 def _number(token: str) -> float:
     return float(token[:-1]) / 100.0 if token.endswith("%") else float(token)
 
 
+SEGMENT_END = re.compile(r",|;|\||\t| - | — ")  # where the part of a line that a label introduces ends
+
+
+def _bracketed(text: str, position: int) -> bool:
+    """A number inside brackets or parentheses (`loss[-1]`, `loss(100)`, `(after 100 epochs)`) qualifies
+    the label; it is not the value."""
+    depth = 0
+    for char in text[:position]:
+        depth += 1 if char in "([" else -1 if char in ")]" and depth > 0 else 0
+    return depth > 0
+
+
 def last_number(text: str, labels: list[str] = ()) -> float | None:
-    """The number printed text reports ('accuracy: 93.5%' -> 0.935), parsed, never evaluated: the last one that
-    follows one of the labels on its line, else the last one that does not count epochs or steps."""
+    """The number printed text reports ('accuracy: 93.5%' -> 0.935), parsed, never evaluated: the last number of
+    the part of a line a label introduces ('loss went from 0.78 to 0.22' -> 0.22), else the last number of the
+    text; never one in brackets after the label, and never a count of epochs or steps."""
     lines = (text or "").splitlines()
     counts = lambda line, n: n.group().lstrip("+-").isdigit() and (  # counts are whole numbers
         COUNTED_BEFORE.search(line[:n.start()]) or COUNTED_AFTER.match(line[n.end():]))
     for line in reversed(lines):
         for label in labels:
             for found in reversed(list(re.finditer(rf"\b{re.escape(label)}\b", line, re.IGNORECASE))):
-                for number in NUMBER_RE.finditer(line, found.end()):
-                    if number.start() - found.end() > LABEL_GAP:
-                        break
-                    if not counts(line, number):
-                        return _number(number.group())
+                end = SEGMENT_END.search(line, found.end())
+                segment = line[found.end():end.start() if end else len(line)]
+                numbers = [n for n in NUMBER_RE.finditer(segment)
+                           if not _bracketed(segment, n.start()) and not counts(segment, n)]
+                if numbers:
+                    return _number(numbers[-1].group())
     for line in reversed(lines):
         for number in reversed(list(NUMBER_RE.finditer(line))):
             if not counts(line, number):

@@ -84,7 +84,6 @@ def _show(array: np.ndarray) -> str:
     return np.array2string(np.asarray(array), precision=4, suppress_small=True, max_line_width=200, threshold=20)
 
 
-SEPARATION = diagnose.SEPARATION
 
 
 def distinguishable(mistaken: Any, expected: Any, rtol: float, atol: float) -> bool:
@@ -92,7 +91,7 @@ def distinguishable(mistaken: Any, expected: Any, rtol: float, atol: float) -> b
     that mistake, not a slightly wrong right answer: only such mistakes are ever named."""
     mistaken, expected = np.asarray(mistaken, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     return mistaken.shape != expected.shape or \
-        not _close(mistaken, expected, SEPARATION * rtol, SEPARATION * atol)
+        not _close(mistaken, expected, diagnose.SEPARATION * rtol, diagnose.SEPARATION * atol)
 
 
 def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple, rtol: float, atol: float) -> Any:
@@ -129,11 +128,15 @@ def _reduced(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: floa
     return None
 
 
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
+
+
 def precision(observed: Any) -> float:
     """The machine epsilon of the least precise floats in a returned value: float32 work is judged at float32's
-    precision, never at float64's."""
+    precision, never at float64's. float16 is held to float32's too: its rounding (0.1 %) would let wrong
+    values through, and no sheet asks for it."""
     if isinstance(observed, np.ndarray) and observed.dtype.kind == "f":
-        return float(np.finfo(observed.dtype).eps)
+        return min(float(np.finfo(observed.dtype).eps), FLOAT32_EPS)
     if isinstance(observed, (list, tuple)):
         return max((precision(item) for item in observed), default=float(np.finfo(np.float64).eps))
     return float(np.finfo(np.float64).eps)
@@ -152,19 +155,28 @@ def widened(observed: Any, expected: np.ndarray, rtol: float, atol: float) -> tu
 def written_rounding(value: Any) -> np.ndarray | None:
     """Half a unit in the last digit a hand value shows, where it shows at least two significant digits (0.16
     may stand for anything in [0.155, 0.165]); 0 for other entries. The one rounding rule of answers files: a
-    hand value is right within the entry's tolerance, or when it is the expected value rounded as written."""
+    hand value is right within the entry's tolerance, or when it is the expected value rounded as written.
+    Read from the entry as written: whole numbers and fractions ("11/5") are exact, a decimal in quotes
+    ("0.16") is a decimal."""
     def half_unit(x: Any) -> float:
-        if isinstance(x, bool) or not isinstance(x, (int, float)) or x == 0 or not np.isfinite(x):
+        if isinstance(x, str):
+            try:
+                digits = Decimal(x.strip()).normalize().as_tuple()
+            except ArithmeticError:
+                return 0.0
+        elif type(x) is float and x != 0 and np.isfinite(x):
+            digits = Decimal(repr(x)).normalize().as_tuple()
+        else:
             return 0.0
-        digits = Decimal(repr(float(x)) if isinstance(x, float) else str(x)).normalize().as_tuple()
-        return 0.5 * 10.0 ** digits.exponent if len(digits.digits) >= 2 else 0.0
+        # whole numbers round at most to units: 1200.0 does not stand for 1234
+        return 0.5 * 10.0 ** min(int(digits.exponent), 0) if len(digits.digits) >= 2 else 0.0
 
     def walk(x: Any) -> Any:
         return [walk(item) for item in x] if isinstance(x, list) else half_unit(x)
 
     try:
         return np.array(walk(value), dtype=np.float64)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return None
 
 
@@ -180,7 +192,7 @@ def _accepts(aligned: np.ndarray, expected: np.ndarray, rtol: float, atol: float
 
 def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: bool,
           accept_transpose: bool = False, what: str = "the value", alternatives: tuple = (),
-          by_hand: bool = False) -> Match:
+          by_hand: bool = False, written: Any = None) -> Match:
     """`alternatives` are the values the task's known mistakes give (reference/mistakes.py): one that fits
     names the mistake, also in hidden tasks, since a mistake's name shows no expected value. Hand values
     (`by_hand`) also pass when they are the expected value rounded to the digits written; values computed in
@@ -189,7 +201,8 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     if isinstance(observed, Absent):
         return Match(False, observed.why)
     rtol, atol = widened(observed, exp, rtol, atol)
-    rounding = written_rounding(observed) if by_hand and (rtol > 0 or atol > 0) else None
+    rounding = written_rounding(observed if written is None else written) if by_hand and (rtol > 0 or atol > 0) \
+        else None
     obs = as_numbers(observed)
     if isinstance(obs, str):
         return Match(False, f"{what} is {obs}; expected numbers of shape {exp.shape or 'scalar'}")
@@ -216,8 +229,8 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
             return Match(False, f"{what} contains nan or inf: {known.message}", (known.id,))
         return Match(False, f"{what} contains nan or inf", ("not-finite",))
     error = np.abs(aligned - exp)
-    if _accepts(aligned, exp, rtol, atol, allowance) or \
-            (accept_transpose and aligned.ndim == 2 and _accepts(aligned.T, exp, rtol, atol, allowance)):
+    if _accepts(aligned, exp, rtol, atol, allowance) or (accept_transpose and aligned.ndim == 2 and _accepts(
+            aligned.T, exp, rtol, atol, allowance.T if allowance is not None else None)):
         return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
     known = known_mistake(aligned, exp, alternatives, rtol, atol)
     if known is not None:

@@ -48,12 +48,9 @@ def _diag(x):
     return np.diag(x)
 
 
-def _sum(x, axis=None):
-    return np.sum(x) if axis is None else np.sum(x, axis=_axis(axis))
-
-
-def _mean(x, axis=None):
-    return np.mean(x) if axis is None else np.mean(x, axis=_axis(axis))
+def _reduction(fn: Callable) -> Callable:
+    """sum, mean, max, min over everything or one axis; the axis is checked, never passed on raw."""
+    return lambda x, axis=None: fn(x) if axis is None else fn(x, axis=_axis(axis))
 
 
 def _bounded(*operands) -> None:
@@ -68,14 +65,28 @@ def _bounded(*operands) -> None:
         raise FormulaError("the formula builds arrays far larger than the quantity asked for")
 
 
+def _unary(fn: Callable) -> Callable:
+    return lambda x: fn(x)  # one argument only: numpy's positional `out` would write into the sample points
+
+
+def _binary(fn: Callable) -> Callable:
+    return lambda a, b: fn(a, b)
+
+
+# Each function with the arguments a formula may give it (min, max): never numpy's `out`, `axes` or `dtype`.
 FUNCTIONS: dict[str, Callable] = {
-    "exp": np.exp, "log": np.log, "ln": np.log, "log2": np.log2, "log10": np.log10,
-    "sqrt": np.sqrt, "abs": np.abs, "sign": np.sign, "tanh": np.tanh,
-    "cosh": np.cosh, "sinh": np.sinh, "sech": lambda x: 1.0 / np.cosh(x),
-    "sigmoid": common.sigmoid, "softplus": common.softplus, "relu": common.relu,
-    "sum": _sum, "mean": _mean, "outer": np.outer, "diag": _diag, "transpose": np.transpose,
-    "max": np.max, "min": np.min, "maximum": np.maximum, "minimum": np.minimum, "dot": np.dot,
+    **{name: _unary(fn) for name, fn in {
+        "exp": np.exp, "log": np.log, "ln": np.log, "log2": np.log2, "log10": np.log10, "sqrt": np.sqrt,
+        "square": np.square, "abs": np.abs, "sign": np.sign, "tanh": np.tanh, "cosh": np.cosh, "sinh": np.sinh,
+        "sech": lambda x: 1.0 / np.cosh(x), "sigmoid": common.sigmoid, "softplus": common.softplus,
+        "relu": common.relu, "diag": _diag, "transpose": np.transpose}.items()},
+    **{name: _binary(fn) for name, fn in {
+        "outer": np.outer, "maximum": np.maximum, "minimum": np.minimum, "dot": np.dot,
+        "matmul": np.matmul}.items()},
+    **{name: _reduction(fn) for name, fn in {"sum": np.sum, "mean": np.mean, "max": np.max, "min": np.min}.items()},
 }
+ARITY = {name: (1, 2) if name in ("sum", "mean", "max", "min") else (2, 2) if name in
+         ("outer", "maximum", "minimum", "dot", "matmul") else (1, 1) for name in FUNCTIONS}
 CONSTANTS = {"pi": np.pi, "e": np.e}
 BINARY = {
     ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide,
@@ -96,7 +107,7 @@ _CHARACTERS = {"\u2212": "-", "\u2013": "-", "\u00b7": "*", "\u22c5": "*", "\u00
                "\u00a0": " ", "\u2009": " ", "\u202f": " "}
 _CHARACTER_RE = re.compile("|".join(map(re.escape, _CHARACTERS)))
 NUMPY_MODULES = ("np", "numpy")
-KEYWORDS = {"sum": "axis", "mean": "axis"}  # the only keyword arguments, and where they go
+KEYWORDS = {"sum": "axis", "mean": "axis", "max": "axis", "min": "axis"}  # the only keyword arguments
 METHODS = frozenset({"sum", "mean", "max", "min", "dot", "transpose"})  # x.sum(1) is sum(x, 1)
 
 
@@ -114,7 +125,8 @@ class _Notation(ast.NodeTransformer):
         self.generic_visit(node)
         if node.attr == "T" and isinstance(node.ctx, ast.Load):
             return ast.copy_location(ast.Call(ast.Name("transpose", ast.Load()), [node.value], []), node)
-        if isinstance(node.value, ast.Name) and node.value.id in NUMPY_MODULES and node.attr in FUNCTIONS:
+        if isinstance(node.value, ast.Name) and node.value.id in NUMPY_MODULES and \
+                (node.attr in FUNCTIONS or node.attr in CONSTANTS):
             return ast.copy_location(ast.Name(node.attr, ast.Load()), node)
         return node
 
@@ -139,15 +151,18 @@ def parse(text: str, variables: Mapping[str, object] | frozenset[str]) -> Parsed
         raise FormulaError(f"the formula is longer than {MAX_LENGTH} characters")
     source = normalise_text(text)
     try:
-        tree = _Notation().visit(ast.parse(source, mode="eval").body)
+        raw = ast.parse(source, mode="eval").body
+        if sum(1 for _ in ast.walk(raw)) > MAX_NODES:  # counted before any recursive pass over the tree
+            raise FormulaError(f"the formula has more than {MAX_NODES} parts; simplify it")
+        tree = _Notation().visit(raw)
     except SyntaxError as exc:
         near = source[exc.offset - 1] if exc.offset and 0 < exc.offset <= len(source) else ""
         shown = f" ({near!r})" if near and not near.isascii() else ""
         raise FormulaError(f"cannot read the formula near character {exc.offset}{shown}: check brackets and "
                            "operators") from None
+    except (RecursionError, MemoryError):
+        raise FormulaError("the formula is nested too deeply; simplify it") from None
     nodes = list(ast.walk(tree))
-    if len(nodes) > MAX_NODES:
-        raise FormulaError(f"the formula has more than {MAX_NODES} parts; simplify it")
     allowed = set(variables)
     for node in nodes:
         if isinstance(node, ast.Name):
@@ -162,6 +177,10 @@ def parse(text: str, variables: Mapping[str, object] | frozenset[str]) -> Parsed
                 raise FormulaError(f"{what!r} is not an available function; available: {', '.join(sorted(FUNCTIONS))}")
             if node.keywords:
                 raise FormulaError(f"write the arguments of {node.func.id}() by position, without names")
+            low, high = ARITY[node.func.id]
+            if not low <= len(node.args) <= high:
+                raise FormulaError(f"{node.func.id}() takes {low if low == high else f'{low} or {high}'} "
+                                   f"argument{'s' * (high > 1)}, not {len(node.args)}")
         elif isinstance(node, ast.BinOp) and type(node.op) not in BINARY and not isinstance(node.op, ast.Pow):
             raise FormulaError(f"the operator {OPERATOR_NAMES.get(type(node.op), type(node.op).__name__)} is not available")
         elif isinstance(node, ast.UnaryOp) and not isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -201,7 +220,7 @@ def evaluate(parsed: ParsedFormula, values: Mapping[str, np.ndarray]) -> np.ndar
             return BINARY[type(node.op)](left, right)
         if isinstance(node, ast.Call):
             args = [walk(a) for a in node.args]
-            if node.func.id in ("outer", "dot", "maximum", "minimum") or (node.func.id == "diag" and len(args) == 1):
+            if node.func.id in ("outer", "dot", "matmul", "maximum", "minimum", "diag"):
                 _bounded(*args)
             return FUNCTIONS[node.func.id](*args)
         raise FormulaError("unsupported part of a formula")  # parse() admits nothing else
@@ -211,5 +230,7 @@ def evaluate(parsed: ParsedFormula, values: Mapping[str, np.ndarray]) -> np.ndar
             return np.asarray(walk(parsed.tree), dtype=np.float64)
     except FormulaError:
         raise
+    except RecursionError:
+        raise FormulaError("the formula is nested too deeply; simplify it") from None
     except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError, np.exceptions.AxisError) as exc:
         raise FormulaError(f"the formula cannot be evaluated: {type(exc).__name__}: {exc}") from None

@@ -88,6 +88,8 @@ def encode(value: Any, arrays: ArrayWriter, depth: int = 0) -> dict[str, Any]:
         return _number(value) if abs(value) < 2**63 else {"float": repr(float(value))}
     if kind is float:
         return _number(value)
+    if kind is np.float32 or kind is np.float16:  # a 0-d array keeps the precision the student computed in
+        return {"npy": arrays.save(np.asarray(value))}
     if any(kind is t for t in NUMPY_SCALARS):  # identity: a metaclass may fake ==
         return _number(value.item())
     if kind is np.ndarray:

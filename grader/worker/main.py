@@ -81,9 +81,11 @@ def _run_job(job: dict[str, Any], loaded: Loaded, aliases: dict[str, list[str]],
             record["observed"] = observed
             if job.get("fd"):
                 fd = job["fd"]
-                grads = finite_differences(ns, fd["params"], fd["loss_steps"], fd["loss"], fd["eps"], inputs)
+                seen: list[float] = []
+                grads = finite_differences(ns, fd["params"], fd["loss_steps"], fd["loss"], fd["eps"], inputs, seen)
                 record["fd"] = {p: (encode(g, out.arrays) if not isinstance(g, str) else {"absent": g})
                                 for p, g in grads.items()}
+                record["fd_precision"] = max(seen, default=float(np.finfo(float).eps))
     except deadline.TimeLimit:
         record.update(status="timeout", error=f"stopped after {job['timeout']:g} s")
     except PlanError as exc:
@@ -152,8 +154,8 @@ def _load_files(plan: dict[str, Any], workspace: Path, out: Output) -> Loaded:
             log.append({"file": name, "line": None, "kind": "exception", "error": loader.describe(exc)})
             loaded.errors[name] = f"could not be run: {loader.describe(exc)}"
         module = loaded.modules.get(stem)
-        names = [str(k)[:100] for k in list(getattr(module, "__dict__", {}))[:2000]
-                 if isinstance(k, str) and not k.startswith("__")] if module is not None else []
+        names = [k[:100] for k in list(getattr(module, "__dict__", {}))
+                 if isinstance(k, str) and not k.startswith("__")][-5000:] if module is not None else []
         out.write({"record": "load", "file": name, "log": list(log), "seconds": round(time.monotonic() - started, 4),
                    "names": names})
     return loaded

@@ -303,11 +303,14 @@ def run_cells(module: types.ModuleType, notebook: dict[str, Any], cell_seconds: 
     so cells finished before the parent has to kill the child keep their results."""
     namespace = module.__dict__
     namespace["__shown__"] = notebook["file"]  # "backprop.ipynb defines no `gradient_step`"
-    module_name, namespace["__name__"] = namespace.get("__name__"), "__main__"  # as in Jupyter: guarded code runs
+    # as in Jupyter, the notebook is __main__: guarded code runs, and its classes pickle and inspect
+    module_name, namespace["__name__"] = namespace.get("__name__"), "__main__"
+    worker_main, sys.modules["__main__"] = sys.modules.get("__main__"), module
     try:
         _run_all(namespace, notebook, cell_seconds, budget, arrays, figures, emit, read)
     finally:
         namespace["__name__"] = module_name
+        sys.modules["__main__"] = worker_main
 
 
 def _run_all(namespace: dict[str, Any], notebook: dict[str, Any], cell_seconds: float, budget: float,

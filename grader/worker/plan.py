@@ -174,14 +174,26 @@ def scalar(value: Any) -> float:
     return float(array.reshape(-1)[0])
 
 
+def precision_of(value: Any) -> float:
+    """The machine epsilon a value was computed in (float32 losses make central differences noise)."""
+    dtype = getattr(value, "dtype", None)
+    if isinstance(value, (list, tuple)) and value:
+        return max(precision_of(v) for v in value)
+    return float(np.finfo(dtype).eps) if dtype is not None and dtype.kind == "f" else float(np.finfo(float).eps)
+
+
 def finite_differences(ns: Namespace, params: list[str], loss_steps: list[Mapping[str, Any]], loss: str,
-                       eps: float, inputs: Inputs) -> dict[str, np.ndarray | str]:
-    """Central differences of the student's own loss with respect to each parameter, in place."""
+                       eps: float, inputs: Inputs, seen: list[float] | None = None) -> dict[str, np.ndarray | str]:
+    """Central differences of the student's own loss with respect to each parameter, in place. `seen` collects
+    the precision of the loss and the parameters, for the judge to know whether the differences are noise."""
+    seen = seen if seen is not None else []
 
     def evaluate() -> float:
         for step in loss_steps:
             run_step(step, ns, inputs)
-        return scalar(ns.resolve(loss))
+        value = ns.resolve(loss)
+        seen.append(precision_of(value))
+        return scalar(value)
 
     out: dict[str, np.ndarray | str] = {}
     for path in params:
@@ -196,6 +208,7 @@ def finite_differences(ns: Namespace, params: list[str], loss_steps: list[Mappin
         if array.size > MAX_FD_ELEMENTS:
             out[path] = f"`{path}` has more than {MAX_FD_ELEMENTS} entries"
             continue
+        seen.append(precision_of(array))
         grad = np.zeros(array.shape)
         for index in np.ndindex(array.shape):
             original = array[index]

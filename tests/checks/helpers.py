@@ -5,7 +5,7 @@ from grader.rubric import Defaults
 
 def job(observed=None, status="ok", fd=None, **extra):
     return {"status": status, "observed": observed or {}, "fd": fd, "seconds": 0.0, "error": extra.get("error"),
-            "step": extra.get("step"), "line": extra.get("line")}
+            "step": extra.get("step"), "line": extra.get("line"), "fd_precision": extra.get("fd_precision")}
 
 
 def context(key=None, reveal=True, sheet="leuphana-dl-ss24-ex2", **kw):

@@ -36,6 +36,9 @@ TRIVIAL = [
     ("softmax_shift_invariance", {"softmax": uniform_softmax}),
     ("softmax_no_overflow", {"softmax": uniform_softmax}),
     ("softmax_shift_invariance", {"softmax": lambda x: np.full_like(np.asarray(x, dtype=float), 0.3)}),
+    # constant for every practical purpose, with a trace of the true function
+    ("sigmoid_symmetry", {"sigmoid": lambda x: 0.5 + 1e-9 * (common.sigmoid(x) - 0.5)}),
+    ("softmax_sums_to_one", {"softmax": lambda x: 0.25 + 1e-9 * (common.softmax(x) - 0.25)}),
 ]
 
 
@@ -84,6 +87,13 @@ def test_an_underflowed_derivative_is_rounding_and_a_wrong_zero_is_reported_as_i
     outcome = judge("sigmoid_derivative_bounds", {"sigmoid_derivative": cut})
     deviation = float(re.search(r"violated by ([0-9.e-]+)", outcome.message).group(1))
     assert outcome.status == "failed" and 0.01 < deviation <= common.sigmoid_derivative(3.0)
+
+
+def test_float16_is_held_to_float32_rounding_so_wrong_work_cannot_hide_in_it():
+    half = lambda fn: (lambda x: np.asarray(fn(x), dtype=np.float16))
+    assert judge("tanh_via_sigmoid", {"tanh": half(lambda x: 1.3 * np.tanh(x))}).status == "failed"
+    assert judge("sigmoid_derivative_bounds", {"sigmoid_derivative": half(lambda x: 1.5 * common.sigmoid_derivative(x))}
+                 ).status == "failed"
 
 
 def test_an_elementwise_function_keeps_its_inputs_shape():
