@@ -146,6 +146,9 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
         for name in rubric.files:
             if name not in chosen:
                 report.flags.append(f"missing file {name}")
+        for name, course in setup.provided().items():
+            if name in sub.files and sub.files[name].read_bytes() != course.read_bytes():
+                report.flags.append(f"{name} differs from the course's copy, which was used instead")
         for problem in sources.problems.values():
             report.flags.append(problem)
         run = None
@@ -173,8 +176,7 @@ def _run(submission: Path, sources: Sources, setup: SheetSetup, limits: sandbox.
         limits = replace(limits, memory_bytes=rubric.defaults.memory_mb * 2**20)
     code = dict(sources.helpers)
     code.update({f"{Path(name).stem}.py": p for name, p in sources.scripts.items()})
-    for name, source in setup.provided().items():
-        code.setdefault(name, source)
+    code.update(setup.provided())  # the course's given files are the course's: a submission's copy never replaces them
     # where there is no sandbox the audit hook keeps the child out of the rubrics and the other submissions
     forbidden = (str(setup.rubric_path.parent), str(submission.parent))
     script_jobs = [job for job in setup.plan.jobs if job["file"] not in sources.notebooks

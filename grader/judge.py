@@ -14,7 +14,7 @@ from grader.checks import Context, NotebookRun, Outcome
 from grader.checks import answer, cell, choice, expression, figure, gradient, manual, property as property_check
 from grader.checks import parameters, runs, statistics, training, value
 from grader.environment import Environment
-from grader.plans import Plan, job_id
+from grader.plans import Plan, job_id, retry_id
 from grader.report.models import TaskResult
 from grader.rubric import Rubric, Task
 from grader.sandbox import ChildRun
@@ -120,6 +120,7 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
             file = getattr(check, "file", None)
             return Context(key=key, defaults=rubric.defaults, reveal=rubric.visibility_of(task) == "public",
                            sheet=rubric.sheet, job=run.jobs.get(jid) if run is not None else None,
+                           retry=run.jobs.get(retry_id(jid)) if run is not None else None,
                            answers=answers, answers_problem=answers_problem,
                            property_input=plan.property_inputs.get(jid),
                            killed=run.killed if run is not None else None,

@@ -38,6 +38,10 @@ class Plan:
         return {"$npy": name}
 
 
+def retry_id(jid: str) -> str:
+    return f"{jid}/retry"
+
+
 def job_id(task_id: str, index: int) -> str:
     return f"{task_id}#{index}"
 
@@ -112,9 +116,11 @@ def build(rubric: Rubric, key: dict[str, Any], skip: set[str] = frozenset()) -> 
             elif check.kind in ("statistics", "parameters"):
                 job["observe"] = [check.observe]
             elif check.kind == "training":
-                retry = (check.retry.losses, check.retry.predictions) if check.retry else ()
-                job["observe"] = [p for p in (check.losses, check.predictions, *retry) if p]
+                job["observe"] = [p for p in (check.losses, check.predictions) if p]
                 job["timeout"] = check.time_budget
+                if check.retry is not None:  # its own job: its failure or time-out cannot cost the first run
+                    plan.jobs.append({**job, "id": retry_id(jid), "steps": _steps(check.retry.steps, key, plan),
+                                      "observe": [p for p in (check.retry.losses, check.retry.predictions) if p]})
             elif check.kind == "gradient":
                 job["observe"] = list(check.gradients)
                 job["fd"] = {"params": list(dict.fromkeys(check.gradients.values())),

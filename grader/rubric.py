@@ -178,13 +178,20 @@ def normalise_choice(text: str) -> str:
     return "".join(kept or words)
 
 
-def choice_readings(text: str) -> list[str]:
-    """What an answer may say: the text without its brackets, what each bracket says ("linear (identity)",
-    "mean squared error (MSE)"), and the alternatives joined by "or", "/" or commas, each normalised."""
-    outer = re.sub(r"\([^()]*\)", " ", text)
-    parts = [outer, *re.findall(r"\(([^()]*)\)", text)]
-    pieces = [piece for part in parts for piece in re.split(r"\bor\b|\bi\.\s?e\.|/|,|;", part)]
-    return [r for r in (normalise_choice(piece) for piece in pieces) if r]
+HEDGE_RE = re.compile(r"\bor\b|\beither\b|/|,|;|\band/or\b", re.IGNORECASE)
+
+
+def choice_alternatives(text: str) -> list[str]:
+    """The alternatives an answer names ("sigmoid or tanh", "BCE / log loss"); one item for a plain answer."""
+    return [part for part in HEDGE_RE.split(text) if normalise_choice(part)] or [text]
+
+
+def choice_readings(text: str) -> tuple[str, str, list[str]]:
+    """One alternative as (outside its brackets, inside them, the two read together either way), normalised:
+    "mean squared error (MSE)" names the choice twice; "cross entropy (binary)" is "binary cross entropy"."""
+    outer = normalise_choice(re.sub(r"\([^()]*\)", " ", text))
+    inner = normalise_choice(" ".join(re.findall(r"\(([^()]*)\)", text)))
+    return outer, inner, [inner + outer, outer + inner] if inner else []
 
 
 class ChoiceMistake(Model):
@@ -248,9 +255,10 @@ class StatisticsCheck(CheckBase):
 
 
 class TrainingRetry(Model):
-    """A second run the steps also make, for a reading of the sheet that needs other settings (a loss averaged
+    """A second run, in a job of its own, for a reading of the sheet that needs other settings (a loss averaged
     over the samples takes N times smaller steps with the same learning rate): it counts when the first misses."""
 
+    steps: list[Step] = Field(min_length=1)
     losses: str
     predictions: str | None = None
     because: str = Field(min_length=1, description="what the second run's settings allow for, for the message")
@@ -267,6 +275,8 @@ class TrainingCheck(CheckBase):
     targets: str | None = Field(None, description="answer key of the targets the predictions are judged against")
     min_accuracy: str | None = Field(None, description="answer key of the accuracy to reach")
     time_budget: float = Field(60.0, gt=0)
+    min_decrease: float = Field(0.0, ge=0, lt=1, description="the share of its first value the loss must lose: "
+                                "epoch losses of shuffled mini-batches wander even when nothing is learned")
     retry: TrainingRetry | None = None
 
     @model_validator(mode="after")
@@ -634,6 +644,10 @@ def _check_problems(check, key: dict[str, Any], module, rubric: Rubric) -> list[
         for ref in _steps_refs(steps):
             need("steps", ref)
         out.extend(("steps", message) for message in _plan_order_problems(steps))
+    if getattr(check, "retry", None) is not None:
+        for ref in _steps_refs(check.retry.steps):
+            need("retry.steps", ref)
+        out.extend(("retry.steps", message) for message in _plan_order_problems(check.retry.steps))
     if check.kind in ("answer", "choice"):
         need("key", check.key)
     if check.kind == "expression" and check.key not in formulas:

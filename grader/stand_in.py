@@ -33,7 +33,8 @@ def check_names(check: Any, functions: dict[str, set[str]]) -> set[str]:
     """The student's top-level names a check uses; step results (`@name`, a step's own `name`) are not."""
     names: set[str] = set()
     local: set[str] = set()
-    for step in [*getattr(check, "steps", []), *getattr(check, "loss_steps", [])]:
+    for step in [*getattr(check, "steps", []), *getattr(check, "loss_steps", []),
+                 *(check.retry.steps if getattr(check, "retry", None) else [])]:
         if isinstance(step, NewStep):
             names.add(_root(step.cls))
             names |= _references(step.args) | _references(step.kwargs)

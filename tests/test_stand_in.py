@@ -62,3 +62,17 @@ def test_a_lone_script_beside_an_answers_file_stands_in_like_a_lone_script(tmp_p
     found, sub = tasks(folder)
     assert any("code2.py graded from exercise2.py" in f for f in sub.flags)
     assert found["6.1.i"].status == "passed" and found["7.code"].status == "passed"
+
+
+def test_a_submissions_own_copy_of_a_course_file_is_flagged_and_not_used(tmp_path):
+    """The course's experiment.py trains the model; a student's own copy cannot change how it is graded."""
+    keller = ROOT / "submissions" / "tuda-sml-ss23-hw4" / "Keller_2734561_Frank_2729873"
+    folder = submission(tmp_path, "tuda-sml-ss23-hw4", "Neu_2799998",
+                        {"nn_modules.py": keller / "nn_modules.py", "answers.toml": keller / "answers.toml",
+                         "nn_model.py": "class NNModel:\n    def __init__(self, specs):\n        self.nn_modules = []\n"
+                                        "    def initialize_neural_network(self):\n        pass\n"
+                                        "    def fprop(self, x):\n        return x\n",
+                         "experiment.py": "def train(model, loss, x, t, *args):\n    return model, [2.3, 0.5]\n"})
+    found, sub = tasks(folder)
+    assert "experiment.py differs from the course's copy, which was used instead" in sub.flags
+    assert found["4.2.d"].points == 0.0 and found["4.2.e"].points < 0.5

@@ -106,6 +106,7 @@ class Context:
     reveal: bool  # public task: messages may show expected values
     sheet: str
     job: dict[str, Any] | None = None  # the worker's record for file checks
+    retry: dict[str, Any] | None = None  # the record of a training check's second run
     answers: dict[str, Any] | None = None  # the answers file, flattened to dotted names; None if absent
     answers_problem: str | None = None  # why the answers file could not be read
     property_input: np.ndarray | None = None

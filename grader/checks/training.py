@@ -27,18 +27,17 @@ def judge(check: TrainingCheck, ctx: Context) -> Outcome:
         if failed.status == "timeout":
             return Outcome(0.0, "timeout", f"training did not finish within {check.time_budget:g} s", failed.detail)
         return failed
-    first = _run(check, ctx, check.losses, check.predictions)
-    if first.status == "passed" or check.retry is None:
+    first = _run(check, ctx.job["observed"], ctx, check.losses, check.predictions)
+    if first.status == "passed" or check.retry is None or not ctx.retry or ctx.retry.get("status") != "ok":
         return first
-    second = _run(check, ctx, check.retry.losses, check.retry.predictions)
+    second = _run(check, ctx.retry["observed"], ctx, check.retry.losses, check.retry.predictions)
     if second.status == "passed":
         return Outcome.passed(f"{second.message} ({check.retry.because})")
     return first
 
 
-def _run(check: TrainingCheck, ctx: Context, losses_path: str, predictions_path: str | None) -> Outcome:
+def _run(check: TrainingCheck, observed: dict, ctx: Context, losses_path: str, predictions_path: str | None) -> Outcome:
     """One training run's losses and predictions, as observed."""
-    observed = ctx.job["observed"]
     losses = as_numbers(observed.get(losses_path))
     if isinstance(losses, str):
         return Outcome.failed(f"`{losses_path}` (the losses) is {losses}; train should return the list of losses")
@@ -48,8 +47,9 @@ def _run(check: TrainingCheck, ctx: Context, losses_path: str, predictions_path:
     if not np.all(np.isfinite(losses)):
         return Outcome.failed("the loss became nan or inf during training (a too large step, or overflow)",
                               diagnoses=("not-finite",))
-    if not losses[-1] < losses[0]:
-        return Outcome.failed(f"the loss did not decrease: first {losses[0]:.4g}, last {losses[-1]:.4g}")
+    if not losses[-1] < losses[0] * (1.0 - check.min_decrease):
+        needed = f" by {check.min_decrease:.0%} at least" if check.min_decrease else ""
+        return Outcome.failed(f"the loss did not decrease{needed}: first {losses[0]:.4g}, last {losses[-1]:.4g}")
     summary = f"loss fell from {losses[0]:.4g} to {losses[-1]:.4g} in {losses.size} steps"
     if predictions_path is None:
         return Outcome.passed(summary)

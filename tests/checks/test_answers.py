@@ -1,5 +1,6 @@
 """answer, choice and expression checks on the answers file."""
 import numpy as np
+import pytest
 
 from grader import api
 from grader.checks import answer, choice, expression
@@ -72,11 +73,36 @@ def test_choices_in_natural_wording_pass():
             assert outcome.status == "passed" and outcome.diagnoses == (), (name, text, outcome.message)
 
 
-def test_a_choice_that_names_a_wrong_answer_beside_a_right_one_does_not_pass():
+def choice_outcome(name, text, reveal=True):
     rubric = api.load_rubric("nnti-ws2425-sheet6")
     key = api.answer_key("nnti-ws2425-sheet6").values
-    check = next(c for t in rubric.tasks for c in t.checks if getattr(c, "key", None) == "6.2.c.output")
-    both = choice.judge(check, context(key, answers={"6.2.c.output": "linear (or ReLU)"}))
-    assert both.status == "failed" and "two different choices" in both.message
-    relu = choice.judge(check, context(key, answers={"6.2.c.output": "ReLU activation function"}))
-    assert relu.status == "failed" and relu.diagnoses == ("relu-output-for-regression",)
+    check = next(c for t in rubric.tasks for c in t.checks if getattr(c, "key", None) == name)
+    return choice.judge(check, context(key, reveal=reveal, answers={name: text}))
+
+
+@pytest.mark.parametrize("name, text", [
+    ("6.2.a.output", "sigmoid or tanh"), ("6.2.a.output", "either softmax or sigmoid"),
+    ("6.2.c.output", "tanh or linear"), ("6.2.c.loss", "mse or mae"), ("6.2.c.output", "linear (or ReLU)"),
+    ("6.2.b.loss", "binary or categorical cross-entropy"), ("6.2.e.output", "hierarchical (or flat) softmax"),
+])
+def test_a_hedge_between_choices_does_not_pass(name, text):
+    outcome = choice_outcome(name, text)
+    assert outcome.status == "failed" and "several choices" in outcome.message
+    hidden = choice_outcome(name, text, reveal=False)
+    assert hidden.status == "failed" and "several" not in hidden.message  # no oracle for searching the options
+
+
+@pytest.mark.parametrize("name, text, diagnosis", [
+    ("6.2.b.loss", "cross entropy (binary)", "binary-loss-for-one-class"),
+    ("6.2.d.loss", "cross-entropy (categorical)", "multi-label-as-multi-class"),
+    ("6.2.c.output", "ReLU activation function", "relu-output-for-regression"),
+])
+def test_a_bracket_that_qualifies_the_choice_is_read_with_it(name, text, diagnosis):
+    outcome = choice_outcome(name, text)
+    assert outcome.status == "failed" and outcome.diagnoses == (diagnosis,)
+
+
+def test_bracketed_synonyms_and_qualifiers_that_name_the_right_choice_pass():
+    for name, text in (("6.2.e.output", "softmax (hierarchical)"), ("6.2.c.output", "linear / identity"),
+                       ("6.2.a.loss", "BCE / log loss")):
+        assert choice_outcome(name, text).status == "passed", text

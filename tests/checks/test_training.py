@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.checks import training
-from grader.rubric import TrainingCheck
+from grader.rubric import TrainingCheck, TrainingRetry
 from tests.checks.helpers import context, job
 
 TARGETS = np.array([[0, 1, 1, 0, 1, 0, 0, 1, 1, 1]], dtype=float)
@@ -35,3 +35,29 @@ def test_rising_or_broken_losses_fail():
     assert "did not decrease" in judge([1.0, 2.0], TARGETS).message
     assert "nan" in judge([1.0, float("nan")], TARGETS).message
     assert "list of losses" in judge(None, TARGETS).message
+
+
+def test_a_loss_that_only_wanders_does_not_count_as_falling():
+    wandering = CHECK.model_copy(update={"min_decrease": 0.25, "predictions": None, "targets": None,
+                                         "min_accuracy": None})
+    ctx = lambda losses: context(key={}, job=job({"losses": losses}))
+    assert "by 25% at least" in training.judge(wandering, ctx([2.349, 2.348])).message
+    assert training.judge(wandering, ctx([2.3, 0.9])).status == "passed"
+
+
+RETRY = CHECK.model_copy(update={"retry": TrainingRetry(steps=[{"op": "call", "target": "net.train", "name": "losses"}],
+                                                        losses="losses", predictions="pred", because="mean loss")})
+
+
+def test_a_second_run_counts_only_when_the_first_misses_and_cannot_cost_it():
+    good, bad = TARGETS * 0.8 + 0.1, 1 - TARGETS
+    first_misses = context(key={"y": TARGETS, "goal": 0.9}, job=job({"losses": [3.0, 2.0], "pred": bad}),
+                           retry=job({"losses": [3.0, 1.0], "pred": good}))
+    outcome = training.judge(RETRY, first_misses)
+    assert outcome.status == "passed" and "mean loss" in outcome.message
+    retry_broke = context(key={"y": TARGETS, "goal": 0.9}, job=job({"losses": [3.0, 2.0], "pred": good}),
+                          retry=job({}, status="error", error="FloatingPointError"))
+    assert training.judge(RETRY, retry_broke).status == "passed"
+    both_miss = context(key={"y": TARGETS, "goal": 0.9}, job=job({"losses": [3.0, 2.0], "pred": bad}),
+                        retry=job({"losses": [3.0, 2.0], "pred": bad}))
+    assert training.judge(RETRY, both_miss).score == 0.5
