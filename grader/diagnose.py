@@ -58,11 +58,11 @@ PLAUSIBLE_FACTORS = (2.0, 0.5, -2.0, -0.5)  # a missing or extra 1/2 or 2, with 
 SEPARATION = 3.0  # tolerances between a mistake's value and the right one before the mistake can be named
 
 
-def evident_factor(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
-                   batch: int | None = None) -> float | None:
+def evident_factor(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> float | None:
     """A constant factor the evidence supports: one ratio across at least two entries that are not ~0, or,
-    for a single number, only a factor students plausibly make (2, 1/2, the batch size or its inverse). Either
-    way the factor must move the value clearly away from the right one, so rounding is never a "factor"."""
+    for a single number, only a factor students plausibly make (2 or 1/2, with or without the sign; a batch
+    size is named by the sheets' own mistakes, which know it). Either way the factor must move the value
+    clearly away from the right one, so rounding is never a "factor"."""
     c = factor(observed, expected, atol)
     if c is None or not close(observed, c * expected, rtol, atol):
         return None
@@ -70,8 +70,7 @@ def evident_factor(observed: np.ndarray, expected: np.ndarray, rtol: float, atol
         return None
     if int(np.count_nonzero(np.abs(expected) > max(atol, 1e-12))) >= 2:
         return c
-    plausible = PLAUSIBLE_FACTORS + ((float(batch), 1.0 / batch) if batch and batch > 1 else ())
-    return c if any(abs(c / p - 1.0) <= max(rtol, 1e-3) for p in plausible) else None
+    return c if any(abs(c / p - 1.0) <= max(rtol, 1e-3) for p in PLAUSIBLE_FACTORS) else None
 
 
 def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> list[Diagnosis]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader import diagnose
+from grader.checks.compare import align  # a vector compares as (n,), 1 x n or n x 1
 from grader.checks.formula_language import FormulaError, ParsedFormula, evaluate, parse  # noqa: F401 (re-exported)
 from reference.formula import Formula, Layout, call_with, relayout, sample_dims, sample_point
 
@@ -52,7 +53,7 @@ def _everywhere(got: Callable[[int], np.ndarray | None], want: Callable[[int], n
     """got(i) agrees with want(i) at every point; stops at the first point where it does not."""
     for i in range(n):
         g, w = got(i), want(i)
-        g = _aligned(g, w) if g is not None and w is not None else None
+        g = align(g, w) if g is not None and w is not None else None
         if g is None or not diagnose.close(g, w, rtol, atol):
             return False
     return True
@@ -76,7 +77,8 @@ def diagnose_formula(parsed: ParsedFormula, formula: Formula, points: list[dict[
     if first is not None:
         if np.any(np.abs(expected[0]) > atol) and _everywhere(got, lambda i: -expected[i], n, rtol, atol):
             return diagnose.SIGN_FLIP
-        first = _aligned(first, expected[0])
+        first = align(first, expected[0])
+        # one factor at every one of the sample points is the evidence a constant factor needs
         c = diagnose.factor(first, expected[0], atol) if first is not None else None
         if c is not None and _everywhere(got, lambda i: c * expected[i], n, rtol, atol):
             return diagnose.constant_factor(c)
@@ -143,16 +145,6 @@ def _shapes(point: dict[str, np.ndarray], layout: Layout) -> str:
     return f"{', '.join(shown)}{others}" if shown else "all scalars"
 
 
-def _aligned(got: np.ndarray, want: np.ndarray) -> np.ndarray | None:
-    """A vector compares as (n,), 1 x n or n x 1; anything else must have the expected shape."""
-    if got.shape == want.shape:
-        return got
-    vector = lambda shape: sum(d > 1 for d in shape) <= 1
-    if got.size == want.size and vector(got.shape) and vector(want.shape):
-        return got.reshape(want.shape)
-    return None
-
-
 def _first_disagreement(parsed: ParsedFormula, points: list, expected: list, dims: list,
                         rtol: float, atol: float, layout: Layout = "flat") -> Comparison:
     worst, samples = 0.0, len(points)
@@ -161,7 +153,7 @@ def _first_disagreement(parsed: ParsedFormula, points: list, expected: list, dim
             got = evaluate(parsed, point)
         except FormulaError as exc:  # readable but wrong, e.g. shapes that do not fit
             return Comparison(False, f"{exc} ({_shapes(point, layout)})", float("inf"))
-        aligned = _aligned(got, want)
+        aligned = align(got, want)
         if aligned is None:
             return Comparison(False, f"the formula gives shape {got.shape} where {want.shape} is expected "
                                      f"({_shapes(point, layout)})", float("inf"))

@@ -109,7 +109,6 @@ def test_a_constant_factor_needs_evidence():
     # a single number: only the factors students make
     assert [d.id for d in diagnose.numbers(np.array(0.5), np.array(0.25), 1e-6, 1e-9)] == ["constant-factor"]
     assert diagnose.numbers(np.array(0.37), np.array(0.25), 1e-6, 1e-9) == []
-    assert diagnose.evident_factor(np.array(3.2), np.array(0.1), 1e-6, 1e-9, batch=32) is not None
     # hand values rounded: a ratio near 1 is rounding, not a factor
     assert diagnose.numbers(np.array([0.16, 0.35]), np.array([0.1643, 0.349]), 0.001, 5e-4) == []
     # a vector with one entry that is not ~0 is one number

@@ -1,0 +1,108 @@
+"""Reading rubric files: TOML, pydantic validation, and every problem reported by file, task and field.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from grader.rubric.checks import CHECK_KINDS
+from grader.rubric.models import Rubric
+
+# --- loading and problems ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    task: str | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"task {self.task}: " if self.task else ""
+        return f"{self.file}: {where}{self.field}: {self.message}"
+
+
+class RubricError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _problems_from_validation(file: str, raw: dict[str, Any], error: ValidationError) -> list[Problem]:
+    problems = []
+    tasks = raw.get("tasks") if isinstance(raw.get("tasks"), list) else []
+    for err in error.errors():
+        loc = tuple(err["loc"])
+        # pydantic names the union member in the location ("checks.0.value.file"); drop it.
+        loc = tuple(p for p in loc if p not in CHECK_KINDS and p not in ("new", "set", "call"))
+        task_id = None
+        field_loc = loc
+        if len(loc) >= 2 and loc[0] == "tasks" and isinstance(loc[1], int):
+            entry = tasks[loc[1]] if loc[1] < len(tasks) else {}
+            task_id = str(entry.get("id", f"#{loc[1] + 1}")) if isinstance(entry, dict) else f"#{loc[1] + 1}"
+            field_loc = loc[2:]
+        message = err["msg"].removeprefix("Value error, ")
+        problems.append(Problem(file, task_id, _field_path(field_loc), message))
+    return problems
+
+
+def parse(text: str, file: str = "<rubric>") -> Rubric:
+    """Parse and validate one rubric; raises RubricError listing every problem found."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError([Problem(file, None, "(syntax)", f"not valid TOML: {exc}")]) from None
+    try:
+        rubric = Rubric.model_validate(raw)
+    except ValidationError as exc:
+        raise RubricError(_problems_from_validation(file, raw, exc)) from None
+    from grader.rubric.cross_checks import cross_check  # it reads the reference, which reads these models
+
+    problems = cross_check(rubric, file)
+    if problems:
+        raise RubricError(problems)
+    return rubric
+
+
+def load(path: Path | str) -> Rubric:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RubricError([Problem(str(path), None, "(file)", f"cannot read: {exc.strerror}")]) from None
+    rubric = parse(text, str(path))
+    if path.suffix == ".toml" and path.stem != rubric.sheet:
+        raise RubricError([Problem(str(path), None, "sheet", f"file is named {path.stem!r} but states sheet {rubric.sheet!r}")])
+    missing = [name for name in rubric.provided + rubric.templates if not provided_file(path, rubric, name).is_file()]
+    if missing:
+        raise RubricError([Problem(str(path), None, "provided", f"{name!r} is not in {provided_file(path, rubric, name).parent}")
+                           for name in missing])
+    return rubric
+
+
+def provided_file(rubric_path: Path, rubric: Rubric, name: str) -> Path:
+    return rubric_path.parent / "files" / rubric.sheet / name
+
+
+def check_files(paths: list[Path]) -> list[Problem]:
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            load(path)
+        except RubricError as exc:
+            problems.extend(exc.problems)
+    return problems
