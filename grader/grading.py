@@ -25,7 +25,7 @@ import numpy as np
 
 import reference
 from reference.mistakes import alternatives
-from grader import intake, judge, notebook, plans, sandbox
+from grader import frameworks, intake, judge, notebook, plans, sandbox
 from grader.checks import NotebookRun
 from grader.environment import Environment, probe
 from grader.isolation import Isolation, detect, read_only_roots
@@ -51,7 +51,7 @@ class SheetSetup:
     @classmethod
     def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None) -> "SheetSetup":
         key = reference.answer_key(rubric.sheet, rubric.given)
-        required = tuple(sorted({m for task in rubric.tasks for m in task.requires}))
+        required = tuple(sorted({m for task in rubric.tasks for m in task.requires} | set(frameworks.FRAMEWORKS)))
         environment = probe(python or rubric.python, required)
         unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
         return cls(rubric, rubric_path, key, plans.build(rubric, key, unavailable), environment,
@@ -138,11 +138,13 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
         sources = sources_of(sub.files, chosen)
         if sources.left_out:
             report.flags.append(f"not used: {', '.join(sources.left_out)} (would replace a library or the grader's code)")
+        lacking = sources.frameworks_lacking(setup.environment)
         for name in list(sources.notebooks):
-            missing = setup.unneeded(name)
+            missing = setup.unneeded(name) or lacking.get(name, (None, []))[1]
             if missing:  # running it would only fail on its imports
-                del sources.notebooks[name]
-                report.flags.append(f"{name} not run: its tasks need {', '.join(missing)} (grade with --python)")
+                shown = sources.notebooks.pop(name).name
+                report.flags.append(f"{shown} not run: it needs {', '.join(missing)}, which the grading environment "
+                                    "lacks (grade with --python)")
         for name in rubric.files:
             if name not in chosen:
                 report.flags.append(f"missing file {name}")
@@ -158,7 +160,7 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             _note_run(run, report, sources)
         runs = sources.runs(run)
         report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem,
-                                              runs, setup.environment, setup.mistakes)
+                                              runs, setup.environment, setup.mistakes, lacking)
         report.points = round(sum(t.points for t in report.tasks), 4)
         if setup.feedback is not None:
             _write_notebook_feedback(setup, sources, runs, report)
@@ -259,6 +261,15 @@ class Sources:
     @property
     def loadable(self) -> bool:
         return bool(self.scripts or self.notebooks)
+
+    def frameworks_lacking(self, environment: Environment) -> dict[str, tuple[str, list[str]]]:
+        """Rubric file -> (the submission's file, the frameworks it imports that the grading environment lacks),
+        read as text, never run."""
+        texts = {name: (path.name, [frameworks.script_text(path)]) for name, path in self.scripts.items()}
+        texts.update({name: (nb.name, [c.source for c in nb.code_cells]) for name, nb in self.notebooks.items()})
+        lacking = {name: (shown, environment.missing(frameworks.imported(sources)))
+                   for name, (shown, sources) in texts.items()}
+        return {name: found for name, found in lacking.items() if found[1]}
 
     def runs(self, run: sandbox.ChildRun | None) -> dict[str, NotebookRun]:
         """What the notebook checks read, per rubric file."""

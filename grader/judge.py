@@ -91,9 +91,11 @@ def judge_task(task: Task, rubric: Rubric, context_for: Callable[[int, Any], Con
     )
 
 
-def unavailable(task: Task, rubric: Rubric, missing: list[str], environment: Environment) -> TaskResult:
+def unavailable(task: Task, rubric: Rubric, missing: list[str], environment: Environment,
+                file: str | None = None) -> TaskResult:
     """A task the grading environment cannot check: no automatic points, and not the student's failure."""
-    message = (f"needs {' and '.join(missing)}, which the grading environment lacks; not graded automatically. "
+    needs = f"{file} imports" if file else "needs"
+    message = (f"{needs} {' and '.join(missing)}, which the grading environment lacks; not graded automatically. "
                "Grade with --python PATH of an interpreter that has them")
     return TaskResult(id=task.id, title=task.title, points=0.0, max_points=task.points, status="unavailable",
                       message=message, detail=f"{message} (environment: {environment.label})", bonus=task.bonus,
@@ -104,8 +106,12 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
                      answers: dict[str, Any] | None, answers_problem: str | None,
                      notebooks: dict[str, NotebookRun] | None = None,
                      environment: Environment = Environment(None),
-                     mistakes: dict[str, list] | None = None) -> list[TaskResult]:
+                     mistakes: dict[str, list] | None = None,
+                     lacking: dict[str, tuple[str, list[str]]] | None = None) -> list[TaskResult]:
+    """`lacking`: the submission's files that import a framework the environment lacks; their tasks are
+    unavailable, never failed on the NameErrors that follow."""
     results = []
+    lacking = lacking or {}
     notebooks = notebooks or {}
     module = reference.sheet_module(rubric.sheet)
     functions = {name: prop.functions() for name, prop in getattr(module, "PROPERTIES", {}).items()}
@@ -113,6 +119,11 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
         missing = environment.missing(task.requires)
         if missing:
             results.append(unavailable(task, rubric, missing, environment))
+            continue
+        blocked = next((f for c in task.checks if (f := getattr(c, "file", None)) in lacking), None)
+        if blocked:
+            shown, missing = lacking[blocked]  # the submission's file: code2.ipynb for code2.py
+            results.append(unavailable(task, rubric, missing, environment, shown))
             continue
 
         def context_for(index: int, check: Any, task: Task = task) -> Context:

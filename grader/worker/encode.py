@@ -53,6 +53,25 @@ def _from_jax(kind: type) -> bool:
     return str(getattr(kind, "__module__", "")).split(".")[0] in ("jax", "jaxlib")
 
 
+def _from_torch(kind: type) -> bool:
+    return str(getattr(kind, "__module__", "")).split(".")[0] == "torch"
+
+
+def _torch_value(value: Any, arrays: "ArrayWriter", depth: int) -> dict[str, Any]:
+    """A tensor becomes the numpy array it holds (detached, on the CPU); a module or an optimizer where a value
+    is due is named, so the student learns that the function returned the object, not its output."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        try:
+            array = value.detach().cpu().numpy()
+        except Exception as exc:
+            return {"unsupported": f"a torch tensor that cannot be read ({type(exc).__name__})"}
+        if type(array) is not np.ndarray:
+            return {"unsupported": "a torch value that is not an array"}
+        return encode(array[()] if array.ndim == 0 else array, arrays, depth)
+    return {"unsupported": f"a torch object ({type(value).__name__}), not values: return its output, e.g. "
+                           "module(x), not the module"}
+
+
 def _from_flax(kind: type) -> bool:
     return str(getattr(kind, "__module__", "")).split(".")[0] == "flax"
 
@@ -108,6 +127,8 @@ def encode(value: Any, arrays: ArrayWriter, depth: int = 0) -> dict[str, Any]:
         return {"str": value[:MAX_STRING]}
     if _from_jax(kind):
         return _jax_value(value, arrays, depth)
+    if _from_torch(kind) or any(_from_torch(base) for base in getattr(kind, "__mro__", ())[1:3]):
+        return _torch_value(value, arrays, depth)
     if kind is dict or (_from_flax(kind) and isinstance(value, Mapping)):
         return _mapping(value, arrays, depth)
     name = getattr(kind, "__name__", "object")

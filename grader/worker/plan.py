@@ -8,6 +8,7 @@ number itself, so `loss[0]` reads both `(value, gradient)` and a bare value.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -152,22 +153,69 @@ def describe_step(step: Mapping[str, Any]) -> str:
 def run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
     op = step["op"]
     if op == "set":
-        ns.assign(step["target"], materialise(step["value"], ns, inputs))
+        value = materialise(step["value"], ns, inputs)
+        try:
+            current = ns.resolve(step["target"])
+        except PlanError:
+            current = None
+        # the sheet's weights set into work written with torch: tensors of the dtype the student's own had
+        ns.assign(step["target"], as_tensors(value, current) if holds_tensors(current) else value)
         return
     target = ns.resolve(step["cls"] if op == "new" else step["target"])
     args = materialise(step.get("args", []), ns, inputs)
     kwargs = materialise(step.get("kwargs", {}), ns, inputs)
     try:
         ns.results[step["name"]] = target(*args, **kwargs)
-    except (TypeError, ValueError):
-        if not (step.get("pointwise") and args and isinstance(args[0], np.ndarray) and args[0].ndim == 1):
+    except (TypeError, ValueError, AttributeError) as exc:
+        if step.get("pointwise") and args and isinstance(args[0], np.ndarray) and args[0].ndim == 1 \
+                and not isinstance(exc, AttributeError):
+            # f(t) = math.exp(-t / 2) works on one number: the sheet's f: [a, b] -> R allows that
+            ns.results[step["name"]] = np.array([target(float(t), *args[1:], **kwargs) for t in args[0]])
+        elif "torch" in sys.modules and _has_arrays((args, kwargs)):
+            # work written with torch rejects numpy input: call it again with tensors, as its own code would
+            ns.results[step["name"]] = target(*as_tensors(args), **as_tensors(kwargs))
+        else:
             raise
-        # f(t) = math.exp(-t / 2) works on one number: the sheet's f: [a, b] -> R allows that
-        ns.results[step["name"]] = np.array([target(float(t), *args[1:], **kwargs) for t in args[0]])
+
+
+def _has_arrays(value: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_arrays(v) for v in value)
+    return isinstance(value, dict) and any(_has_arrays(v) for v in value.values())
+
+
+def as_tensors(value: Any, like: Any = None) -> Any:
+    """numpy arrays as torch tensors, floats in torch's default dtype (float32) or in the dtype of the tensor
+    they replace; lists, tuples and dicts recurse."""
+    torch = sys.modules["torch"]
+    if isinstance(value, np.ndarray):
+        dtype = getattr(like, "dtype", None) if isinstance(like, torch.Tensor) else None
+        if dtype is None and value.dtype.kind == "f":
+            dtype = torch.get_default_dtype()
+        return torch.as_tensor(value, dtype=dtype)
+    if isinstance(value, (list, tuple)):
+        likes = like if isinstance(like, (list, tuple)) and len(like) == len(value) else [None] * len(value)
+        return type(value)(as_tensors(v, l) for v, l in zip(value, likes))
+    if isinstance(value, dict):
+        return {k: as_tensors(v) for k, v in value.items()}
+    return value
+
+
+def holds_tensors(value: Any) -> bool:
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return False
+    if isinstance(value, (list, tuple)):
+        return bool(value) and any(holds_tensors(v) for v in value)
+    return isinstance(value, torch.Tensor) or isinstance(value, torch.nn.Parameter)
 
 
 def scalar(value: Any) -> float:
-    """A loss as one float: a number, or an array or sequence with one element."""
+    """A loss as one float: a number, or an array, tensor or sequence with one element."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor that may require grad
+        value = value.detach().cpu().numpy()
     array = np.asarray(value, dtype=np.float64)
     if array.size != 1:
         raise PlanError(f"the loss has {array.size} values, expected one number")
@@ -179,7 +227,11 @@ def precision_of(value: Any) -> float:
     dtype = getattr(value, "dtype", None)
     if isinstance(value, (list, tuple)) and value:
         return max(precision_of(v) for v in value)
-    return float(np.finfo(dtype).eps) if dtype is not None and dtype.kind == "f" else float(np.finfo(float).eps)
+    if dtype is not None and getattr(dtype, "kind", None) == "f":
+        return float(np.finfo(dtype).eps)
+    if dtype is not None and str(dtype) in ("torch.float32", "torch.float16", "torch.bfloat16"):
+        return float(np.finfo(np.float32).eps)
+    return float(np.finfo(float).eps)
 
 
 def finite_differences(ns: Namespace, params: list[str], loss_steps: list[Mapping[str, Any]], loss: str,

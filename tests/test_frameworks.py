@@ -1,0 +1,51 @@
+"""Work written with a deep-learning framework: unavailable with one line where the grading environment lacks
+it, graded on its values where a course environment has it (tensors in and out, numpy probes retried as
+tensors, the sheet's weights set as tensors)."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from grader import api
+from tests.conftest import ROOT
+
+TORCH_WORK = ROOT / "tests" / "frameworks" / "leuphana-dl-ss24-ex2"
+CODE_TASKS = ["6.1.i", "6.1.ii.a", "6.1.ii.b", "6.1.ii.c", "6.2.i", "6.2.ii", "6.2.iii", "7.code"]
+
+
+def test_torch_work_without_torch_is_unavailable_with_one_line_never_a_cascade_of_name_errors():
+    report = api.grade([TORCH_WORK]).submissions[0]
+    tasks = {t.id: t for t in report.tasks}
+    for task in CODE_TASKS:
+        assert tasks[task].status == "unavailable" and tasks[task].points == 0.0, task
+        assert tasks[task].message.startswith("code2.ipynb imports torch, which the grading environment lacks")
+        assert "--python" in tasks[task].message and "NameError" not in tasks[task].message
+    assert tasks["5.i"].status == "passed" and tasks["5.ii"].status == "passed"  # the answers file is graded
+    assert any("code2.ipynb not run: it needs torch" in flag for flag in report.flags)
+
+
+@pytest.fixture(scope="module")
+def torch_python(tmp_path_factory) -> str:
+    """A course environment with torch (`pip install torch==2.13.0` takes the CPU build on this machine's disk);
+    NNGRADE_TEST_TORCH_PYTHON names one that is already there."""
+    if os.environ.get("NNGRADE_TEST_TORCH_PYTHON"):
+        return os.environ["NNGRADE_TEST_TORCH_PYTHON"]
+    folder = tmp_path_factory.mktemp("torchenv")
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = str(folder / "bin" / "python")
+    done = subprocess.run([python, "-m", "pip", "install", "-q", "numpy", "matplotlib", "torch==2.13.0"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"torch cannot be installed here: {done.stderr.strip().splitlines()[-1:]}")
+    return python
+
+
+@pytest.mark.slow
+def test_torch_work_is_graded_on_its_values_in_a_course_environment(torch_python):
+    report = api.grade([TORCH_WORK], python=torch_python).submissions[0]
+    tasks = {t.id: t for t in report.tasks}
+    assert {task: tasks[task].status for task in CODE_TASKS} == {
+        **{task: "passed" for task in CODE_TASKS}, "6.2.iii": "pending-manual"}, {t: tasks[t].message for t in CODE_TASKS}
+    assert report.points == pytest.approx(20.5)
+    assert all(not t.diagnoses for t in report.tasks)
