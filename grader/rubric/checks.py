@@ -180,6 +180,7 @@ class TrainingCheck(CheckBase):
     targets: str | None = Field(None, description="answer key of the targets the predictions are judged against")
     min_accuracy: str | None = Field(None, description="answer key of the accuracy to reach")
     time_budget: float = Field(60.0, gt=0)
+    data: str | None = Field(None, description="answer key of the text naming the data trained on, for the report")
     min_decrease: float = Field(0.0, ge=0, lt=1, description="the share of its first value the loss must lose: "
                                 "epoch losses of shuffled mini-batches wander even when nothing is learned")
     retry: TrainingRetry | None = None

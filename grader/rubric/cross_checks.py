@@ -123,6 +123,7 @@ def _check_problems(check, key: dict[str, Any], module, rubric: Rubric) -> list[
     if check.kind == "training":
         need("min_accuracy", check.min_accuracy)
         need("targets", check.targets)
+        need("data", check.data)
     return out
 
 
@@ -191,6 +192,7 @@ def key_usage(rubric: Rubric) -> dict[str, list[str]]:
                     use(name, task.id)
             if check.kind == "training":
                 use(check.min_accuracy, task.id)
+                use(check.data, task.id)
             if check.kind == "property":
                 use(f"property.{check.property}", task.id)
             if check.kind in ("cell", "parameters"):
