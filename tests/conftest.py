@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -16,3 +19,17 @@ def rubric_given(sheet: str) -> dict:
 @pytest.fixture
 def rubrics_dir() -> Path:
     return RUBRICS
+
+
+def course_python(tmp_path_factory, variable: str, packages: list[str], what: str) -> str:
+    """A course environment with `packages` in a fresh venv (the grader's own has none of them), or the
+    interpreter the environment variable `variable` names; the test skips where they cannot be installed."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    folder = tmp_path_factory.mktemp("courseenv")
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = str(folder / "bin" / "python")
+    done = subprocess.run([python, "-m", "pip", "install", "-q", *packages], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"{what} cannot be installed here: {done.stderr.strip().splitlines()[-1:]}")
+    return python

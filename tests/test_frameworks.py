@@ -1,14 +1,10 @@
 """Work written with a deep-learning framework: unavailable with one line where the grading environment lacks
 it, graded on its values where a course environment has it (tensors in and out, numpy probes retried as
 tensors, the sheet's weights set as tensors)."""
-import os
-import subprocess
-import sys
-
 import pytest
 
 from grader import api
-from tests.conftest import ROOT
+from tests.conftest import ROOT, course_python
 
 TORCH_WORK = ROOT / "tests" / "frameworks" / "leuphana-dl-ss24-ex2"
 CODE_TASKS = ["6.1.i", "6.1.ii.a", "6.1.ii.b", "6.1.ii.c", "6.2.i", "6.2.ii", "6.2.iii", "7.code"]
@@ -27,18 +23,9 @@ def test_torch_work_without_torch_is_unavailable_with_one_line_never_a_cascade_o
 
 @pytest.fixture(scope="module")
 def torch_python(tmp_path_factory) -> str:
-    """A course environment with torch (`pip install torch==2.13.0` takes the CPU build on this machine's disk);
-    NNGRADE_TEST_TORCH_PYTHON names one that is already there."""
-    if os.environ.get("NNGRADE_TEST_TORCH_PYTHON"):
-        return os.environ["NNGRADE_TEST_TORCH_PYTHON"]
-    folder = tmp_path_factory.mktemp("torchenv")
-    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
-    python = str(folder / "bin" / "python")
-    done = subprocess.run([python, "-m", "pip", "install", "-q", "numpy", "matplotlib", "torch==2.13.0"],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"torch cannot be installed here: {done.stderr.strip().splitlines()[-1:]}")
-    return python
+    """`pip install torch==2.13.0` takes the CPU build on this machine's disk."""
+    return course_python(tmp_path_factory, "NNGRADE_TEST_TORCH_PYTHON", ["numpy", "matplotlib", "torch==2.13.0"],
+                         "torch")
 
 
 @pytest.mark.slow

@@ -1,7 +1,4 @@
 """TU Darmstadt 4.3: the JAX notebook, graded in a course environment that has jax, flax and optax."""
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +6,7 @@ import pytest
 from grader import api
 from reference import flax_networks
 from reference.recompute import ChoiceError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, course_python
 
 TUDA = ROOT / "submissions" / "tuda-sml-ss23-hw4"
 
@@ -58,20 +55,8 @@ def test_parameter_trees_that_are_no_mlp_are_the_students_choice_error(params, s
 
 @pytest.fixture(scope="module")
 def jax_python(tmp_path_factory) -> str:
-    """A course environment with jax, flax, optax and matplotlib (the grader's own has none of them);
-    NNGRADE_TEST_JAX_PYTHON names one that is already there."""
-    import os
-
-    if os.environ.get("NNGRADE_TEST_JAX_PYTHON"):
-        return os.environ["NNGRADE_TEST_JAX_PYTHON"]
-    folder = tmp_path_factory.mktemp("jaxenv")
-    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
-    python = str(folder / "bin" / "python")
-    done = subprocess.run([python, "-m", "pip", "install", "-q", "numpy", "jax", "flax", "optax", "matplotlib"],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"jax and flax cannot be installed here: {done.stderr.strip().splitlines()[-1:]}")
-    return python
+    return course_python(tmp_path_factory, "NNGRADE_TEST_JAX_PYTHON", ["numpy", "jax", "flax", "optax", "matplotlib"],
+                         "jax and flax")
 
 
 @pytest.mark.slow
