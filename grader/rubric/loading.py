@@ -60,6 +60,20 @@ def _problems_from_validation(file: str, raw: dict[str, Any], error: ValidationE
     return problems
 
 
+def _course_data(rubric: Rubric, file: str) -> Rubric:
+    """A `dataset` named relative to the course's files (`dataset = "mnist_subset"` beside the rubric in
+    files/<sheet>/) is the course's own data: the reference reads it there, wherever the grader runs from."""
+    folder = Path(file).parent / "files" / rubric.sheet
+    given = {}
+    for section, values in rubric.given.items():
+        dataset = values.get("dataset")
+        if isinstance(dataset, str) and dataset != "sklearn-digits" and not Path(dataset).is_absolute() \
+                and (folder / dataset).exists():
+            values = {**values, "dataset": str((folder / dataset).resolve())}
+        given[section] = values
+    return rubric.model_copy(update={"given": given})
+
+
 def parse(text: str, file: str = "<rubric>") -> Rubric:
     """Parse and validate one rubric; raises RubricError listing every problem found."""
     try:
@@ -70,6 +84,7 @@ def parse(text: str, file: str = "<rubric>") -> Rubric:
         rubric = Rubric.model_validate(raw)
     except ValidationError as exc:
         raise RubricError(_problems_from_validation(file, raw, exc)) from None
+    rubric = _course_data(rubric, file)
     from grader.rubric.cross_checks import cross_check  # it reads the reference, which reads these models
 
     problems = cross_check(rubric, file)
