@@ -108,8 +108,8 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
                      environment: Environment = Environment(None),
                      mistakes: dict[str, list] | None = None,
                      lacking: dict[str, tuple[str, list[str]]] | None = None) -> list[TaskResult]:
-    """`lacking`: the submission's files that import a framework the environment lacks; their tasks are
-    unavailable, never failed on the NameErrors that follow."""
+    """`lacking`: the submission's files that import a framework the environment lacks; their tasks that do not
+    pass are unavailable, never failed on the NameErrors that follow."""
     results = []
     lacking = lacking or {}
     notebooks = notebooks or {}
@@ -121,10 +121,6 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
             results.append(unavailable(task, rubric, missing, environment))
             continue
         blocked = next((f for c in task.checks if (f := getattr(c, "file", None)) in lacking), None)
-        if blocked:
-            shown, missing = lacking[blocked]  # the submission's file: code2.ipynb for code2.py
-            results.append(unavailable(task, rubric, missing, environment, shown))
-            continue
 
         def context_for(index: int, check: Any, task: Task = task) -> Context:
             jid = job_id(task.id, index)
@@ -140,6 +136,10 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
         files = {c.file for c in task.checks if getattr(c, "file", None)}
         refused = {f: o for f in files if (o := stand_in.refusal(task, rubric, notebooks.get(f), f, functions))}
         result = judge_task(task, rubric, context_for, refused)
+        if blocked and result.status not in ("passed", "pending-manual"):
+            # what the file's own numpy code does is graded; what fails may be the missing framework's doing
+            shown, missing = lacking[blocked]  # the submission's file: code2.ipynb for code2.py
+            result = unavailable(task, rubric, missing, environment, shown)
         if run is not None:
             result.seconds = round(sum(run.jobs.get(job_id(task.id, i), {}).get("seconds", 0.0)
                                        for i in range(len(task.checks))), 4)

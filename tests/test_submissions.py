@@ -27,8 +27,9 @@ EXPECTED = {
     ('leuphana-dl-ss24-ex2', 'Schroeder_3044702_Klein_3047315'): (14.2778, {'5.i': 'passed', '5.ii': 'partial', '6.1.i': 'passed', '6.1.ii.a': 'failed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'failed', '6.2.ii': 'passed', '7.code': 'partial'}),
     ('leuphana-dl-ss24-ex2', 'Vogel_3043388'): (8.3667, {'5.i': 'partial', '5.ii': 'not-attempted', '6.1.i': 'passed', '6.1.ii.a': 'passed', '6.1.ii.b': 'passed', '6.1.ii.c': 'passed', '6.2.i': 'not-attempted', '6.2.ii': 'not-attempted', '6.2.iii': 'not-attempted', '7.code': 'partial'}),
     # 7.3 (5 points): the notebooks. Becker: all functions right, but the notebook does not run top to bottom.
+    # Its `import torch` cell: the grading environment has no torch, so "runs top to bottom" is unavailable.
     ('nnti-ws2324-sheet7', 'Becker_2568823'): (1.7121 + 5 - 0.5, {'7.2.a': 'partial', '7.2.c': 'partial', **NOTEBOOK_73,
-                                                                  '7.3.g': 'failed'}),
+                                                                  '7.3.g': 'unavailable'}),
     # Hoffmann: backward and gradient_step still the template's, so training and the last cell cannot run.
     ('nnti-ws2324-sheet7', 'Hoffmann_2574455_Koch_2572290_Richter_2566101'): (1.6667 + 0.75 + 1 + 0.75, {
         '7.2.a': 'partial', '7.2.c': 'passed', '7.2.d': 'not-attempted', **NOTEBOOK_73, '7.3.d': 'not-attempted',
