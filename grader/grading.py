@@ -156,10 +156,14 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
                 report.flags.append(f"{name} differs from the course's copy, which was used instead")
         for problem in sources.problems.values():
             report.flags.append(problem)
+        own = intake.student_values(sub.files, rubric.student_values)
+        for key, (value, where) in own.items():
+            report.flags.append(f"{where}: used for {key}")
+        jobs = plans.personalise(setup.plan.jobs, {key: value for key, (value, _) in own.items()})
         run = None
-        if setup.plan.jobs or sources.notebooks:
-            run = _run(path, sources, setup, limits) if sources.loadable \
-                else _missing_run(setup.plan.jobs, sources.problems)
+        if jobs or sources.notebooks:
+            run = _run(path, sources, setup, limits, jobs) if sources.loadable \
+                else _missing_run(jobs, sources.problems)
             _note_run(run, report, sources)
         runs = sources.runs(run)
         report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem,
@@ -173,7 +177,8 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
         report.seconds = round(time.monotonic() - started, 3)
 
 
-def _run(submission: Path, sources: Sources, setup: SheetSetup, limits: sandbox.Limits) -> sandbox.ChildRun:
+def _run(submission: Path, sources: Sources, setup: SheetSetup, limits: sandbox.Limits,
+         jobs: list[dict[str, Any]]) -> sandbox.ChildRun:
     """Scripts share one child (they import each other); every notebook gets a child of its own, so a
     notebook that crashes its interpreter (a jax abort, a segfault) costs only its own tasks."""
     rubric = setup.rubric
@@ -184,9 +189,9 @@ def _run(submission: Path, sources: Sources, setup: SheetSetup, limits: sandbox.
     code.update(setup.provided())  # the course's given files are the course's: a submission's copy never replaces them
     # where there is no sandbox the audit hook keeps the child out of the rubrics and the other submissions
     forbidden = (str(setup.rubric_path.parent), str(submission.parent))
-    script_jobs = [job for job in setup.plan.jobs if job["file"] not in sources.notebooks
+    script_jobs = [job for job in jobs if job["file"] not in sources.notebooks
                    and job["file"] not in sources.problems]
-    runs = [_missing_run([job for job in setup.plan.jobs if job["file"] in sources.problems], sources.problems)]
+    runs = [_missing_run([job for job in jobs if job["file"] in sources.problems], sources.problems)]
     scripts = [f for f in rubric.files if f in sources.scripts]
     if scripts:
         runs.append(sandbox.run_child(code, script_jobs, setup.plan.arrays,
@@ -200,7 +205,7 @@ def _run(submission: Path, sources: Sources, setup: SheetSetup, limits: sandbox.
                                       rubric.defaults.cell_seconds, rubric.defaults.notebook_seconds,
                                       figures=setup.feedback is not None)
         # the scripts load here too: a notebook's checks may need classes of the submission's other files
-        runs.append(sandbox.run_child(code, [job for job in setup.plan.jobs if job["file"] == name],
+        runs.append(sandbox.run_child(code, [job for job in jobs if job["file"] == name],
                                       setup.plan.arrays, file_order=scripts + [name] + [
                                           f for f in rubric.provided if f not in scripts],
                                       aliases=rubric.aliases, limits=limits, notebooks=notebooks,

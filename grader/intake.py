@@ -7,6 +7,7 @@ never outside the private folder.
 """
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import stat
@@ -271,3 +272,25 @@ def _discover_one(path: Path, sheet: str | None, known: list[str]) -> list[tuple
     if sheet_dirs:
         return [pair for d in sheet_dirs for pair in _discover_one(d, sheet, known)]
     return [(path, _sheet_of(path, sheet, known))]
+
+
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def student_values(found: dict[str, Path], wanted: dict[str, Any]) -> dict[str, tuple[float, str]]:
+    """Settings the sheet leaves to the student (rubric `student_values`: main.py's `learning_rate = 0.2`), as
+    answer-key name -> (value, where): the last number assigned to the name in the file's text, never run."""
+    out: dict[str, tuple[float, str]] = {}
+    for key, spec in wanted.items():
+        path = found.get(spec.file)
+        if path is None:
+            continue
+        try:
+            with open(path, "rb") as fh:
+                text = fh.read(MAX_ANSWERS_BYTES).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        numbers = re.findall(rf"^[ \t]*{re.escape(spec.name)}[ \t]*=[ \t]*({NUMBER})[ \t]*(?:#.*)?$", text, re.MULTILINE)
+        if numbers and math.isfinite(value := float(numbers[-1])):
+            out[key] = (value, f"{spec.name} = {numbers[-1]} in {spec.file}")
+    return out

@@ -27,6 +27,7 @@ class Plan:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     property_inputs: dict[str, np.ndarray] = field(default_factory=dict)  # job id -> x
     names: dict[str, str] = field(default_factory=dict)  # "$KEY|shape" -> file name, so each is written once
+    student: frozenset[str] = frozenset()  # answer-key names a submission may set itself (rubric student_values)
 
     def array(self, value: np.ndarray, reference: str | None = None) -> dict[str, str]:
         if reference is not None and reference in self.names:
@@ -62,6 +63,8 @@ def _reshape(value: Any, shape: str | None) -> Any:
 def _value(value: Any, key: dict[str, Any], plan: Plan) -> Any:
     if isinstance(value, str):
         m = REF_RE.match(value)
+        if m and m.group("key") in plan.student and not m.group("shape"):
+            return {"$student": m.group("key"), "value": to_plain(key[m.group("key")])}  # personalise() fills it
         if m:
             resolved = _reshape(key[m.group("key")], m.group("shape"))
             return plan.array(resolved, value) if isinstance(resolved, np.ndarray) else to_plain(resolved)
@@ -97,7 +100,7 @@ def _property_job(check: PropertyCheck, sheet: str, plan: Plan, jid: str) -> dic
 
 def build(rubric: Rubric, key: dict[str, Any], skip: set[str] = frozenset()) -> Plan:
     """Jobs of every task but those in `skip` (tasks the grading environment cannot check)."""
-    plan = Plan()
+    plan = Plan(student=frozenset(rubric.student_values))
     seconds = rubric.defaults.job_seconds
     for task in rubric.tasks:
         if task.id in skip:
@@ -120,7 +123,8 @@ def build(rubric: Rubric, key: dict[str, Any], skip: set[str] = frozenset()) -> 
                 job["timeout"] = check.time_budget
                 if check.retry is not None:  # its own job: its failure or time-out cannot cost the first run
                     plan.jobs.append({**job, "id": retry_id(jid), "steps": _steps(check.retry.steps, key, plan),
-                                      "observe": [p for p in (check.retry.losses, check.retry.predictions) if p]})
+                                      "observe": [p for p in (check.retry.losses, check.retry.predictions) if p],
+                                      "for_student_values": check.retry.for_student_values})
             elif check.kind == "gradient":
                 job["observe"] = list(check.gradients)
                 job["fd"] = {"params": list(dict.fromkeys(check.gradients.values())),
@@ -128,3 +132,26 @@ def build(rubric: Rubric, key: dict[str, Any], skip: set[str] = frozenset()) -> 
                 job["timeout"] = max(seconds, 30.0)
             plan.jobs.append(job)
     return plan
+
+
+def personalise(jobs: list[dict[str, Any]], values: dict[str, float]) -> list[dict[str, Any]]:
+    """The sheet's jobs for one submission: each value a student may set is the student's where the submission
+    sets it, else the key's; a retry that exists for such values runs only where the first run used one."""
+    used: set[str] = set()
+
+    def fill(value: Any, job: str) -> Any:
+        if isinstance(value, dict) and set(value) == {"$student", "value"}:
+            if value["$student"] in values:
+                used.add(job)
+                return values[value["$student"]]
+            return value["value"]
+        if isinstance(value, list):
+            return [fill(v, job) for v in value]
+        if isinstance(value, dict):
+            return {k: fill(v, job) for k, v in value.items()}
+        return value
+
+    filled = [{**job, "steps": fill(job["steps"], job["id"]), **({"fd": fill(job["fd"], job["id"])} if job.get("fd")
+                                                                  else {})} for job in jobs]
+    return [{k: v for k, v in job.items() if k != "for_student_values"} for job in filled
+            if not job.get("for_student_values") or job["id"].removesuffix("/retry") in used]

@@ -344,6 +344,7 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
     key["4.2.data.x_test"], key["4.2.data.t_test"] = data.x_test, data.t_test
     key["4.2.epochs"], key["4.2.batch_size"] = g.epochs, g.batch_size
     key["4.2.learning_rate"], key["4.2.seed"] = g.learning_rate, g.seed
+    key["4.2.learning_rate_given"] = g.learning_rate  # the rubric's, where a student's main.py sets its own
     for name in ARCHITECTURES:
         result = run_experiment(name, g, data)
         key[f"4.2.{name}.loss_curve"] = result["loss_curve"]

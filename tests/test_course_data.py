@@ -40,3 +40,31 @@ def test_the_courses_mnist_subset_beside_the_rubric_is_used_and_named(tmp_path):
 def test_the_bundled_digits_stand_in_and_the_report_says_so():
     tasks = {t.id: t for t in api.grade([KELLER], sheet="tuda-sml-ss23-hw4").submissions[0].tasks}
     assert "trained on the bundled 8 x 8 digits" in tasks["4.2.d"].detail
+
+
+def test_the_learning_rate_main_py_sets_is_used_with_the_rubrics_as_the_fallback(tmp_path):
+    """The sheet leaves the learning rate to the student (main.py, read as text, never run): training uses
+    theirs; where it was chosen for other data and misses, a second run with the rubric's rate counts."""
+    for rate in ("0.2", "50"):
+        folder = tmp_path / "tuda-sml-ss23-hw4" / f"Rate{rate.replace('.', '')}_2799990"
+        shutil.copytree(KELLER, folder, ignore=shutil.ignore_patterns("*.ipynb"))
+        (folder / "main.py").write_text("from experiment import train\n\nif __name__ == '__main__':\n"
+                                        f"    learning_rate = {rate}  # tuned on MNIST\n    train(None, None)\n")
+    run = {s.name: s for s in api.grade([tmp_path / "tuda-sml-ss23-hw4"]).submissions}
+    for name, rate in (("Rate02_2799990", "0.2"), ("Rate50_2799990", "50")):
+        assert f"learning_rate = {rate} in main.py: used for 4.2.learning_rate" in run[name].flags
+    linear = {n: next(t for t in run[n].tasks if t.id == "4.2.d") for n in run}
+    assert linear["Rate02_2799990"].status == "passed" and "rubric's learning rate" not in linear["Rate02_2799990"].detail
+    assert linear["Rate50_2799990"].status == "passed" and "rubric's learning rate" in linear["Rate50_2799990"].detail
+
+
+def test_a_second_run_for_a_students_setting_runs_only_where_the_student_set_one():
+    from grader import plans
+
+    setup_jobs = plans.build(api.load_rubric("tuda-sml-ss23-hw4"), api.answer_key("tuda-sml-ss23-hw4").values).jobs
+    retries = [j["id"] for j in setup_jobs if j["id"].endswith("/retry")]
+    assert retries and not [j for j in plans.personalise(setup_jobs, {}) if j["id"] in retries]
+    own = plans.personalise(setup_jobs, {"4.2.learning_rate": 0.2})
+    assert {j["id"] for j in own} >= set(retries)
+    train = next(s for j in own if j["id"] == "4.2.d#1" for s in j["steps"] if s.get("target") == "experiment.train")
+    assert train["args"][-1] == 0.2

@@ -167,6 +167,8 @@ class TrainingRetry(Model):
     losses: str
     predictions: str | None = None
     because: str = Field(min_length=1, description="what the second run's settings allow for, for the message")
+    for_student_values: bool = Field(False, description="run only when the first run used a value the student "
+                                                        "set (a learning rate tuned for other data)")
 
 
 class TrainingCheck(CheckBase):

@@ -60,6 +60,14 @@ class Assumption(Model):
     text: str
 
 
+class StudentValue(Model):
+    """A setting the sheet leaves to the student (main.py's learning rate): read from the student's file as the
+    number assigned to `name`, never by running it."""
+
+    file: str
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 class Rubric(Model):
     schema_version: Literal[1]
     sheet: str
@@ -73,6 +81,9 @@ class Rubric(Model):
     data: dict[str, str] = Field({}, description="data files a notebook loads (file name -> answer-key array), "
                                                  "written by the grader and supplied when a submission lacks them")
     templates: list[str] = Field([], description="files handed out to students, in files/<sheet>/; `grade template` writes them")
+    student_values: dict[str, StudentValue] = Field({}, description="answer-key entries a submission sets itself "
+                                                    "(\"4.2.learning_rate\" from main.py's learning_rate); the "
+                                                    "key's value where it does not")
     python: str | None = Field(None, description="interpreter that runs student code (the course's environment); "
                                                  "--python overrides it")
     overrides: dict[str, dict[str, Any]] = Field({}, description="notebook file -> constants replaced after the "
