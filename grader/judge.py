@@ -143,5 +143,9 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
         if run is not None:
             result.seconds = round(sum(run.jobs.get(job_id(task.id, i), {}).get("seconds", 0.0)
                                        for i in range(len(task.checks))), 4)
+            accepted = list(dict.fromkeys(a for i in range(len(task.checks))
+                                          for a in run.jobs.get(job_id(task.id, i), {}).get("aliases") or []))
+            if accepted:  # the freedom the sheet leaves, and which choice was graded
+                result.detail += f" | accepted: {', '.join(accepted)}"
         results.append(result)
     return results

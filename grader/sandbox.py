@@ -292,6 +292,7 @@ def _clean_job(record: dict[str, Any], out: ArrayReader) -> dict[str, Any]:
         "observed": {str(k)[:200]: decode(v, out) for k, v in list(observed.items())[:200]},
         "fd": {str(k)[:200]: decode(v, out) for k, v in list(fd.items())[:50]} if fd is not None else None,
         "fd_precision": _number(record.get("fd_precision")),
+        "aliases": _texts(record.get("aliases"), 10, 120),
     }
 
 

@@ -210,3 +210,9 @@ def test_a_grader_failure_on_one_submission_does_not_stop_the_run(monkeypatch):
     assert "RuntimeError: boom" in becker.grader_error and all(t.status == "error" for t in becker.tasks)
     assert find(run, "Mueller_2571234_Schmidt_2569876").points == pytest.approx(
         EXPECTED["nnti-ws2324-sheet7", "Mueller_2571234_Schmidt_2569876"][0], abs=1e-3)
+
+
+def test_the_report_says_which_accepted_alternative_was_graded(run):
+    schroeder = next(s for s in run.submissions if s.name == "Schroeder_3044702_Klein_3047315")
+    task = next(t for t in schroeder.tasks if t.id == "6.1.i")
+    assert "accepted: `Sigmoid` for `sigmoid`" in task.detail

@@ -79,6 +79,7 @@ def _run_job(job: dict[str, Any], loaded: Loaded, aliases: dict[str, list[str]],
                 except PlanError as exc:
                     observed[path] = {"absent": str(exc)}
             record["observed"] = observed
+            record["aliases"] = ns.used[:10]
             if job.get("fd"):
                 fd = job["fd"]
                 seen: list[float] = []

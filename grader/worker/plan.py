@@ -46,6 +46,7 @@ class Namespace:
         self.module = module
         self.modules = modules
         self.aliases = aliases
+        self.used: list[str] = []  # "`Sigmoid` for `sigmoid`": the alternatives the student's names matched
 
     def candidates(self, name: str) -> list[str]:
         return [name, *self.aliases.get(name, [])]
@@ -60,6 +61,7 @@ class Namespace:
         for candidate in self.candidates(name):
             for scope in scopes:
                 if candidate in scope:
+                    self._note(candidate, name)
                     return scope[candidate]
         for candidate in self.candidates(name):
             if candidate in self.modules:
@@ -71,8 +73,14 @@ class Namespace:
     def _attr_name(self, obj: Any, name: str) -> str:
         for candidate in self.candidates(name):
             if hasattr(obj, candidate):
+                self._note(candidate, name)
                 return candidate
         return name
+
+    def _note(self, candidate: str, name: str) -> None:
+        note = f"`{candidate}` for `{name}`"
+        if candidate != name and note not in self.used:
+            self.used.append(note)
 
     def step(self, obj: Any, part: str | int, shown: str) -> Any:
         if isinstance(part, str) and type(obj) is dict and part in obj:  # parameter trees: variables.params
