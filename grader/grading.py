@@ -139,15 +139,16 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
         if sources.left_out:
             report.flags.append(f"not used: {', '.join(sources.left_out)} (would replace a library or the grader's code)")
         lacking = sources.frameworks_lacking(setup.environment)
-        for shown, missing in lacking.values():
-            report.flags.append(f"{shown} imports {', '.join(missing)}, which the grading environment lacks: "
-                                "what needs it is unavailable (grade with --python)")
         for name in list(sources.notebooks):
             missing = setup.unneeded(name)
             if missing:  # running it would only fail on its imports
                 shown = sources.notebooks.pop(name).name
+                lacking.pop(name, None)
                 report.flags.append(f"{shown} not run: it needs {', '.join(missing)}, which the grading environment "
                                     "lacks (grade with --python)")
+        for shown, missing in lacking.values():
+            report.flags.append(f"{shown} imports {', '.join(missing)}, which the grading environment lacks: "
+                                "what needs it is unavailable (grade with --python)")
         for name in rubric.files:
             if name not in chosen:
                 report.flags.append(f"missing file {name}")
