@@ -12,9 +12,12 @@ Printed figures, per sheet and in total:
   (target 100 %);
 - false alarms: the right answers to the same entries, handed in the same way,
   that fail or get a diagnosis (target 0);
-then, from grading the shipped examples: diagnoses given to the correct ones
-(target 0) and the failing tasks of the typical-mistakes ones without a specific
-diagnosis (target 0).
+then the formula operators (grader/checks/formula_mutants.py): every single mutant
+of every graded reference formula handed in as the student's formula, and how many
+are named correctly, named wrongly or not named (targets >= 90 %, <= 2 %);
+then, from grading the shipped examples and the correct variants (tests/variants/):
+diagnoses given to correct work (target 0) and the failing tasks of the
+typical-mistakes examples without a specific diagnosis (target 0).
 """
 from __future__ import annotations
 
@@ -54,6 +57,33 @@ def planted_figures() -> None:
     print(f"share of right answers wrongly diagnosed: {_share(totals[4], totals[3])}")
 
 
+def operator_figures() -> None:
+    print(f"\nformula operators:\n{'sheet':24} {'planted':>8} {'failing':>8} {'named':>8} {'wrong':>6} {'none':>6} "
+          f"{'share':>7}")
+    totals = [0, 0, 0, 0, 0]
+    for sheet_id in reference.SHEETS:
+        found = planted.plant_operators(planted.Sheet(api.load_rubric(sheet_id)))
+        failing = [p for p in found if not p.too_close]
+        named = [p for p in failing if p.named]
+        wrong = [p for p in failing if p.outcome.diagnoses and not p.named]
+        row = [len(found), len(failing), len(named), len(wrong), len(failing) - len(named) - len(wrong)]
+        totals = [a + b for a, b in zip(totals, row)]
+        if found:
+            print(f"{sheet_id:24} {row[0]:8} {row[1]:8} {row[2]:8} {row[3]:6} {row[4]:6} {_share(row[2], row[1]):>7}")
+        for p in wrong:
+            print(f"    named wrongly: {p.key} {p.mistake} -> {p.outcome.diagnoses}")
+    print(f"{'all sheets':24} {totals[0]:8} {totals[1]:8} {totals[2]:8} {totals[3]:6} {totals[4]:6} "
+          f"{_share(totals[2], totals[1]):>7}")
+
+
+def variant_figures() -> None:
+    run = api.grade([ROOT / "tests" / "variants"])
+    diagnosed = [(r.name, t.id, t.diagnoses) for r in run.submissions for t in r.tasks if t.diagnoses]
+    print(f"  correct variants (tests/variants): {len(run.submissions)}, tasks with a diagnosis: {len(diagnosed)}")
+    for item in diagnosed:
+        print(f"    {item}")
+
+
 def example_figures() -> None:
     started = time.perf_counter()
     run = api.grade([ROOT / "submissions"])
@@ -70,6 +100,7 @@ def example_figures() -> None:
           f"without a specific diagnosis: {len(vague)}")
     for item in vague:
         print(f"    {item}")
+    variant_figures()
 
 
 def _share(part: int, whole: int) -> str:
@@ -78,4 +109,5 @@ def _share(part: int, whole: int) -> str:
 
 if __name__ == "__main__":
     planted_figures()
+    operator_figures()
     example_figures()

@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 
 import reference
-from grader.checks import Context, Outcome, answer, choice, expression, value
+from grader.checks import Context, Outcome, answer, choice, expression, formula_mutants, value
+from grader.checks.formula_language import FormulaError, evaluate, parse
 from grader.checks.compare import as_numbers, distinguishable
 from grader.rubric import Rubric, ValueCheck
+from reference.formula import call_with, sample_point
 from reference.mistakes import alternatives
 
 
@@ -146,6 +148,47 @@ def plant_formulas(sheet: Sheet) -> list[Planted]:
             fits = frozenset(m.id for m in formula.mistakes
                              if expression.compare(mistake.text, formula.following(m)).agrees)
             out.append(Planted(sheet.id, name, "formula", mistake.id, fits, outcome, too_close=passes))
+    return out
+
+
+def _at_points(fn, points: list[dict[str, np.ndarray]]) -> list[np.ndarray] | None:
+    try:
+        with np.errstate(all="ignore"):
+            values = [np.asarray(fn(p), dtype=np.float64) for p in points]
+    except (FormulaError, ValueError, TypeError, IndexError, ArithmeticError):
+        return None
+    return values if all(np.all(np.isfinite(v)) for v in values) else None
+
+
+def _same_everywhere(a: list[np.ndarray] | None, b: list[np.ndarray] | None) -> bool:
+    return a is not None and b is not None and all(
+        x.shape == y.shape and np.allclose(x, y, rtol=1e-6, atol=1e-9) for x, y in zip(a, b))
+
+
+def plant_operators(sheet: Sheet) -> list[Planted]:
+    """Every single mutant of every graded reference formula (formula_mutants), handed in as the student's
+    formula. `fits` holds every name that gives the same values: an equivalent mutant, a sheet's own
+    FormulaMistake, or "sign-flip" when the mutant is the formula negated."""
+    out = []
+    for name, formula in getattr(sheet.module, "FORMULAS", {}).items():
+        if name not in sheet.graded:
+            continue
+        rng = np.random.default_rng(1)
+        points = [sample_point(formula, rng) for _ in range(8)]
+        found = formula_mutants.candidates(parse(formula.text, formula.names))
+        values = [_at_points(lambda p, c=c: evaluate(c.parsed, p), points) for c in found]
+        right = _at_points(lambda p: formula(**p), points)
+        negated = [-v for v in right] if right is not None else None
+        known = [(m.id, _at_points(lambda p, m=m: call_with(m.fn, p), points)) for m in formula.mistakes]
+        for candidate, value in zip(found, values):
+            if value is None or _same_everywhere(value, right):
+                continue  # cannot be evaluated on the sheet's shapes, or the same formula rewritten
+            fits = {c.operator for c, v in zip(found, values) if _same_everywhere(v, value)}
+            fits |= {mistake for mistake, v in known if _same_everywhere(v, value)}
+            fits |= {"sign-flip"} if _same_everywhere(value, negated) else set()
+            _, outcome, passes = sheet.judge(name, candidate.parsed.text)
+            out.append(Planted(sheet.id, name, "operator", candidate.operator, frozenset(fits), outcome,
+                               too_close=passes))
     return out
 
 

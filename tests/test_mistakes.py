@@ -271,3 +271,17 @@ def test_the_class_report_counts_diagnoses_per_task():
     run = api.grade([ROOT / "submissions" / SHEET])
     text = diagnosis_counts(run.submissions).plain
     assert text.startswith("diagnoses: ") and "7.2.a log10 x1" in text and "7.3.d missing-activation-derivative x1" in text
+
+
+@pytest.mark.parametrize("sheet_id", ["tub-ml-sheet1", "tuda-sml-ss23-hw4", "nnti-ws2425-sheet6"])
+def test_formula_mutants_nobody_listed_are_named(sheet_id):
+    """Every single mutant of every graded reference formula, handed in as the student's formula: at least 90 %
+    of those that fail are named with the operator that made them (or an equivalent reading), at most 2 % are
+    named wrongly."""
+    found = planted.plant_operators(planted.Sheet(api.load_rubric(sheet_id)))
+    failing = [p for p in found if not p.too_close]
+    named = [p for p in failing if p.named]
+    wrong = [p for p in failing if p.outcome.diagnoses and not p.named]
+    assert failing and len(named) >= 0.9 * len(failing), [(p.key, p.mistake, p.outcome.diagnoses) for p in failing
+                                                          if not p.named]
+    assert len(wrong) <= 0.02 * len(failing), [(p.key, p.mistake, p.outcome.diagnoses) for p in wrong]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader import diagnose
+from grader.checks import formula_mutants
 from grader.checks.compare import align  # a vector compares as (n,), 1 x n or n x 1
 from grader.checks.formula_language import FormulaError, ParsedFormula, evaluate, parse  # noqa: F401 (re-exported)
 from reference.formula import Formula, Layout, call_with, relayout, sample_dims, sample_point
@@ -60,23 +61,32 @@ def _everywhere(got: Callable[[int], np.ndarray | None], want: Callable[[int], n
 
 
 def diagnose_formula(parsed: ParsedFormula, formula: Formula, points: list[dict[str, np.ndarray]],
-                     expected: list[np.ndarray], rtol: float, atol: float) -> "diagnose.Diagnosis | None":
+                     expected: list[np.ndarray], rtol: float, atol: float, reveal: bool = True,
+                     cache_key: tuple = ()) -> "diagnose.Diagnosis | None":
     """Why a formula that disagrees is wrong, when it agrees everywhere with a known mistake: the sheet's own
-    wrong formulas first (they speak the exercise's language), then a sign, a constant factor, a transposed
-    result, and last a matrix variable used transposed (evaluated again with that variable transposed).
-    `points` are flat; the student's formula is evaluated with vectors as the sheet writes them."""
+    wrong formulas first (they speak the exercise's language), then the whole formula negated, then the
+    reference formula changed in one place by a mutation operator (formula_mutants), then a constant factor,
+    a transposed result, and last a matrix variable used transposed (evaluated again with that variable
+    transposed). `points` are flat; the student's formula is evaluated with vectors as the sheet writes them."""
     n = len(points)
-    shown = [relayout(p, formula.vectors) for p in points]
-    got = _Evaluations(parsed, shown)
+    for layout in formula.layouts():  # the sheet's layout, else the first the student's formula evaluates in
+        shown = [relayout(p, layout) for p in points]
+        got = _Evaluations(parsed, shown)
+        if got(0) is not None:
+            break
     right = expected.__getitem__
     for mistake in formula.mistakes:
         wrong = (lambda m: lambda i: _value(lambda: call_with(m.fn, points[i])))(mistake)
         if _everywhere(got, wrong, n, rtol, atol) and not _everywhere(wrong, right, n, rtol, atol):
             return diagnose.Diagnosis(mistake.id, mistake.message)
     first = got(0)
+    if first is not None and np.any(np.abs(expected[0]) > atol) and \
+            _everywhere(got, lambda i: -expected[i], n, rtol, atol):
+        return diagnose.SIGN_FLIP  # negated as a whole: where the minus went cannot be told
     if first is not None:
-        if np.any(np.abs(expected[0]) > atol) and _everywhere(got, lambda i: -expected[i], n, rtol, atol):
-            return diagnose.SIGN_FLIP
+        operator = _mutant(got, formula, points, right, n, rtol, atol, reveal, cache_key)
+        if operator is not None:
+            return operator
         first = align(first, expected[0])
         # one factor at every one of the sample points is the evidence a constant factor needs
         c = diagnose.factor(first, expected[0], atol) if first is not None else None
@@ -85,15 +95,42 @@ def diagnose_formula(parsed: ParsedFormula, formula: Formula, points: list[dict[
         transposed = lambda i: g.T if (g := got(i)) is not None and g.ndim == 2 else None
         if _everywhere(transposed, right, n, rtol, atol):
             return diagnose.TRANSPOSED
+    sheets = [relayout(p, formula.vectors) for p in points]  # a matrix used transposed, in the sheet's notation
     for name, variable in formula.variables.items():
         if len(variable.shape) != 2:
             continue
-        flipped = lambda i: _value(lambda: evaluate(parsed, {**shown[i], name: shown[i][name].T}))
+        flipped = lambda i: _value(lambda: evaluate(parsed, {**sheets[i], name: sheets[i][name].T}))
         if _everywhere(flipped, right, n, rtol, atol):
             rows, cols = variable.shape
             return diagnose.Diagnosis("transposed", f"{name} is used transposed: {name} is {rows} x {cols}; "
                                                     "check its orientation in products and sums")
     return None
+
+
+_MUTANTS: dict[tuple, tuple[list[formula_mutants.Candidate], list[_Evaluations]]] = {}
+
+
+def _mutant(got: _Evaluations, formula: Formula, points: list[dict[str, np.ndarray]], right, n: int,
+            rtol: float, atol: float, reveal: bool, cache_key: tuple) -> "diagnose.Diagnosis | None":
+    """The candidate of the reference formula that the student's agrees with everywhere. The candidates and
+    their values are computed once per formula and sample points (cache_key), lazily, and never in the child."""
+    if cache_key not in _MUTANTS:
+        try:
+            reference = parse(formula.text, formula.names)
+        except FormulaError:
+            return None
+        found = formula_mutants.candidates(reference)
+        _MUTANTS[cache_key] = (found, [_Evaluations(c.parsed, points) for c in found])
+    found, values = _MUTANTS[cache_key]
+    fits = [c for c, value in zip(found, values)
+            if _everywhere(got, value, n, rtol, atol) and not _everywhere(value, right, n, rtol, atol)]
+    if not fits:
+        return None
+    first, others = fits[0], {c.message for c in fits[1:]} - {fits[0].message}
+    message = first.message if reveal else first.hidden
+    if others and reveal:
+        message += f" (or equally: {sorted(others)[0]})"
+    return diagnose.Diagnosis(first.operator, message)
 
 
 def compare(text: str, formula: Formula, samples: int = 20, seed: int = 0,
@@ -125,7 +162,8 @@ def compare(text: str, formula: Formula, samples: int = 20, seed: int = 0,
             return Comparison(True, result.message + shown, result.max_error)
         results.append(result)
     result = results[0]  # the sheet's own notation says best what went wrong
-    found = diagnose_formula(parsed, formula, points, expected, rtol, atol)
+    found = diagnose_formula(parsed, formula, points, expected, rtol, atol, reveal,
+                             (formula.text, tuple(formula.names), samples, seed, rtol, atol))
     if found is None:
         return result
     if not reveal and found.id in diagnose.REVEALING:  # negating or rescaling the formula would give the answer
