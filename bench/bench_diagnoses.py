@@ -15,6 +15,8 @@ Printed figures, per sheet and in total:
 then the formula operators (grader/checks/formula_mutants.py): every single mutant
 of every graded reference formula handed in as the student's formula, and how many
 are named correctly, named wrongly or not named (targets >= 90 %, <= 2 %);
+then the hand-written realistic mistakes of tests/handwritten/ (targets >= 70 % true,
+<= 2 % wrong);
 then, from grading the shipped examples and the correct variants (tests/variants/):
 diagnoses given to correct work (target 0) and the failing tasks of the
 typical-mistakes examples without a specific diagnosis (target 0).
@@ -22,6 +24,7 @@ typical-mistakes examples without a specific diagnosis (target 0).
 from __future__ import annotations
 
 import time
+import tomllib
 from pathlib import Path
 
 import reference
@@ -76,6 +79,35 @@ def operator_figures() -> None:
           f"{_share(totals[2], totals[1]):>7}")
 
 
+def handwritten_figures() -> None:
+    """tests/handwritten/: realistic slips nobody listed, one per submission, each with the diagnosis ids that
+    would be true (MISTAKES.toml): how many the grader names truly, wrongly, or not at all."""
+    manifest = ROOT / "tests" / "handwritten" / "MISTAKES.toml"
+    if not manifest.exists():
+        return
+    entries = tomllib.loads(manifest.read_text(encoding="utf-8"))["mistake"]
+    run = {(r.sheet, r.name): r for r in api.grade([ROOT / "tests" / "handwritten"]).submissions}
+    print(f"\nhand-written mistakes (tests/handwritten):\n{'sheet':24} {'slips':>6} {'true':>6} {'wrong':>6} "
+          f"{'none':>6} {'true %':>7} {'wrong %':>8}")
+    rows: dict[str, list[int]] = {}
+    wrongly = []
+    for entry in entries:
+        task = next(t for t in run[(entry["sheet"], entry["submission"])].tasks if t.id == entry["task"])
+        true = bool(set(task.diagnoses) & set(entry["acceptable"]))
+        wrong = bool(task.diagnoses) and not true
+        row = rows.setdefault(entry["sheet"], [0, 0, 0, 0])
+        row[0] += 1
+        row[1 if true else 2 if wrong else 3] += 1
+        if wrong:
+            wrongly.append((entry["submission"], entry["task"], entry["slip"], task.diagnoses))
+    totals = [sum(r[i] for r in rows.values()) for i in range(4)]
+    for sheet, row in [*sorted(rows.items()), ("all sheets", totals)]:
+        print(f"{sheet:24} {row[0]:6} {row[1]:6} {row[2]:6} {row[3]:6} {_share(row[1], row[0]):>7} "
+              f"{_share(row[2], row[0]):>8}")
+    for item in wrongly:
+        print(f"    named wrongly: {item}")
+
+
 def variant_figures() -> None:
     run = api.grade([ROOT / "tests" / "variants"])
     diagnosed = [(r.name, t.id, t.diagnoses) for r in run.submissions for t in r.tasks if t.diagnoses]
@@ -110,4 +142,5 @@ def _share(part: int, whole: int) -> str:
 if __name__ == "__main__":
     planted_figures()
     operator_figures()
+    handwritten_figures()
     example_figures()
