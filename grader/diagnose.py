@@ -58,11 +58,12 @@ PLAUSIBLE_FACTORS = (2.0, 0.5, -2.0, -0.5)  # a missing or extra 1/2 or 2, with 
 SEPARATION = 3.0  # tolerances between a mistake's value and the right one before the mistake can be named
 
 
-def evident_factor(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> float | None:
+def evident_factor(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
+                   batch: tuple[int, ...] = ()) -> float | None:
     """A constant factor the evidence supports: one ratio across at least two entries that are not ~0, or,
-    for a single number, only a factor students plausibly make (2 or 1/2, with or without the sign; a batch
-    size is named by the sheets' own mistakes, which know it). Either way the factor must move the value
-    clearly away from the right one, so rounding is never a "factor"."""
+    for a single number, only a factor students plausibly make (2 or 1/2, with or without the sign, and the
+    number of samples of the check's input or its inverse: a sum where the sheet averages). Either way the
+    factor must move the value clearly away from the right one, so rounding is never a "factor"."""
     c = factor(observed, expected, atol)
     if c is None or not close(observed, c * expected, rtol, atol):
         return None
@@ -70,10 +71,12 @@ def evident_factor(observed: np.ndarray, expected: np.ndarray, rtol: float, atol
         return None
     if int(np.count_nonzero(np.abs(expected) > max(atol, 1e-12))) >= 2:
         return c
-    return c if any(abs(c / p - 1.0) <= max(rtol, 1e-3) for p in PLAUSIBLE_FACTORS) else None
+    plausible = PLAUSIBLE_FACTORS + tuple(f for n in batch if n > 1 for f in (float(n), 1.0 / n))
+    return c if any(abs(c / p - 1.0) <= max(rtol, 1e-3) for p in plausible) else None
 
 
-def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> list[Diagnosis]:
+def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
+            batch: tuple[int, ...] = ()) -> list[Diagnosis]:
     found: list[Diagnosis] = []
     if observed.ndim == 2 and observed.shape[0] > 1 and observed.shape[1] > 1 and \
             close(observed.T, expected, rtol, atol):
@@ -82,7 +85,7 @@ def numbers(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float
         if close(-observed, expected, rtol, atol):
             found.append(SIGN_FLIP)
         else:
-            c = evident_factor(observed, expected, rtol, atol)
+            c = evident_factor(observed, expected, rtol, atol, batch)
             if c is not None:
                 found.append(constant_factor(c))
     return found

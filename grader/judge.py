@@ -129,7 +129,7 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
                            sheet=rubric.sheet, job=run.jobs.get(jid) if run is not None else None,
                            retry=run.jobs.get(retry_id(jid)) if run is not None else None,
                            answers=answers, answers_problem=answers_problem,
-                           property_input=plan.property_inputs.get(jid),
+                           property_input=plan.property_inputs.get(jid), batch=plan.batches.get(jid, ()),
                            killed=run.killed if run is not None else None,
                            timed_out=run is not None and run.timed_out,
                            notebook=notebooks.get(file) if file else None, mistakes=mistakes or {})

@@ -28,6 +28,7 @@ class Plan:
     property_inputs: dict[str, np.ndarray] = field(default_factory=dict)  # job id -> x
     names: dict[str, str] = field(default_factory=dict)  # "$KEY|shape" -> file name, so each is written once
     student: frozenset[str] = frozenset()  # answer-key names a submission may set itself (rubric student_values)
+    batches: dict[str, tuple[int, ...]] = field(default_factory=dict)  # job id -> sample counts of its inputs
 
     def array(self, value: np.ndarray, reference: str | None = None) -> dict[str, str]:
         if reference is not None and reference in self.names:
@@ -131,7 +132,17 @@ def build(rubric: Rubric, key: dict[str, Any], skip: set[str] = frozenset()) -> 
                              "loss_steps": _steps(check.loss_steps, key, plan), "loss": check.loss, "eps": check.eps}
                 job["timeout"] = max(seconds, 30.0)
             plan.jobs.append(job)
+            plan.batches[jid] = _sample_counts(job["steps"], plan)
     return plan
+
+
+def _sample_counts(value: Any, plan: Plan) -> tuple[int, ...]:
+    """The lengths of the 2-D input arrays' axes (rows or columns, one sample each) a job passes."""
+    if isinstance(value, dict) and set(value) == {"$npy"}:
+        shape = plan.arrays[value["$npy"]].shape
+        return tuple(n for n in shape if n > 1) if len(shape) == 2 else ()
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return tuple(sorted({n for item in items for n in _sample_counts(item, plan)}))
 
 
 def personalise(jobs: list[dict[str, Any]], values: dict[str, float]) -> list[dict[str, Any]]:

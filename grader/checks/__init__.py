@@ -107,6 +107,7 @@ class Context:
     sheet: str
     job: dict[str, Any] | None = None  # the worker's record for file checks
     retry: dict[str, Any] | None = None  # the record of a training check's second run
+    batch: tuple[int, ...] = ()  # sample counts of the job's input arrays: a sum or mean over them is a plausible factor
     answers: dict[str, Any] | None = None  # the answers file, flattened to dotted names; None if absent
     answers_problem: str | None = None  # why the answers file could not be read
     property_input: np.ndarray | None = None

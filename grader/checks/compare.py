@@ -192,7 +192,7 @@ def _accepts(aligned: np.ndarray, expected: np.ndarray, rtol: float, atol: float
 
 def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: bool,
           accept_transpose: bool = False, what: str = "the value", alternatives: tuple = (),
-          by_hand: bool = False, written: Any = None) -> Match:
+          by_hand: bool = False, written: Any = None, batch: tuple[int, ...] = ()) -> Match:
     """`alternatives` are the values the task's known mistakes give (reference/mistakes.py): one that fits
     names the mistake, also in hidden tasks, since a mistake's name shows no expected value. Hand values
     (`by_hand`) also pass when they are the expected value rounded to the digits written; values computed in
@@ -238,7 +238,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     if by_hand and reveal and _close(aligned, exp, 0.1, atol):  # "close" would narrow a hidden value down
         return Match(False, f"{what} is close but outside the tolerance: check your rounding (keep three "
                             "significant digits in intermediate results)", ("rounding",), float(error.max()))
-    found = diagnose.numbers(aligned, exp, rtol, atol)
+    found = diagnose.numbers(aligned, exp, rtol, atol, batch)
     if not reveal:  # a hidden task: no deviation and no factor in the message (a named mistake above is allowed)
         return Match(False, f"{what} is not correct", tuple(d.id for d in found), float(error.max()))
     text = (f"{what} differs from the expected value (largest deviation {float(error.max()):.3g}): "

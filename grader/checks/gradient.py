@@ -59,7 +59,7 @@ def _one(path: str, param: str, check: GradientCheck, ctx: Context) -> tuple[boo
         return _against_own_loss(path, param, grad, fd, consistent, error, loss)
     rtol, atol = check.tolerances(ctx.defaults.value_rtol, ctx.defaults.value_atol)
     m = match(raw, ctx.key[name], max(rtol, 1e-6), max(atol, 1e-8), reveal=ctx.reveal, what=f"`{path}`",
-              alternatives=ctx.alternatives(name))
+              alternatives=ctx.alternatives(name), batch=ctx.batch)
     if m.ok and consistent is False:
         return True, (f"`{path}` agrees with the reference, but not with central differences of {loss} "
                       f"(relative error {error:.2g}): {loss} is where the mistake is, not the backward pass"), ()

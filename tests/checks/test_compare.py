@@ -131,3 +131,13 @@ def test_float32_results_are_held_to_float32_precision():
     assert match(single, expected, 1e-6, 1e-9, reveal=True).ok
     assert not match(single.astype(np.float64), expected, 1e-6, 1e-9, reveal=True).ok
     assert not match((expected * 1.001).astype(np.float32), expected, 1e-6, 1e-9, reveal=True).ok
+
+
+def test_a_sum_over_the_inputs_samples_is_a_plausible_factor_for_one_number():
+    from grader import diagnose
+    # a loss over 5 samples summed where the sheet averages: only with the check's sample count
+    assert diagnose.numbers(np.array(1.25), np.array(0.25), 1e-6, 1e-9) == []
+    assert [d.id for d in diagnose.numbers(np.array(1.25), np.array(0.25), 1e-6, 1e-9, batch=(5, 3))] == \
+        ["constant-factor"]
+    assert [d.id for d in diagnose.numbers(np.array(0.05), np.array(0.25), 1e-6, 1e-9, batch=(5,))] == \
+        ["constant-factor"]
