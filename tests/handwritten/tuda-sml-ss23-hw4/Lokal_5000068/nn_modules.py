@@ -69,7 +69,7 @@ class LinearModule(NNModule):
 
     def apply_parameter_updates(self, batch_gradient_parameters, update_function):
         grad_W, grad_b = batch_gradient_parameters
-        self.W = update_function(self.W, grad_W)
+        W = update_function(self.W, grad_W)
         self.b = update_function(self.b, grad_b)
 
 

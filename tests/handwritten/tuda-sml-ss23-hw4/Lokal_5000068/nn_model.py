@@ -30,9 +30,9 @@ class NNModel:
         return activation
 
     def bprop(self, output_gradient):
+        self.bprop_buffer = {}
         delta = output_gradient
         for position in reversed(range(len(self.nn_modules))):
-            self.bprop_buffer = {}
             nn_module = self.nn_modules[position]
             parameter_gradients = nn_module.get_batch_gradient_parameters(delta)
             if parameter_gradients is not None:      # parameter-free modules return None
