@@ -275,7 +275,7 @@ class Sources:
         """Rubric file -> (the submission's file, the frameworks it imports that the grading environment lacks),
         read as text, never run."""
         texts = {name: (path.name, [frameworks.script_text(path)]) for name, path in self.scripts.items()}
-        texts.update({name: (nb.name, [c.source for c in nb.code_cells]) for name, nb in self.notebooks.items()})
+        texts.update({name: (nb.name, [c.python for c in nb.code_cells]) for name, nb in self.notebooks.items()})
         lacking = {name: (shown, environment.missing(frameworks.imported(sources)))
                    for name, (shown, sources) in texts.items()}
         return {name: found for name, found in lacking.items() if found[1]}

@@ -274,7 +274,7 @@ def _discover_one(path: Path, sheet: str | None, known: list[str]) -> list[tuple
     return [(path, _sheet_of(path, sheet, known))]
 
 
-NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"  # one way to read each digit: no backtracking
 
 
 def student_values(found: dict[str, Path], wanted: dict[str, Any]) -> dict[str, tuple[float, str]]:
@@ -290,7 +290,9 @@ def student_values(found: dict[str, Path], wanted: dict[str, Any]) -> dict[str, 
                 text = fh.read(MAX_ANSWERS_BYTES).decode("utf-8", errors="replace")
         except OSError:
             continue
-        numbers = re.findall(rf"^[ \t]*{re.escape(spec.name)}[ \t]*=[ \t]*({NUMBER})[ \t]*(?:#.*)?$", text, re.MULTILINE)
+        numbers = [m.group(1) for line in text.splitlines() if len(line) < 200
+                   for m in [re.fullmatch(rf"[ \t]*{re.escape(spec.name)}[ \t]*=[ \t]*({NUMBER})[ \t]*(?:#.*)?", line)]
+                   if m]
         if numbers and math.isfinite(value := float(numbers[-1])):
             out[key] = (value, f"{spec.name} = {numbers[-1]} in {spec.file}")
     return out

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reference
-from grader import stand_in
+from grader import frameworks, stand_in
 from grader.checks import Context, NotebookRun, Outcome
 from grader.checks import answer, cell, choice, expression, figure, gradient, manual, property as property_check
 from grader.checks import parameters, runs, statistics, training, value
@@ -120,7 +120,8 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
         if missing:
             results.append(unavailable(task, rubric, missing, environment))
             continue
-        blocked = next((f for c in task.checks if (f := getattr(c, "file", None)) in lacking), None)
+        blocked = next((f for c in task.checks if (f := getattr(c, "file", None)) in lacking
+                        and f in notebooks and frameworks.missing_in(notebooks[f], lacking[f][1])), None)
 
         def context_for(index: int, check: Any, task: Task = task) -> Context:
             jid = job_id(task.id, index)
@@ -136,7 +137,7 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
         files = {c.file for c in task.checks if getattr(c, "file", None)}
         refused = {f: o for f in files if (o := stand_in.refusal(task, rubric, notebooks.get(f), f, functions))}
         result = judge_task(task, rubric, context_for, refused)
-        if blocked and result.status not in ("passed", "pending-manual"):
+        if blocked and result.status in ("failed", "error", "not-attempted", "timeout"):
             # what the file's own numpy code does is graded; what fails may be the missing framework's doing
             shown, missing = lacking[blocked]  # the submission's file: code2.ipynb for code2.py
             result = unavailable(task, rubric, missing, environment, shown)

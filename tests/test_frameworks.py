@@ -39,3 +39,17 @@ def test_torch_work_is_graded_on_its_values_in_a_course_environment(torch_python
         **{task: "passed" for task in CODE_TASKS}, "6.2.iii": "pending-manual"}, {t: tasks[t].message for t in CODE_TASKS}
     assert report.points == pytest.approx(20.5)
     assert all(not t.diagnoses for t in report.tasks)
+
+
+def test_a_guarded_or_dead_import_cannot_hide_a_failure(tmp_path):
+    """Only a top-level import that the child reports failing makes a task unavailable."""
+    import shutil
+
+    schroeder = ROOT / "submissions" / "leuphana-dl-ss24-ex2" / "Schroeder_3044702_Klein_3047315"
+    folder = tmp_path / "leuphana-dl-ss24-ex2" / "Schroeder_3044702_Klein_3047315"
+    shutil.copytree(schroeder, folder)
+    with open(folder / "code2.py", "a") as fh:
+        fh.write("\nif False:\n    import torch\ntry:\n    import jax\nexcept ImportError:\n    pass\n")
+    with_dead = {t.id: (t.status, t.points) for t in api.grade([folder.parent]).submissions[0].tasks}
+    plain = {t.id: (t.status, t.points) for t in api.grade([schroeder]).submissions[0].tasks}
+    assert with_dead == plain and "unavailable" not in {s for s, _ in plain.values()}
