@@ -122,16 +122,18 @@ def build(rubric: Rubric, key: dict[str, Any], skip: set[str] = frozenset()) -> 
             elif check.kind == "training":
                 job["observe"] = [p for p in (check.losses, check.predictions) if p]
                 job["timeout"] = check.time_budget
-                if check.retry is not None:  # its own job: its failure or time-out cannot cost the first run
-                    plan.jobs.append({**job, "id": retry_id(jid), "steps": _steps(check.retry.steps, key, plan),
-                                      "observe": [p for p in (check.retry.losses, check.retry.predictions) if p],
-                                      "for_student_values": check.retry.for_student_values})
+                if check.retry is not None:  # its own job, after the first: a crash in it cannot cost the first run
+                    retry = {**job, "id": retry_id(jid), "steps": _steps(check.retry.steps, key, plan),
+                             "observe": [p for p in (check.retry.losses, check.retry.predictions) if p],
+                             "for_student_values": check.retry.for_student_values}
             elif check.kind == "gradient":
                 job["observe"] = list(check.gradients)
                 job["fd"] = {"params": list(dict.fromkeys(check.gradients.values())),
                              "loss_steps": _steps(check.loss_steps, key, plan), "loss": check.loss, "eps": check.eps}
                 job["timeout"] = max(seconds, 30.0)
             plan.jobs.append(job)
+            if check.kind == "training" and check.retry is not None:
+                plan.jobs.append(retry)
             plan.batches[jid] = _sample_counts(job["steps"], plan)
     return plan
 
@@ -152,10 +154,10 @@ def personalise(jobs: list[dict[str, Any]], values: dict[str, float]) -> list[di
 
     def fill(value: Any, job: str) -> Any:
         if isinstance(value, dict) and set(value) == {"$student", "value"}:
-            if value["$student"] in values:
+            own = values.get(value["$student"], value["value"])
+            if own != value["value"]:  # the student's own setting, where it differs from the rubric's
                 used.add(job)
-                return values[value["$student"]]
-            return value["value"]
+            return own
         if isinstance(value, list):
             return [fill(v, job) for v in value]
         if isinstance(value, dict):

@@ -138,7 +138,7 @@ def as_images(x: np.ndarray) -> np.ndarray:
 def describe(spec: str) -> str:
     """Which data a run uses, for the report."""
     return ("the bundled 8 x 8 digits of scikit-learn (1797 images; 28 x 28 where the notebook needs it)"
-            if spec == "sklearn-digits" else f"the course's data in {spec}")
+            if spec == "sklearn-digits" else f"the course's data ({Path(spec).name})")  # no tutor's path in messages
 
 
 def load(spec: str, subset: int | None = None) -> Digits:

@@ -68,7 +68,13 @@ def drop_factor(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
             yield _replaced(tree, node, node.right), f"the factor `{_text(node.left)}` is missing"
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             yield _replaced(tree, node, node.left), f"the division by `{_text(node.right)}` is missing"
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+
+
+
+def drop_power(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
+    """A power left out: `tanh(x)**2` -> `tanh(x)`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             yield _replaced(tree, node, node.left), f"`{_text(node.left)}` is not raised to `{_text(node.right)}`"
 
 
@@ -132,6 +138,7 @@ def transpose_operand(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
 OPERATORS: tuple[Operator, ...] = (
     Operator("drop-factor", drop_factor, "a factor of the product is missing"),
     Operator("flip-sign", flip_sign, "a sign is wrong"),
+    Operator("drop-power", drop_power, "a power is missing"),
     Operator("drop-term", drop_term, "a term is missing"),
     Operator("sibling-function", sibling_function, "a function is used where another one belongs"),
     Operator("swap-arguments", swap_arguments, "two arguments are in the wrong order"),

@@ -153,6 +153,10 @@ def cross_check(rubric: Rubric, file: str) -> list[Problem]:
             for field, message in _check_problems(check, key, module, rubric):
                 problems.append(Problem(file, task.id, f"checks[{i}].{field}", message))
     problems.extend(_leak_problems(rubric, file))
+    for name, spec in {**rubric.student_values, **{f: None for f in rubric.data.values()}}.items():
+        what = "student_values" if spec is not None else "data"
+        if name not in key:
+            problems.append(Problem(file, None, what, f"{name!r} is not an answer-key entry of {rubric.sheet}"))
     if rubric.total_points is not None and not math.isclose(rubric.max_points, rubric.total_points, abs_tol=1e-9):
         problems.append(Problem(file, None, "total_points",
                                 f"the sheet's total is {rubric.total_points:g} but the non-bonus tasks add up to {rubric.max_points:g}"))

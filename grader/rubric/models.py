@@ -79,7 +79,7 @@ class Rubric(Model):
     files: list[str] = []
     provided: list[str] = Field([], description="course-given files copied from files/<sheet>/ beside the rubric when a submission lacks them")
     data: dict[str, str] = Field({}, description="data files a notebook loads (file name -> answer-key array), "
-                                                 "written by the grader and supplied when a submission lacks them")
+                                                 "written by the grader and supplied to every submission")
     templates: list[str] = Field([], description="files handed out to students, in files/<sheet>/; `grade template` writes them")
     student_values: dict[str, StudentValue] = Field({}, description="answer-key entries a submission sets itself "
                                                     "(\"4.2.learning_rate\" from main.py's learning_rate); the "

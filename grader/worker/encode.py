@@ -60,9 +60,12 @@ def _from_torch(kind: type) -> bool:
 def _torch_value(value: Any, arrays: "ArrayWriter", depth: int) -> dict[str, Any]:
     """A tensor becomes the numpy array it holds (detached, on the CPU); a module or an optimizer where a value
     is due is named, so the student learns that the function returned the object, not its output."""
+    if isinstance(value, tuple):  # torch.Size, torch.return_types.max: values in a tuple
+        return encode(tuple(value), arrays, depth)
     if hasattr(value, "detach") and hasattr(value, "cpu"):
         try:
-            array = value.detach().cpu().numpy()
+            tensor = value.detach().cpu()
+            array = (tensor.float() if str(tensor.dtype) == "torch.bfloat16" else tensor).numpy()
         except Exception as exc:
             return {"unsupported": f"a torch tensor that cannot be read ({type(exc).__name__})"}
         if type(array) is not np.ndarray:

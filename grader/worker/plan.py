@@ -179,11 +179,22 @@ def run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
                 and not isinstance(exc, AttributeError):
             # f(t) = math.exp(-t / 2) works on one number: the sheet's f: [a, b] -> R allows that
             ns.results[step["name"]] = np.array([target(float(t), *args[1:], **kwargs) for t in args[0]])
-        elif "torch" in sys.modules and _has_arrays((args, kwargs)):
-            # work written with torch rejects numpy input: call it again with tensors, as its own code would
-            ns.results[step["name"]] = target(*as_tensors(args), **as_tensors(kwargs))
+        elif "torch" in sys.modules and _has_arrays((args, kwargs)) and _rejects_numpy(exc):
+            # work written with torch rejects numpy input: call it again with tensors, as its own code would;
+            # if that fails too, the first error is the one to report
+            try:
+                ns.results[step["name"]] = target(*as_tensors(args), **as_tensors(kwargs))
+            except Exception:
+                raise exc from None
         else:
             raise
+
+
+def _rejects_numpy(exc: BaseException) -> bool:
+    """The error is torch refusing a numpy array ("argument 'input' must be Tensor, not numpy.ndarray",
+    "'numpy.ndarray' object has no attribute 'detach'"), not a mistake of the student's own."""
+    text = str(exc)
+    return "Tensor" in text or "ndarray" in text
 
 
 def _has_arrays(value: Any) -> bool:
@@ -195,10 +206,15 @@ def _has_arrays(value: Any) -> bool:
 
 
 def as_tensors(value: Any, like: Any = None) -> Any:
-    """numpy arrays as torch tensors, floats in torch's default dtype (float32) or in the dtype of the tensor
-    they replace; lists, tuples and dicts recurse."""
+    """numpy arrays as torch tensors, floats in torch's default dtype (float32) or as the tensor they replace:
+    a tensor of the same shape (a Parameter, one that requires grad) is filled in place, so the student's
+    module keeps its parameters and autograd keeps working; lists, tuples and dicts recurse."""
     torch = sys.modules["torch"]
     if isinstance(value, np.ndarray):
+        if isinstance(like, torch.Tensor) and tuple(like.shape) == value.shape:
+            with torch.no_grad():
+                like.copy_(torch.as_tensor(value, dtype=like.dtype))
+            return like
         dtype = getattr(like, "dtype", None) if isinstance(like, torch.Tensor) else None
         if dtype is None and value.dtype.kind == "f":
             dtype = torch.get_default_dtype()
@@ -217,7 +233,7 @@ def holds_tensors(value: Any) -> bool:
         return False
     if isinstance(value, (list, tuple)):
         return bool(value) and any(holds_tensors(v) for v in value)
-    return isinstance(value, torch.Tensor) or isinstance(value, torch.nn.Parameter)
+    return isinstance(value, torch.Tensor)  # a Parameter is one too
 
 
 def scalar(value: Any) -> float:
