@@ -179,20 +179,21 @@ def decode(tagged: Any, arrays: ArrayReader) -> Any:
 
 
 def _read_results(out: Path, run: ChildRun, notebooks: "Notebooks | None" = None,
-                  files: tuple[str, ...] = ()) -> None:
+                  files: tuple[str, ...] = (), jobs: frozenset[str] | None = None) -> None:
+    """`jobs`: the plan's job ids; a record for any other (a forged retry) is dropped. None: every id."""
     path = out / "results.jsonl"
     if not regular_file(path):
         return
     blobs = Blobs(out)
     try:
         _read_records(path, run, ArrayReader(blobs), PictureReader(blobs, (notebooks or Notebooks()).figures),
-                      notebooks or Notebooks(), set(files))
+                      notebooks or Notebooks(), set(files), jobs)
     finally:
         blobs.close()
 
 
 def _read_records(path: Path, run: ChildRun, arrays: ArrayReader, pictures: PictureReader,
-                  notebooks: "Notebooks", files: set[str]) -> None:
+                  notebooks: "Notebooks", files: set[str], jobs: frozenset[str] | None = None) -> None:
     cells = {name: {c["index"] for c in spec["cells"]} for name, spec in notebooks.specs.items()}
     with open(path, "rb") as f:
         data = f.read(MAX_RESULTS_BYTES)
@@ -217,7 +218,7 @@ def _read_records(path: Path, run: ChildRun, arrays: ArrayReader, pictures: Pict
             # only code cells of the notebooks in the plan, each once: forged records are dropped
             cells[record["file"]].discard(record["index"])
             run.cells.setdefault(record["file"], []).append(_clean_cell(record, arrays, pictures))
-        elif kind == "job" and isinstance(record.get("id"), str):
+        elif kind == "job" and isinstance(record.get("id"), str) and (jobs is None or record["id"] in jobs):
             if record["id"] not in run.jobs:  # the first result of a job counts, not a forged repeat
                 run.jobs[record["id"]] = _clean_job(record, arrays)
         elif kind == "done":

@@ -190,7 +190,7 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     # bubblewrap passes a child killed by signal N on as exit status 128 + N
     run.returncode = -(proc.returncode - 128) if sandboxed and proc.returncode > 128 else proc.returncode
     run.seconds = time.monotonic() - started
-    _read_results(out, run, notebooks, tuple(file_order))
+    _read_results(out, run, notebooks, tuple(file_order), frozenset(job["id"] for job in jobs))
     if not run.finished and run.killed is None:
         run.killed = _exit_reason(proc.returncode)
         run.timed_out = proc.returncode == -signal.SIGXCPU

@@ -1,4 +1,5 @@
 """The isolated child: statement-by-statement loading, job statuses, plain data only, limits."""
+import json
 import textwrap
 from pathlib import Path
 
@@ -236,3 +237,14 @@ def test_forged_records_and_repeated_array_references(tmp_path):
     first = run.jobs["j"]["observed"]["x"]
     assert len(first) == 50 and all(a is first[0] for a in first)  # read once, not 50 times
     assert isinstance(run.jobs["k"]["observed"]["x"], Unsupported) and run.jobs["k"]["seconds"] == 0.0
+
+
+def test_records_of_jobs_the_plan_never_had_are_dropped(tmp_path):
+    """A child that writes a result for a job the parent did not plan (a forged retry) is not heard."""
+    (tmp_path / "blobs.bin").write_bytes(b"")
+    lines = [{"record": "job", "id": "4.2.d#1", "status": "ok", "observed": {}},
+             {"record": "job", "id": "4.2.d#1/retry", "status": "ok", "observed": {"losses": {"num": 1.0}}}]
+    (tmp_path / "results.jsonl").write_text("\n".join(json.dumps(line) for line in lines))
+    run = sandbox.ChildRun()
+    sandbox._read_results(tmp_path, run, jobs=frozenset({"4.2.d#1"}))
+    assert set(run.jobs) == {"4.2.d#1"}
