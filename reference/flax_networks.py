@@ -61,11 +61,29 @@ def dense_layers(params: Any) -> list[tuple[np.ndarray, np.ndarray]]:
                 or bias.shape != (kernel.shape[1],):
             raise ChoiceError(f"layer `{name}` is not a Dense layer (kernel (in, out) and bias (out,))")
         layers.append((kernel.astype(np.float64), bias.astype(np.float64)))
+    layers = chained(layers, 784)
     sizes = [784] + [k.shape[1] for k, _ in layers]
     if not layers or any(k.shape[0] != n for (k, _), n in zip(layers, sizes)) or sizes[-1] != 10:
         raise ChoiceError(f"the Dense layers do not chain from 784 inputs to 10 outputs: "
                           f"{[k.shape for k, _ in layers]}")
     return layers
+
+
+def chained(layers: list[tuple[np.ndarray, np.ndarray]], inputs: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The layers in the order their shapes chain from `inputs` (a student may name them input_layer, hidden_1,
+    output_layer in setup(), which sorts otherwise); the name order where the shapes do not decide it."""
+    left, out, size = list(layers), [], inputs
+    while left:
+        following = [i for i, (kernel, _) in enumerate(left) if kernel.shape[0] == size]
+        if not following:  # nothing fits: keep the name order from here, the caller says what does not chain
+            return out + left
+        continues = [i for i in following if any(k.shape[0] == left[i][0].shape[1]
+                                                 for j, (k, _) in enumerate(left) if j != i)]
+        # several fit (512 -> 512 twice): one that the rest can follow, the first by name
+        layer = left.pop((continues or following)[0] if len(left) > 1 else following[0])
+        out.append(layer)
+        size = layer[0].shape[1]
+    return out
 
 
 def activation(relu: bool):
@@ -111,6 +129,9 @@ def cnn_layers(params: Any) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[t
         if not isinstance(kernel, np.ndarray) or not isinstance(bias, np.ndarray) or kernel.ndim not in (2, 4):
             raise ChoiceError(f"layer `{name}` is neither a Conv nor a Dense layer with a kernel and a bias")
         (convs if kernel.ndim == 4 else denses).append((kernel.astype(np.float64), bias.astype(np.float64)))
+    convs.sort(key=lambda conv: conv[0].shape[2])  # by input channels, whatever the layers are called
+    denses = chained(denses, denses[0][0].shape[0] if len(denses) == 1 else
+                     max((k.shape[0] for k, _ in denses), default=0))
     if [k.shape[-1] for k, _ in convs] != [32, 64] or [k.shape[1] for k, _ in denses] != [256, 10]:
         raise ChoiceError(f"the layers are not Conv 32, Conv 64, Dense 256, Dense 10: "
                           f"{[k.shape for k, _ in convs + denses]}")

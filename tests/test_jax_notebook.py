@@ -104,3 +104,12 @@ def test_the_numpy_cnn_is_the_sheets_structure():
     np.testing.assert_allclose(flax_networks.conv_same(x, kernel, bias), direct)
     np.testing.assert_allclose(flax_networks.avg_pool(np.arange(16.0).reshape(1, 4, 4, 1))[0, :, :, 0],
                                [[2.5, 4.5], [10.5, 12.5]])
+
+
+def test_layers_named_in_setup_are_ordered_by_how_they_chain():
+    rng = np.random.default_rng(2)
+    layer = lambda a, b: {"kernel": rng.normal(size=(a, b)), "bias": rng.normal(size=b)}
+    for names in (("hidden_1", "hidden_2", "input_layer", "output_layer"), ("d_hidden1", "d_hidden2", "c_in", "a_out")):
+        params = dict(zip(names, (layer(512, 512), layer(512, 512), layer(784, 512), layer(512, 10))))
+        assert [k.shape for k, _ in flax_networks.dense_layers(params)] == [(784, 512), (512, 512), (512, 512),
+                                                                             (512, 10)], names
