@@ -44,7 +44,10 @@ def test_code2_work_handed_in_as_a_notebook_grades_like_the_script(tmp_path):
     notebooks = {r.name: r for r in api.grade([sheet]).submissions}
     scripts = {r.name: r for r in api.grade([LEUPHANA / n for n in notebooks], sheet="leuphana-dl-ss24-ex2").submissions}
     for name, report in notebooks.items():
-        assert statuses(report) == statuses(scripts[name]) and report.points == pytest.approx(scripts[name].points)
+        expected = statuses(scripts[name])
+        why = {t.id: t.message for t in report.tasks if t.status != expected.get(t.id)}
+        assert statuses(report) == statuses(scripts[name]), (report.flags, why)
+        assert report.points == pytest.approx(scripts[name].points)
         assert "code2.py graded from my_solution.ipynb" in report.flags
 
 
