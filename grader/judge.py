@@ -142,10 +142,9 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
             shown, missing = lacking[blocked]  # the submission's file: code2.ipynb for code2.py
             result = unavailable(task, rubric, missing, environment, shown)
         if run is not None:
-            result.seconds = round(sum(run.jobs.get(job_id(task.id, i), {}).get("seconds", 0.0)
-                                       for i in range(len(task.checks))), 4)
-            accepted = list(dict.fromkeys(a for i in range(len(task.checks))
-                                          for a in run.jobs.get(job_id(task.id, i), {}).get("aliases") or []))
+            jobs = [run.jobs.get(job_id(task.id, i), {}) for i in range(len(task.checks))]
+            result.seconds = round(sum(job.get("seconds", 0.0) for job in jobs), 4)
+            accepted = list(dict.fromkeys(a for job in jobs for a in job.get("aliases") or []))
             if accepted:  # the freedom the sheet leaves, and which choice was graded
                 result.detail += f" | accepted: {', '.join(accepted)}"
         results.append(result)
