@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from grader import syntax
+
 FRAMEWORKS = ("torch", "tensorflow", "keras", "jax", "flax", "optax")
 MAX_SCAN_BYTES = 256 * 2**10  # the parent parses student text: as much as a real file has
 
@@ -20,7 +22,7 @@ def _top_level(source: str) -> set[str]:
     if len(source) > MAX_SCAN_BYTES:
         return set()
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     found = set()

@@ -17,6 +17,7 @@ from typing import Any
 
 import nbformat
 
+from grader import syntax
 from grader.text import without_surrogates
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
@@ -167,7 +168,7 @@ def script_sections(source: str) -> list[str]:
     if len(source) > MAX_SCRIPT_BYTES:  # the parent parses student text: only as much as a real script has
         return [source]
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [source]
     lines = source.splitlines(keepends=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from grader import syntax
 from reference import common
 
 MAX_LENGTH = 500
@@ -151,7 +152,7 @@ def parse(text: str, variables: Mapping[str, object] | frozenset[str]) -> Parsed
         raise FormulaError(f"the formula is longer than {MAX_LENGTH} characters")
     source = normalise_text(text)
     try:
-        raw = ast.parse(source, mode="eval").body
+        raw = syntax.parse(source, mode="eval").body
         if sum(1 for _ in ast.walk(raw)) > MAX_NODES:  # counted before any recursive pass over the tree
             raise FormulaError(f"the formula has more than {MAX_NODES} parts; simplify it")
         tree = _Notation().visit(raw)
