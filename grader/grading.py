@@ -24,8 +24,7 @@ from typing import Any
 import numpy as np
 
 import reference
-from reference.mistakes import alternatives
-from grader import frameworks, intake, judge, notebook, plans, sandbox
+from grader import frameworks, intake, judge, mutants, notebook, plans, sandbox
 from grader.checks import NotebookRun
 from grader.environment import Environment, probe
 from grader.isolation import Isolation, detect, read_only_roots
@@ -56,7 +55,7 @@ class SheetSetup:
         unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
         return cls(rubric, rubric_path, key, plans.build(rubric, key, unavailable), environment,
                    unavailable=unavailable, isolation=sandbox_for(environment),
-                   mistakes=alternatives(reference.sheet_module(rubric.sheet), rubric.given, key))
+                   mistakes=mutants.alternatives(rubric.sheet, rubric.given, key))
 
     def unneeded(self, file: str) -> list[str]:
         """The modules a file's tasks need and the environment lacks, when no other task needs the file."""

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from reference.steps import settled
+
 
 class DatasetError(Exception):
     """Raised with a message that says which file is missing or malformed and what to do."""
@@ -141,6 +143,7 @@ def describe(spec: str) -> str:
             if spec == "sklearn-digits" else f"the course's data ({Path(spec).name})")  # no tutor's path in messages
 
 
+@settled
 def load(spec: str, subset: int | None = None) -> Digits:
     """`spec` is "sklearn-digits" or a folder path; `subset` keeps the first N training samples."""
     data = sklearn_digits() if spec == "sklearn-digits" else from_folder(Path(spec))

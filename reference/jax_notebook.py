@@ -14,6 +14,7 @@ from pydantic import model_validator
 from reference import datasets, flax_networks
 from reference.given import GivenModel
 from reference.recompute import ChoiceError, Recompute
+from reference.steps import settled
 
 
 class Notebook43(GivenModel):
@@ -35,6 +36,7 @@ class Notebook43(GivenModel):
         return self
 
 
+@settled
 def notebook_data(data: datasets.Digits, n: Notebook43) -> dict[str, Any]:
     """The notebook's data files (train_images.npy, ...: flat 28 x 28 images, one-hot labels) and the fixed
     batch of the checks, drawn from the training images."""

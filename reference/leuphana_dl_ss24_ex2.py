@@ -18,6 +18,7 @@ from reference import common
 from reference.given import GivenModel, Matrix, Vector
 from reference.mistakes import Mistake
 from reference.recompute import ChoiceError, Recompute
+from reference.steps import settled
 
 SHEET_ID = "leuphana-dl-ss24-ex2"
 Reduction = Literal["sum", "mean"]
@@ -26,19 +27,19 @@ Reduction = Literal["sum", "mean"]
 # Task 6 part 1 (i): activations with the template's evaluate/gradient methods
 
 class ReLU:
-    def evaluate(self, z):
-        return common.relu(z)
+    def evaluate(self, z, where: str = ""):
+        return common.relu(z, where=where)
 
-    def gradient(self, z):
-        return common.relu_derivative(z)
+    def gradient(self, z, where: str = ""):
+        return common.relu_derivative(z, where=where)
 
 
 class sigmoid:  # noqa: N801 - the template's own (lower-case) name
-    def evaluate(self, z):
-        return common.sigmoid(z)
+    def evaluate(self, z, where: str = ""):
+        return common.sigmoid(z, where=where)
 
-    def gradient(self, z):
-        return common.sigmoid_derivative(z)
+    def gradient(self, z, where: str = ""):
+        return common.sigmoid_derivative(z, where=where)
 
 
 def glorot_std(d_in: int, d_out: int) -> float:
@@ -65,9 +66,9 @@ class NeuralNetwork:
         x = common.as_array(x)
         self._x = [x]
         self._s = []
-        for W, b, act in zip(self.weight, self.bias, self.activation):
-            s = W @ x + b
-            x = act.evaluate(s)
+        for layer, (W, b, act) in enumerate(zip(self.weight, self.bias, self.activation), start=1):
+            s = common.linear(W, x, b, where=f"layer {layer}")
+            x = act.evaluate(s, where=f"layer {layer}")
             self._s.append(s)
             self._x.append(x)
         return x
@@ -76,7 +77,7 @@ class NeuralNetwork:
         """Squared loss 1/2 ||pred - y||^2 summed over samples (or averaged), and its gradient."""
         diff = common.as_array(y_prediction) - common.as_array(y)
         scale = 1.0 / diff.shape[-1] if self.reduction == "mean" and diff.ndim > 1 else 1.0
-        return 0.5 * scale * float(np.sum(diff * diff)), scale * diff
+        return 0.5 * scale * float(common.total(diff * diff, where="the loss")), scale * diff
 
     def backprop(self, x, y):
         prediction = self.forward(x)
@@ -84,9 +85,10 @@ class NeuralNetwork:
         weight_gradients: list[np.ndarray] = [np.empty(0)] * len(self.weight)
         bias_gradients: list[np.ndarray] = [np.empty(0)] * len(self.bias)
         for layer in reversed(range(len(self.weight))):
-            delta = grad * self.activation[layer].gradient(self._s[layer])
-            weight_gradients[layer] = delta @ self._x[layer].T
-            bias_gradients[layer] = np.sum(delta, axis=1, keepdims=True)
+            where = f"layer {layer + 1}"
+            delta = grad * self.activation[layer].gradient(self._s[layer], where=where)
+            weight_gradients[layer] = delta @ common.layer_input(self._x, layer, [None, *self._s], where=where).T
+            bias_gradients[layer] = common.total(delta, axis=1, keepdims=True, where=f"{where}, bias gradient")
             grad = self.weight[layer].T @ delta
         return weight_gradients, bias_gradients, value
 
@@ -204,6 +206,7 @@ RECOMPUTE = {
 }
 
 
+@settled
 def max_error(f: Callable[[np.ndarray], np.ndarray], a: float, b: float, n: int, samples: int = 4001) -> float:
     """Largest |f - NN| on a fine grid of [a, b]."""
     r = relu_approximation(f, a, b, n)
@@ -290,11 +293,18 @@ def task5(g: Network5) -> dict[str, Any]:
     }
 
 
+@settled
+def training_run(g: Training6, x: np.ndarray, y: np.ndarray) -> tuple[list[float], float]:
+    """Part 2 (iii)'s run: the loss per iteration and the accuracy reached on the training data."""
+    net = NeuralNetwork(g.layers, rng=np.random.default_rng(g.init_seed), reduction=g.reduction)
+    losses = net.train(x, y, eta=g.eta, iterations=g.iterations)
+    return losses, accuracy(net.forward(x), y)
+
+
 def task6(g: Training6) -> dict[str, Any]:
     z = common.as_array(g.probe_z)
     x, y = toy_classification(g.samples, g.data_seed)
-    net = NeuralNetwork(g.layers, rng=np.random.default_rng(g.init_seed), reduction=g.reduction)
-    losses = net.train(x, y, eta=g.eta, iterations=g.iterations)
+    losses, trained_accuracy = training_run(g, x, y)
     d_in, d_out = g.init_layers[0], g.init_layers[1]
     return {
         "6.probe_z": z,
@@ -313,7 +323,7 @@ def task6(g: Training6) -> dict[str, Any]:
         "6.train.y": y,
         "6.train.loss_first": losses[0],
         "6.train.loss_last": losses[-1],
-        "6.train.accuracy": accuracy(net.forward(x), y),
+        "6.train.accuracy": trained_accuracy,
         "6.train.min_accuracy": g.min_accuracy,
     }
 

@@ -27,6 +27,7 @@ class Alternative:
     id: str
     message: str
     value: Any
+    also: tuple[str, ...] = ()  # other mistakes that give the same value
 
 
 def _differs(a: Any, b: Any) -> bool:

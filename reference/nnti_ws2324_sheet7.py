@@ -19,6 +19,7 @@ from pydantic import model_validator
 from reference import common
 from reference.given import GivenModel, Matrix, Vector
 from reference.mistakes import Mistake
+from reference.steps import step
 
 SHEET_ID = "nnti-ws2324-sheet7"
 
@@ -70,16 +71,17 @@ OPTIONAL_GIVEN = {"7.3"}  # a rubric without the notebook tasks needs no noteboo
 
 def batch_forward(X, W_hidden, W_out, alpha: float) -> dict[str, np.ndarray]:
     X = common.as_array(X)
-    z_hidden = X @ common.as_array(W_hidden)
-    h = common.leaky_relu(z_hidden, alpha)
-    z_out = h @ common.as_array(W_out)
-    return {"z_hidden": z_hidden, "h": h, "z_out": z_out, "p": common.softmax(z_out, axis=1)}
+    z_hidden = common.linear(X, W_hidden, where="hidden layer")
+    h = common.leaky_relu(z_hidden, alpha, where="hidden layer")
+    z_out = common.linear(h, W_out, where="output layer")
+    return {"z_hidden": z_hidden, "h": h, "z_out": z_out, "p": common.softmax(z_out, axis=1, where="output layer")}
 
 
 def batch_loss(p, Y) -> float:
     """Mean over the rows of -sum_k y_k log p_k."""
     p, Y = common.as_array(p), common.as_array(Y)
-    return float(-np.mean(np.sum(Y * np.log(p), axis=1)))
+    per_sample = -common.total(Y * common.natural_log(p), axis=1, where="over the classes")
+    return float(common.mean(per_sample, where="over the batch"))
 
 
 def batch_backward(X, Y, W_hidden, W_out, alpha: float,
@@ -88,12 +90,13 @@ def batch_backward(X, Y, W_hidden, W_out, alpha: float,
     Without `activation_derivative` it is the typical mistake that passes dL/dh through unchanged."""
     X, Y, W_out = common.as_array(X), common.as_array(Y), common.as_array(W_out)
     fwd = batch_forward(X, W_hidden, W_out, alpha)
-    dz_out = (fwd["p"] - Y) / X.shape[0]
-    dW_out = fwd["h"].T @ dz_out
+    inputs, pre = [X, fwd["h"]], [None, fwd["z_hidden"]]
+    dz_out = softmax_cross_entropy_gradient(fwd["p"], Y) / X.shape[0]
+    dW_out = common.linear(common.layer_input(inputs, 1, pre, where="output layer").T, dz_out)
     dz_hidden = dz_out @ W_out.T
     if activation_derivative:
-        dz_hidden = dz_hidden * common.leaky_relu_derivative(fwd["z_hidden"], alpha)
-    return X.T @ dz_hidden, dW_out
+        dz_hidden = dz_hidden * common.leaky_relu_derivative(fwd["z_hidden"], alpha, where="hidden layer")
+    return common.linear(common.layer_input(inputs, 0, pre, where="hidden layer").T, dz_hidden), dW_out
 
 
 def train(X, Y, W_hidden, W_out, alpha: float, learning_rate: float, epochs: int,
@@ -104,7 +107,8 @@ def train(X, Y, W_hidden, W_out, alpha: float, learning_rate: float, epochs: int
     for _ in range(epochs):
         losses.append(batch_loss(batch_forward(X, W_hidden, W_out, alpha)["p"], Y))
         dW_hidden, dW_out = batch_backward(X, Y, W_hidden, W_out, alpha, activation_derivative)
-        W_hidden, W_out = W_hidden - learning_rate * dW_hidden, W_out - learning_rate * dW_out
+        W_hidden = common.update(W_hidden, dW_hidden, learning_rate, where="W_hidden")
+        W_out = common.update(W_out, dW_out, learning_rate, where="W_out")
     return losses
 
 
@@ -124,8 +128,8 @@ def notebook_key(g: Notebook73, W_hidden: np.ndarray, W_out: np.ndarray) -> dict
         **{f"7.3.{name}": value for name, value in fwd.items()},
         "7.3.loss": batch_loss(fwd["p"], g.Y),
         "7.3.dW_hidden": dW_hidden, "7.3.dW_out": dW_out,
-        "7.3.W_hidden_new": W_hidden - g.learning_rate * dW_hidden,
-        "7.3.W_out_new": W_out - g.learning_rate * dW_out,
+        "7.3.W_hidden_new": common.update(W_hidden, dW_hidden, g.learning_rate, where="W_hidden"),
+        "7.3.W_out_new": common.update(W_out, dW_out, g.learning_rate, where="W_out"),
         "7.3.initial_loss": losses[0], "7.3.final_loss": losses[-1],
     })
     return key
@@ -135,11 +139,17 @@ def forward(x, W_hidden, W_out, alpha: float) -> dict[str, np.ndarray]:
     x = common.as_array(x).reshape(-1)
     W_hidden = common.as_array(W_hidden)
     W_out = common.as_array(W_out)
-    z_hidden = W_hidden.T @ x
-    h = common.leaky_relu(z_hidden, alpha)
-    z_out = W_out.T @ h
-    p = common.softmax(z_out)
+    z_hidden = common.linear(W_hidden.T, x, where="hidden layer")
+    h = common.leaky_relu(z_hidden, alpha, where="hidden layer")
+    z_out = common.linear(W_out.T, h, where="output layer")
+    p = common.softmax(z_out, where="output layer")
     return {"x": x, "z_hidden": z_hidden, "h": h, "z_out": z_out, "p": p}
+
+
+@step("loss-gradient", formula="p - y")
+def softmax_cross_entropy_gradient(p, y) -> np.ndarray:
+    """dL/dz of softmax followed by the cross-entropy, fused: p - y."""
+    return common.as_array(p) - common.as_array(y)
 
 
 def loss(p, y) -> float:
@@ -150,11 +160,12 @@ def backward(fwd: dict[str, np.ndarray], y, W_out, alpha: float) -> dict[str, np
     """Chain rule through softmax + cross-entropy (fused: dL/dz_out = p - y)."""
     y = common.as_array(y).reshape(-1)
     W_out = common.as_array(W_out)
-    dL_dz_out = fwd["p"] - y
-    dL_dW_out = np.outer(fwd["h"], dL_dz_out)
+    inputs, pre = [fwd["x"], fwd["h"]], [None, fwd["z_hidden"]]
+    dL_dz_out = softmax_cross_entropy_gradient(fwd["p"], y)
+    dL_dW_out = np.outer(common.layer_input(inputs, 1, pre, where="output layer"), dL_dz_out)
     dL_dh = W_out @ dL_dz_out
-    dL_dz_hidden = dL_dh * common.leaky_relu_derivative(fwd["z_hidden"], alpha)
-    dL_dW_hidden = np.outer(fwd["x"], dL_dz_hidden)
+    dL_dz_hidden = dL_dh * common.leaky_relu_derivative(fwd["z_hidden"], alpha, where="hidden layer")
+    dL_dW_hidden = np.outer(common.layer_input(inputs, 0, pre, where="hidden layer"), dL_dz_hidden)
     return {
         "dL_dz_out": dL_dz_out,
         "dL_dW_out": dL_dW_out,
@@ -173,8 +184,8 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
     fwd = forward(x, W_hidden, W_out, g.alpha)
     L1 = loss(fwd["p"], y)
     grads = backward(fwd, y, W_out, g.alpha)
-    W_out_new = W_out - g.learning_rate * grads["dL_dW_out"]
-    W_hidden_new = W_hidden - g.learning_rate * grads["dL_dW_hidden"]
+    W_out_new = common.update(W_out, grads["dL_dW_out"], g.learning_rate, where="W_out")
+    W_hidden_new = common.update(W_hidden, grads["dL_dW_hidden"], g.learning_rate, where="W_hidden")
     fwd2 = forward(x, W_hidden_new, W_out_new, g.alpha)
     L2 = loss(fwd2["p"], y)
     key: dict[str, Any] = {

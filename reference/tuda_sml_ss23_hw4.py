@@ -22,6 +22,7 @@ from reference.jax_notebook import RECOMPUTE, Notebook43, notebook_data  # noqa:
 from reference.formula import Formula, FormulaMistake, Variable
 from reference.given import GivenModel
 from reference.mistakes import Mistake
+from reference.steps import settled, step
 
 SHEET_ID = "tuda-sml-ss23-hw4"
 
@@ -142,14 +143,15 @@ class LinearModule(NNModule):
 
     def fprop(self, input):
         self.input = common.as_array(input)
-        return self.input @ self.W + self.b
+        return common.linear(self.input, self.W, self.b, where="LinearModule.fprop")
 
     def bprop(self, output_gradient):
         return common.as_array(output_gradient) @ self.W.T
 
     def get_batch_gradient_parameters(self, output_gradient):
         output_gradient = common.as_array(output_gradient)
-        return self.input.T @ output_gradient, np.sum(output_gradient, axis=0)
+        return (common.linear(self.input.T, output_gradient, where="the weight gradient"),
+                common.total(output_gradient, axis=0, where="the bias gradient"))
 
     def apply_parameter_updates(self, batch_gradient_parameters, update_function):
         dW, db = batch_gradient_parameters
@@ -168,20 +170,31 @@ class SoftMaxModule(NNModuleParameterFree):
 
 class TanhModule(NNModuleParameterFree):
     def fprop(self, input):
-        self.output = np.tanh(common.as_array(input))
+        self.output = common.tanh(input, where="TanhModule.fprop")
         return self.output
 
     def bprop(self, output_gradient):
-        return common.as_array(output_gradient) * (1.0 - self.output**2)
+        return tanh_backward(output_gradient, self.output)
 
 
 class CrossEntropyLoss(LossModule):
     def calculate_loss(self, input):
         self.input = common.as_array(input)
-        return -np.sum(self.targets * np.log(self.input), axis=-1)
+        return -common.total(self.targets * common.natural_log(self.input), axis=-1, where="the loss")
 
     def calculate_loss_gradient(self):
-        return -self.targets / self.input
+        return cross_entropy_gradient(self.targets, self.input)
+
+
+@step("backward", formula="g * (1 - y**2)")
+def tanh_backward(g, y) -> np.ndarray:
+    """TanhModule's backward pass: the incoming gradient times tanh' written in the stored output y."""
+    return common.as_array(g) * (1.0 - common.as_array(y) ** 2)
+
+
+@step("loss-gradient", formula="-t / z")
+def cross_entropy_gradient(t, z) -> np.ndarray:
+    return -common.as_array(t) / common.as_array(z)
 
 
 class NNModel:
@@ -283,6 +296,7 @@ class Training42(GivenModel):
 GIVEN_MODELS = {"4.2": Training42, "4.3": Notebook43}
 
 
+@settled
 def run_experiment(name: str, g: Training42, data: datasets.Digits) -> dict[str, Any]:
     rng = np.random.default_rng(g.seed)
     model = NNModel(ARCHITECTURES[name](data.x_train.shape[1], data.classes, rng))

@@ -7,7 +7,7 @@ takes part in a comparison.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -95,27 +95,34 @@ def distinguishable(mistaken: Any, expected: Any, rtol: float, atol: float) -> b
 
 
 def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple, rtol: float, atol: float) -> Any:
-    """The first known mistake of the task whose value the student's matches. A mistake whose value is within
-    a few tolerances of the right one is never named (it would only say "you are close"), and the student's
-    value must be nearer the mistake than the right value. A mistake that overflows (softmax without the max
-    shift) matches where the student's value is not finite at exactly the same entries and right elsewhere."""
-    for alternative in alternatives:
-        value = np.asarray(alternative.value, dtype=np.float64)
-        candidate = align(aligned, value)
-        if candidate is None or value.shape != expected.shape:
-            continue
-        finite = np.isfinite(value)
-        if not np.all(finite):
-            if np.array_equal(np.isfinite(candidate), finite) and \
-                    _close(candidate[finite], value[finite], rtol, atol):
-                return alternative
-            continue
-        if not distinguishable(value, expected, rtol, atol):
-            continue
-        if _close(candidate, value, rtol, atol) and \
-                np.linalg.norm(candidate - value) < np.linalg.norm(candidate - expected):
-            return alternative
-    return None
+    """The known mistake of the task whose value the student's matches: the sheet's listed mistakes first,
+    then the error model's slips, most common first. A mistake whose value is within a few tolerances of the
+    right one is never named (it would only say "you are close"), and the student's value must be nearer the
+    mistake than the right value. When other mistakes fit too, the first is named and the message says so.
+    A mistake that overflows (softmax without the max shift) matches where the student's value is not finite
+    at exactly the same entries and right elsewhere."""
+    fitting = [a for a in alternatives if _fits(aligned, expected, a, rtol, atol)]
+    if not fitting:
+        return None
+    first, others = fitting[0], {a.id for a in fitting[1:]} | set(getattr(fitting[0], "also", ()))
+    others.discard(first.id)
+    if not others:
+        return first
+    return replace(first, message=f"{first.message} (another slip gives the same values: "
+                                  f"{', '.join(sorted(others))})")
+
+
+def _fits(aligned: np.ndarray, expected: np.ndarray, alternative: Any, rtol: float, atol: float) -> bool:
+    value = np.asarray(alternative.value, dtype=np.float64)
+    candidate = align(aligned, value)
+    if candidate is None or value.shape != expected.shape:
+        return False
+    finite = np.isfinite(value)
+    if not np.all(finite):
+        return bool(np.array_equal(np.isfinite(candidate), finite) and
+                    _close(candidate[finite], value[finite], rtol, atol))
+    return distinguishable(value, expected, rtol, atol) and _close(candidate, value, rtol, atol) and \
+        bool(np.linalg.norm(candidate - value) < np.linalg.norm(candidate - expected))
 
 
 def _reduced(observed: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str | None:

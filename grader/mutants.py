@@ -1,0 +1,124 @@
+"""The error model: a sheet's answer key computed again with one named step slipped (reference/steps.py),
+for every step and every operator that applies to it (grader/mutation_operators.py).
+
+The values that differ from the right ones become the alternatives a wrong answer is matched against, after
+the sheet's own MISTAKES (reference/mistakes.py), which are more specific. A step is slipped at every call
+with the same `where` (one layer of a hand calculation) and at all its calls (a student's own function is
+wrong wherever it is used). Everything runs in the grading process on the reference and the rubric's given
+data, never on anything a submission produced, and once per sheet and given data.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+import reference
+from grader.mutation_operators import OPERATORS
+from reference.mistakes import Alternative, alternatives as listed
+from reference.steps import UNCHANGED, Call, Sweep, sweeping
+
+Site = tuple[str, str | None]  # (step name, where); where None: every call of the step
+
+
+def _numbers(value: Any) -> np.ndarray | None:
+    if isinstance(value, (str, bytes, dict)) or value is None:
+        return None
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return array if array.size and np.all(np.isfinite(array)) else None
+
+
+def _sites(calls: list[Call]) -> dict[Site, Call]:
+    """Each labelled place a step stands, then each step as a whole; the first call of each represents it."""
+    found: dict[Site, Call] = {}
+    for call in calls:
+        if call.where:
+            found.setdefault((call.name, call.where), call)
+    for call in calls:
+        found.setdefault((call.name, None), replace(call, where=""))
+    return found
+
+
+def _run(module: ModuleType, given: dict[str, Any], sweep: Sweep) -> dict[str, Any] | None:
+    try:
+        with sweeping(sweep), np.errstate(all="ignore"):
+            return module.answer_key(given)
+    except Exception:  # a slip that makes the computation impossible (shapes that no longer fit) has no value
+        return None
+
+
+def sweep(module: ModuleType, given: dict[str, Any]) -> dict[str, list[Alternative]]:
+    """Answer-key name -> the values single slips give it, first the most common slip; a value several slips
+    give is kept once, with the ids of the others in `also`."""
+    trace = Sweep()
+    right = _run(module, given, trace)
+    if right is None:
+        return {}
+    expected = {name: array for name, value in right.items() if (array := _numbers(value)) is not None}
+    out: dict[str, list[Alternative]] = {}
+    sites = _sites(trace.calls)
+    for operator in OPERATORS:
+        for (name, where), call in sites.items():
+            if call.kind not in operator.kinds:
+                continue
+            for apply, message, *own_id in operator.variants(call):
+                mutant = _run(module, given, Sweep(change=_change(name, where, apply), replay=trace.settled))
+                for entry, value in (mutant or {}).items():
+                    if entry in expected:
+                        _add(out.setdefault(entry, []), expected[entry], _numbers(value),
+                             own_id[0] if own_id else operator.id, message)
+    return out
+
+
+def _change(name: str, where: str | None, apply: Callable[[Call, Callable[..., Any]], Any]):
+    def change(call: Call, fn: Callable[..., Any]) -> Any:
+        if call.name != name or (where is not None and call.where != where):
+            return UNCHANGED
+        return apply(call, fn)
+    return change
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
+
+
+def _add(found: list[Alternative], right: np.ndarray, value: np.ndarray | None, id: str, message: str) -> None:
+    if value is None or _same(value, right):
+        return
+    for i, known in enumerate(found):
+        if _same(np.asarray(known.value, dtype=np.float64), value):
+            if id != known.id and id not in known.also:
+                found[i] = replace(known, also=(*known.also, id))
+            return
+    found.append(Alternative(id, message, value))
+
+
+_SWEEPS: dict[tuple[str, str], dict[str, list[Alternative]]] = {}  # by sheet and given data's content
+
+
+def _cached(sheet: str, given: dict[str, Any]) -> dict[str, list[Alternative]]:
+    try:
+        content = (sheet, json.dumps(given, sort_keys=True, default=repr))
+    except (TypeError, ValueError):
+        return sweep(reference.sheet_module(sheet), given)
+    if content not in _SWEEPS:
+        _SWEEPS[content] = sweep(reference.sheet_module(sheet), given)
+    return _SWEEPS[content]
+
+
+def alternatives(sheet: str, given: dict[str, Any], key: dict[str, Any]) -> dict[str, list[Alternative]]:
+    """The sheet's listed mistakes, then the error model's single slips whose values no listed mistake gives."""
+    module = reference.sheet_module(sheet)
+    out = {name: list(values) for name, values in listed(module, given, key).items()}
+    for name, values in _cached(sheet, given).items():
+        known = out.setdefault(name, [])
+        listed_values = [v for k in known if (v := _numbers(k.value)) is not None]
+        known.extend(a for a in values if not any(_same(v, a.value) for v in listed_values))
+    return {name: values for name, values in out.items() if values}
