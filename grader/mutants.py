@@ -20,6 +20,7 @@ import numpy as np
 import reference
 from grader.mutation_operators import OPERATORS
 from reference.mistakes import Alternative, alternatives as listed
+from reference import steps
 from reference.steps import UNCHANGED, Call, Sweep, sweeping
 
 Site = tuple[str, str | None]  # (step name, where); where None: every call of the step
@@ -75,6 +76,28 @@ def sweep(module: ModuleType, given: dict[str, Any]) -> dict[str, list[Alternati
                         _add(out.setdefault(entry, []), expected[entry], _numbers(value),
                              own_id[0] if own_id else operator.id, message)
     return out
+
+
+def of_call(fn: Callable[..., Any], *args: Any) -> list[Alternative]:
+    """What the single slips of step `fn` return for these arguments, most common first: the error model for a
+    check that calls one of the student's functions directly (a property of their sigmoid)."""
+    call = steps.call_of(fn, *args)
+    if call is None:
+        return []
+    right = _numbers(fn(*args))
+    found: list[Alternative] = []
+    for operator in OPERATORS:
+        if call.kind not in operator.kinds:
+            continue
+        for apply, message, *own_id in operator.variants(call):
+            try:
+                with np.errstate(all="ignore"):
+                    value = apply(call, getattr(fn, "__wrapped__", fn))
+            except Exception:
+                continue
+            if right is not None:
+                _add(found, right, _numbers(value), own_id[0] if own_id else operator.id, message)
+    return found
 
 
 def _change(name: str, where: str | None, apply: Callable[[Call, Callable[..., Any]], Any]):

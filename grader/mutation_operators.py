@@ -156,8 +156,9 @@ def wrong_axis(call: Call) -> Iterator[Variant]:
         axis = call.arguments["axis"] % 2
         yield (lambda c, fn: fn(_x(c), axis=1 - axis)), \
             f"softmax normalises along the wrong axis{_where(call)}: each sample's outputs must sum to 1"
-        yield (lambda c, fn: np.exp(_x(c) - _x(c).max()) / np.exp(_x(c) - _x(c).max()).sum()), \
-            f"softmax divides by the sum over the whole array{_where(call)}: normalise each sample on its own"
+        whole = f"softmax divides by the sum over the whole array{_where(call)}: normalise each sample on its own"
+        yield (lambda c, fn: np.exp(_x(c) - _x(c).max()) / np.exp(_x(c) - _x(c).max()).sum()), whole
+        yield (lambda c, fn: (lambda e: e / e.sum())(np.exp(_x(c) - _x(c).max(axis=axis, keepdims=True)))), whole
 
 
 def missing_keepdims(call: Call) -> Iterator[Variant]:

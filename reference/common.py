@@ -40,7 +40,7 @@ def sigmoid_derivative(x) -> Array:
     return sigmoid(x) * sigmoid(-x)
 
 
-@step("activation")
+@step("activation", formula="2 * sigmoid(2 * x) - 1")
 def tanh(x) -> Array:
     return np.tanh(as_array(x))
 
@@ -62,7 +62,7 @@ def relu_derivative(x) -> Array:
     return (as_array(x) > 0).astype(np.float64)
 
 
-@step("activation")
+@step("activation", formula="maximum(x, alpha * x)")
 def leaky_relu(x, alpha: float) -> Array:
     x = as_array(x)
     return np.where(x > 0, x, alpha * x)

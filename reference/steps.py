@@ -101,6 +101,8 @@ def step(kind: str, formula: str | None = None) -> Callable[[Callable[..., Any]]
                 return fn(*args, **kwargs)
 
         run.step_kind = kind  # type: ignore[attr-defined]
+        run.step_formula = formula  # type: ignore[attr-defined]
+        run.step_signature = signature  # type: ignore[attr-defined]
         return run
 
     return declare
@@ -124,3 +126,12 @@ def settled(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     return run
 
+
+
+def call_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Call | None:
+    """The call of step `fn` with these arguments, as a sweep would record it; None for a plain function."""
+    if not hasattr(fn, "step_kind"):
+        return None
+    bound = fn.step_signature.bind(*args, **kwargs)  # type: ignore[attr-defined]
+    bound.apply_defaults()
+    return Call(fn.step_kind, fn.__name__, "", fn.step_formula, dict(bound.arguments))  # type: ignore[attr-defined]

@@ -104,6 +104,9 @@ def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple
     fitting = [a for a in alternatives if _fits(aligned, expected, a, rtol, atol)]
     if not fitting:
         return None
+    distance = [_distance(aligned, a.value, rtol, atol) for a in fitting]
+    nearest = min(distance)  # a printed 0.7747 fits 0.7747 better than 0.7929 under a 5 % tolerance
+    fitting = [a for a, d in zip(fitting, distance) if d <= max(2.0 * nearest, EQUALLY_GOOD)]
     first, others = fitting[0], {a.id for a in fitting[1:]} | set(getattr(fitting[0], "also", ()))
     others.discard(first.id)
     if not others:
@@ -112,11 +115,29 @@ def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple
                                   f"{', '.join(sorted(others))})")
 
 
+EQUALLY_GOOD = 0.1  # fits within this share of the tolerance of each other are equally good
+
+
+def _distance(observed: np.ndarray, value: Any, rtol: float, atol: float) -> float:
+    """How far a fitting mistake's value lies from the student's, in units of the tolerance (0 to 1)."""
+    value = np.asarray(value, dtype=np.float64)
+    candidate = align(observed, value)
+    finite = np.isfinite(value)
+    with np.errstate(all="ignore"):
+        scaled = np.abs(candidate[finite] - value[finite]) / (atol + rtol * np.abs(value[finite]) + 1e-300)
+    return float(np.max(scaled, initial=0.0))
+
+
 def _fits(aligned: np.ndarray, expected: np.ndarray, alternative: Any, rtol: float, atol: float) -> bool:
+    """A slip that changes the shape (a sum over the wrong axis, a layer's output where its input belongs)
+    fits a value of its shape; one that keeps the shape must also be nearer than the right value."""
     value = np.asarray(alternative.value, dtype=np.float64)
     candidate = align(aligned, value)
-    if candidate is None or value.shape != expected.shape:
+    if candidate is None:
         return False
+    if value.shape != expected.shape:
+        return align(aligned, expected) is None and bool(np.all(np.isfinite(value))) and \
+            _close(candidate, value, rtol, atol)
     finite = np.isfinite(value)
     if not np.all(finite):
         return bool(np.array_equal(np.isfinite(candidate), finite) and
@@ -217,6 +238,10 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     allowance = align(rounding, exp, accept_transpose) if rounding is not None and rounding.shape == obs.shape \
         else None
     if aligned is None:
+        known = known_mistake(obs, exp, alternatives, rtol, atol)
+        if known is not None:
+            return Match(False, f"{what} has shape {obs.shape or 'scalar'}, expected {exp.shape or 'scalar'}: "
+                                f"{known.message}", (known.id,))
         reduced = _reduced(obs, exp, rtol, atol)
         if reduced:
             return Match(False, f"{what} is one number where {exp.size} are expected (one per sample): the values "

@@ -68,6 +68,13 @@ def drop_factor(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
             yield _replaced(tree, node, node.right), f"the factor `{_text(node.left)}` is missing"
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             yield _replaced(tree, node, node.left), f"the division by `{_text(node.right)}` is missing"
+            if not (isinstance(node.left, ast.Constant) and node.left.value == 1):
+                yield _replaced(tree, node, ast.BinOp(ast.Constant(1), ast.Div(), node.right)), \
+                    f"the factor `{_text(node.left)}` is missing"
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and \
+                isinstance(node.operand, (ast.Name, ast.Call)):
+            yield _replaced(tree, node, ast.UnaryOp(ast.USub(), ast.Constant(1))), \
+                f"the factor `{_text(node.operand)}` is missing"
 
 
 
@@ -114,6 +121,34 @@ def sibling_function(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
                             yield _replaced(tree, node, new), f"`{other}` is used where `{node.func.id}` belongs"
 
 
+def invert_factor(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
+    """A divisor multiplied or a factor divided by: `g / sigma` -> `g * sigma`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            yield _replaced(tree, node, ast.BinOp(node.left, ast.Mult(), node.right)), \
+                f"`{_text(node.right)}` multiplies where it divides"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and \
+                not isinstance(node.left, ast.Constant) and not isinstance(node.right, ast.Constant):
+            yield _replaced(tree, node, ast.BinOp(node.left, ast.Div(), node.right)), \
+                f"`{_text(node.right)}` divides where it multiplies"
+
+
+REDUCTIONS = ("sum", "mean", "max", "min")
+
+
+def wrong_axis(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
+    """A reduction over the other axis or over everything: `sum(W * d, 1)` -> `sum(W * d, 0)`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in REDUCTIONS \
+                and len(node.args) == 2 and isinstance(node.args[1], ast.Constant) \
+                and node.args[1].value in (0, 1, -1):
+            other = 0 if node.args[1].value in (1, -1) else 1
+            yield _replaced(tree, node, ast.Call(node.func, [node.args[0], ast.Constant(other)], [])), \
+                f"`{node.func.id}` runs over axis {other} where it runs over axis {node.args[1].value}"
+            yield _replaced(tree, node, ast.Call(node.func, [node.args[0]], [])), \
+                f"`{node.func.id}` runs over everything where it runs over axis {node.args[1].value}"
+
+
 def swap_arguments(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
     """The two arguments of a function or a division swapped: `outer(a, b)` -> `outer(b, a)`, `a / b` -> `b / a`."""
     for node in ast.walk(tree):
@@ -141,6 +176,8 @@ OPERATORS: tuple[Operator, ...] = (
     Operator("drop-power", drop_power, "a power is missing"),
     Operator("drop-term", drop_term, "a term is missing"),
     Operator("sibling-function", sibling_function, "a function is used where another one belongs"),
+    Operator("wrong-axis", wrong_axis, "a reduction runs over the wrong axis"),
+    Operator("invert-factor", invert_factor, "a factor divides where it multiplies, or the other way round"),
     Operator("swap-arguments", swap_arguments, "two arguments are in the wrong order"),
     Operator("transpose-operand", transpose_operand, "a matrix is used transposed"),
 )

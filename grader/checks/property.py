@@ -10,12 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 import reference
+from grader import diagnose, mutants
 from grader.checks import Context, Outcome
 from grader.checks.compare import as_numbers, precision
 from grader.checks.job import failure
 from grader.rubric import PropertyCheck
 from reference.properties import Property, unresponsive, violation
 
+MUTANT_RTOL = 1e-6  # a slip fits the student's function within this and the property's tolerance
 ROUNDING_STEPS = 16  # rounding steps of the student's precision a property may be off by, per unit of input
 
 
@@ -44,12 +46,15 @@ def judge(check: PropertyCheck, ctx: Context) -> Outcome:
         if trivial and "the same value" in trivial:
             return Outcome.failed(f"'{prop.statement}' holds, but {trivial}: a function that ignores its input "
                                   "satisfies it trivially", diagnoses=("unresponsive",))
-        if trivial:  # a real function, just not this one (a softmax over the whole array): no guess at why
+        slip = _mutant(prop, calls, outputs, tol)
+        if trivial and slip:
+            return Outcome.failed(f"'{prop.statement}' holds, but {trivial}: {slip[1]}", diagnoses=(slip[0],))
+        if trivial:  # a real function, just not this one, and no slip we know: no guess at why
             return Outcome.failed(f"'{prop.statement}' holds, but {trivial}, so it does not show the property "
                                   "of the function the task asks for")
         return Outcome.passed(f"'{prop.statement}' holds on {x.size} inputs"
                               + (f" (to float{8 * _bytes(eps)} precision)" if tol > prop.tol else ""))
-    slip = _slip(prop, x, outputs)
+    slip = _slip(prop, x, outputs) or _mutant(prop, calls, outputs, tol)
     if not np.isfinite(worst):
         text = f"'{prop.statement}' fails: nan or inf for some inputs"
         if slip:
@@ -82,3 +87,22 @@ def _slip(prop, x: np.ndarray, outputs: list[np.ndarray]) -> tuple[str, str] | N
             return prop.diagnose(x, outputs)
     except Exception:
         return None
+
+
+def _mutant(prop: Property, calls, outputs: list[np.ndarray], tol: float) -> tuple[str, str] | None:
+    """The error model's slip of the first called function whose outputs are wrong and that one slip of the
+    reference function explains at every input (the minus lost in sigma(-x), tanh' of the output)."""
+    for (name, arg), out in zip(calls, outputs):
+        fn = prop.reference.get(name)
+        if fn is None:
+            continue
+        with np.errstate(all="ignore"):
+            truth = np.asarray(fn(arg), dtype=np.float64)
+        if truth.shape != out.shape or diagnose.close(out, truth, MUTANT_RTOL, tol):
+            continue
+        fitting = [a for a in mutants.of_call(fn, arg) if diagnose.close(out, a.value, MUTANT_RTOL, tol)]
+        if fitting:
+            others = sorted({a.id for a in fitting[1:]} | set(fitting[0].also) - {fitting[0].id})
+            also = f" (another slip gives the same values: {', '.join(others)})" if others else ""
+            return fitting[0].id, f"{name}: {fitting[0].message}{also}"
+    return None

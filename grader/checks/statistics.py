@@ -41,7 +41,15 @@ def _glorot(w: np.ndarray, check: StatisticsCheck) -> Outcome:
     ratio = float(w.var(ddof=1)) / variance
     where = f"d_in {d_in}, d_out {d_out}, {n} weights"
     if abs(mean) > mean_bound:
-        return Outcome.failed(f"the weights' mean is {mean:.3g}, expected 0 (tolerance {mean_bound:.2g}; {where})")
+        text = f"the weights' mean is {mean:.3g}, expected 0 (tolerance {mean_bound:.2g}; {where})"
+        if n >= 200 and float(w.min()) >= 0.0:  # np.random.rand where randn belongs: [0, 1) scaled
+            if normal:
+                return Outcome.failed(f"{text}; no weight is negative: this looks like np.random.rand (uniform on "
+                                      "[0, 1)), the sheet draws from a normal distribution around 0 "
+                                      "(np.random.randn)", diagnoses=("uniform-not-normal",))
+            return Outcome.failed(f"{text}; no weight is negative: draw from -limit to +limit, not from 0",
+                                  diagnoses=("one-sided",))
+        return Outcome.failed(text)
     if abs(ratio - 1.0) > var_bound:
         text = (f"the weights' standard deviation is {math.sqrt(ratio) * sigma:.4g}, expected "
                 f"sqrt(2/(d_in+d_out)) = {sigma:.4g} ({where})")

@@ -51,7 +51,9 @@ def _run(check: TrainingCheck, observed: dict, ctx: Context, losses_path: str, p
                               diagnoses=("not-finite",))
     if not losses[-1] < losses[0] * (1.0 - check.min_decrease):
         needed = f" by {check.min_decrease:.0%} at least" if check.min_decrease else ""
-        return Outcome.failed(f"the loss did not decrease{needed}: first {losses[0]:.4g}, last {losses[-1]:.4g}")
+        text = f"the loss did not decrease{needed}: first {losses[0]:.4g}, last {losses[-1]:.4g}"
+        slip = _stalled(losses)
+        return Outcome.failed(f"{text}; {slip[1]}" if slip else text, diagnoses=(slip[0],) if slip else ())
     summary = f"loss fell from {losses[0]:.4g} to {losses[-1]:.4g} in {losses.size} steps"
     if predictions_path is None:
         return Outcome.passed(summary)
@@ -66,3 +68,20 @@ def _run(check: TrainingCheck, observed: dict, ctx: Context, losses_path: str, p
     if acc < goal:
         return Outcome.failed(f"{summary}; accuracy {acc:.1%} is below the required {goal:.0%}", score=0.5)
     return Outcome.passed(f"{summary}; accuracy {acc:.1%} (required {goal:.0%})")
+
+
+RISING = 0.9  # the share of steps that raise the loss before the run is called a climb
+
+
+def _stalled(losses: np.ndarray) -> tuple[str, str] | None:
+    """What a loss curve that does not fall shows by its shape: one that never moves was never updated, one
+    that rises at nearly every step climbs the gradient. Anything else (too small a step, noise) is not named."""
+    scale = max(1.0, float(np.max(np.abs(losses))))
+    steps = np.diff(losses)
+    if np.all(np.abs(steps) <= 1e-12 * scale):
+        return "drop-step", ("the loss never changes, so the parameters are never updated: is the update's "
+                             "result assigned back to them?")
+    if losses[-1] > losses[0] and np.mean(steps > 0) >= RISING:
+        return "update-sign", ("the loss rises at nearly every step: the update adds the gradient, gradient "
+                               "descent subtracts it")
+    return None
