@@ -15,6 +15,8 @@ Printed figures, per sheet and in total:
 then the formula operators (grader/checks/formula_mutants.py): every single mutant
 of every graded reference formula handed in as the student's formula, and how many
 are named correctly, named wrongly or not named (targets >= 90 %, <= 2 %);
+then the error model: every single slip of every named step of the reference, handed in for the
+entries it changes (targets >= 90 % named, <= 2 % wrong);
 then the hand-written realistic mistakes of tests/handwritten/ (targets >= 70 % true,
 <= 2 % wrong);
 then, from grading the shipped examples and the correct variants (tests/variants/):
@@ -73,6 +75,29 @@ def operator_figures() -> None:
         totals = [a + b for a, b in zip(totals, row)]
         if found:
             print(f"{sheet_id:24} {row[0]:8} {row[1]:8} {row[2]:8} {row[3]:6} {row[4]:6} {_share(row[2], row[1]):>7}")
+        for p in wrong:
+            print(f"    named wrongly: {p.key} {p.mistake} -> {p.outcome.diagnoses}")
+    print(f"{'all sheets':24} {totals[0]:8} {totals[1]:8} {totals[2]:8} {totals[3]:6} {totals[4]:6} "
+          f"{_share(totals[2], totals[1]):>7}")
+
+
+def model_figures() -> None:
+    """The error model's single slips (grader/mutation_operators.py on the reference's named steps), each
+    handed in for the key entry it changes and judged by the rubric's check."""
+    print(f"\nerror model (single slips of the reference's steps):\n{'sheet':24} {'planted':>8} {'failing':>8} "
+          f"{'named':>8} {'wrong':>6} {'none':>6} {'share':>7} {'seconds':>8}")
+    totals = [0, 0, 0, 0, 0]
+    for sheet_id in reference.SHEETS:
+        started = time.perf_counter()
+        found = planted.plant_values(planted.Sheet(api.load_rubric(sheet_id)), model=True)
+        seconds = time.perf_counter() - started
+        failing = [p for p in found if not p.too_close]
+        named = [p for p in failing if p.named]
+        wrong = [p for p in failing if p.outcome.diagnoses and not p.named]
+        row = [len(found), len(failing), len(named), len(wrong), len(failing) - len(named) - len(wrong)]
+        totals = [a + b for a, b in zip(totals, row)]
+        print(f"{sheet_id:24} {row[0]:8} {row[1]:8} {row[2]:8} {row[3]:6} {row[4]:6} {_share(row[2], row[1]):>7} "
+              f"{seconds:8.1f}")
         for p in wrong:
             print(f"    named wrongly: {p.key} {p.mistake} -> {p.outcome.diagnoses}")
     print(f"{'all sheets':24} {totals[0]:8} {totals[1]:8} {totals[2]:8} {totals[3]:6} {totals[4]:6} "
@@ -142,5 +167,6 @@ def _share(part: int, whole: int) -> str:
 if __name__ == "__main__":
     planted_figures()
     operator_figures()
+    model_figures()
     handwritten_figures()
     example_figures()

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 import reference
+from grader import mutants
 from grader.checks import Context, Outcome, answer, choice, expression, formula_mutants, value
 from grader.checks.formula_language import FormulaError, evaluate, parse
 from grader.checks.compare import as_numbers, distinguishable
@@ -81,7 +82,8 @@ class Sheet:
         self.id = rubric.sheet
         self.module = reference.sheet_module(rubric.sheet)
         self.key = reference.answer_key(rubric.sheet, rubric.given)
-        self.mistakes = alternatives(self.module, rubric.given, self.key)
+        self.listed = alternatives(self.module, rubric.given, self.key)  # the sheet's own MISTAKES
+        self.mistakes = mutants.alternatives(rubric.sheet, rubric.given, self.key)  # what grading matches against
         self.graded = _graded(rubric)
 
     def context(self, task: Any, **kw: Any) -> Context:
@@ -124,15 +126,18 @@ def _same(a: Any, b: Any, rtol: float = 1e-9) -> bool:
     return bool(np.allclose(a.reshape(-1), b.reshape(-1), rtol=rtol, atol=1e-12, equal_nan=True))
 
 
-def plant_values(sheet: Sheet) -> list[Planted]:
+def plant_values(sheet: Sheet, model: bool = False) -> list[Planted]:
+    """The sheet's listed mistakes or, with `model`, the error model's single slips that no list holds."""
     out = []
     for name, alts in sheet.mistakes.items():
         if name not in sheet.graded:
             continue
-        for alt in alts:
+        listed = {(a.id, a.message) for a in sheet.listed.get(name, [])}
+        for alt in (alt for alt in alts if ((alt.id, alt.message) in listed) != model):
             handed_in = _by_hand(sheet, name, alt.value)
             kind, outcome, passes = sheet.judge(name, handed_in)
-            fits = frozenset(a.id for a in alts if _same(a.value, alt.value, rtol=1e-3 if kind == "answer" else 1e-9))
+            rtol = 1e-3 if kind == "answer" else 1e-9
+            fits = frozenset(i for a in alts if _same(a.value, alt.value, rtol=rtol) for i in (a.id, *a.also))
             too_close = passes or not distinguishable(alt.value, sheet.key[name], *sheet.tolerances(name))
             out.append(Planted(sheet.id, name, kind, alt.id, fits, outcome, too_close))
     return out

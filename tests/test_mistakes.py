@@ -62,10 +62,11 @@ def test_formula_and_choice_mistakes_always_fail(plantings):
 
 
 def test_right_answers_get_no_diagnosis(plantings):
-    """The controls: the right value (hand values rounded) or the reference formula, for every planted entry."""
+    """The controls: the right value (hand values rounded) or the reference formula, for every planted entry
+    and every entry the error model has a slip for."""
     _, wrong, right = plantings
     assert right and not [(p.key, p.outcome) for p in right if p.false_alarm]
-    assert {p.key for p in wrong} == {p.key for p in right}
+    assert {p.key for p in wrong} <= {p.key for p in right}
 
 
 def _revealing(sheet, name):

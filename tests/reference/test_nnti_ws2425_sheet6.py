@@ -152,9 +152,16 @@ def test_a_softmax_over_the_columns_is_named():
     assert outcome.status == "failed" and outcome.diagnoses == ("softmax-wrong-axis",)
 
 
-def test_other_softmax_violations_and_right_functions_get_no_softmax_diagnosis():
-    whole_batch = WRONG["softmax_sums_to_one"]["softmax"]  # normalised over everything: neither slip
+def test_a_softmax_over_the_whole_batch_is_named_by_the_error_model():
+    whole_batch = WRONG["softmax_sums_to_one"]["softmax"]  # neither listed slip: the error model's wrong axis
     outcome = _judged("softmax_sums_to_one", dict(sheet.FUNCTIONS, softmax=whole_batch))
+    assert outcome.status == "failed" and outcome.diagnoses == ("wrong-axis",)
+    assert "sum over the whole array" in outcome.message
+
+
+def test_other_softmax_violations_and_right_functions_get_no_softmax_diagnosis():
+    smoothed = lambda x: (lambda e: e / (e.sum(axis=-1, keepdims=True) + 1.0))(np.exp(x - x.max(axis=-1, keepdims=True)))
+    outcome = _judged("softmax_sums_to_one", dict(sheet.FUNCTIONS, softmax=smoothed))
     assert outcome.status == "failed" and outcome.diagnoses == ()
     for name in ("softmax_sums_to_one", "softmax_shift_invariance", "softmax_no_overflow"):
         outcome = _judged(name, sheet.FUNCTIONS)
