@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -45,17 +45,23 @@ class SheetSetup:
     feedback: Path | None = None  # write each notebook, run and annotated, as HTML into this folder
     unavailable: frozenset[str] = frozenset()  # tasks needing modules the environment lacks: not run
     isolation: Isolation = Isolation()
-    mistakes: dict[str, list] = field(default_factory=dict)  # answer-key name -> values of known mistakes
+    # answer-key name -> values of known mistakes; the error model's sweep runs in the background while the
+    # children run, and the judge waits for it only when it first needs it
+    known: Future | dict[str, list] = field(default_factory=dict)
+
+    @property
+    def mistakes(self) -> dict[str, list]:
+        return self.known.result() if isinstance(self.known, Future) else self.known
 
     @classmethod
     def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None) -> "SheetSetup":
-        key = reference.answer_key(rubric.sheet, rubric.given)
+        key, trace = mutants.traced_key(rubric.sheet, rubric.given)
         required = tuple(sorted({m for task in rubric.tasks for m in task.requires} | set(frameworks.FRAMEWORKS)))
         environment = probe(python or rubric.python, required)
         unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
         return cls(rubric, rubric_path, key, plans.build(rubric, key, unavailable), environment,
                    unavailable=unavailable, isolation=sandbox_for(environment),
-                   mistakes=mutants.alternatives(rubric.sheet, rubric.given, key))
+                   known=_SWEEPER.submit(mutants.alternatives, rubric.sheet, rubric.given, key, trace))
 
     def unneeded(self, file: str) -> list[str]:
         """The modules a file's tasks need and the environment lacks, when no other task needs the file."""
@@ -70,6 +76,7 @@ class SheetSetup:
         return {**files, **data_files(self.rubric.sheet, tuple(sorted(self.rubric.data.items())), self.key)}
 
 
+_SWEEPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nngrade-sweep")  # one sheet's sweep at a time
 _DATA = Path(tempfile.gettempdir()) / f"nngrade-data-{os.getpid()}"
 atexit.register(shutil.rmtree, _DATA, True)
 

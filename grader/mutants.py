@@ -55,15 +55,29 @@ def _run(module: ModuleType, given: dict[str, Any], sweep: Sweep) -> dict[str, A
         return None
 
 
-def sweep(module: ModuleType, given: dict[str, Any]) -> dict[str, list[Alternative]]:
-    """Answer-key name -> the values single slips give it, first the most common slip; a value several slips
-    give is kept once, with the ids of the others in `also`."""
+def traced_key(sheet: str, given: dict[str, Any]) -> tuple[dict[str, Any], Sweep]:
+    """The answer key and the record of the steps that computed it, which a sweep starts from."""
     trace = Sweep()
-    right = _run(module, given, trace)
+    with sweeping(trace):
+        key = reference.answer_key(sheet, given)
+    return key, trace
+
+
+def sweep(module: ModuleType, given: dict[str, Any], traced: tuple[dict[str, Any], Sweep] | None = None
+          ) -> dict[str, list[Alternative]]:
+    """Answer-key name -> the values single slips give it, first the most common slip; a value several slips
+    give is kept once, with the ids of the others in `also`. `traced` is the key's own run, when the caller
+    has one (the grading setup computes the key that way, so the training runs are not repeated)."""
+    if traced is None:
+        trace = Sweep()
+        right = _run(module, given, trace)
+    else:
+        right, trace = traced
     if right is None:
         return {}
     expected = {name: array for name, value in right.items() if (array := _numbers(value)) is not None}
     out: dict[str, list[Alternative]] = {}
+    seen: dict[str, dict[tuple, int]] = {}  # entry -> fingerprints of its values so far
     sites = _sites(trace.calls)
     for operator in OPERATORS:
         for (name, where), call in sites.items():
@@ -72,9 +86,9 @@ def sweep(module: ModuleType, given: dict[str, Any]) -> dict[str, list[Alternati
             for apply, message, *own_id in operator.variants(call):
                 mutant = _run(module, given, Sweep(change=_change(name, where, apply), replay=trace.settled))
                 for entry, value in (mutant or {}).items():
-                    if entry in expected:
+                    if entry in expected and value is not right[entry]:  # a settled result is handed back as is
                         _add(out.setdefault(entry, []), expected[entry], _numbers(value),
-                             own_id[0] if own_id else operator.id, message)
+                             own_id[0] if own_id else operator.id, message, seen.setdefault(entry, {}))
     return out
 
 
@@ -109,38 +123,53 @@ def _change(name: str, where: str | None, apply: Callable[[Call, Callable[..., A
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
+    return a.shape == b.shape and (np.array_equal(a, b) or bool(np.allclose(a, b, rtol=1e-9, atol=1e-12)))
 
 
-def _add(found: list[Alternative], right: np.ndarray, value: np.ndarray | None, id: str, message: str) -> None:
+def _fingerprint(value: np.ndarray) -> tuple:
+    """Values equal to about nine significant digits share a fingerprint: one look-up finds a repeat."""
+    scale = float(np.max(np.abs(value), initial=0.0)) or 1.0
+    return value.shape, np.round(value / scale, 9).tobytes()
+
+
+def _add(found: list[Alternative], right: np.ndarray, value: np.ndarray | None, id: str, message: str,
+         seen: dict[tuple, int] | None = None) -> None:
     if value is None or _same(value, right):
         return
-    for i, known in enumerate(found):
-        if _same(np.asarray(known.value, dtype=np.float64), value):
-            if id != known.id and id not in known.also:
-                found[i] = replace(known, also=(*known.also, id))
-            return
+    seen = {} if seen is None else seen
+    if not seen and found:
+        seen.update({_fingerprint(np.asarray(k.value, dtype=np.float64)): i for i, k in enumerate(found)})
+    fingerprint = _fingerprint(value)
+    if fingerprint in seen:
+        known = found[seen[fingerprint]]
+        if id != known.id and id not in known.also:
+            found[seen[fingerprint]] = replace(known, also=(*known.also, id))
+        return
+    seen[fingerprint] = len(found)
     found.append(Alternative(id, message, value))
 
 
 _SWEEPS: dict[tuple[str, str], dict[str, list[Alternative]]] = {}  # by sheet and given data's content
 
 
-def _cached(sheet: str, given: dict[str, Any]) -> dict[str, list[Alternative]]:
+def _cached(sheet: str, given: dict[str, Any], traced: tuple[dict[str, Any], Sweep] | None = None
+            ) -> dict[str, list[Alternative]]:
     try:
         content = (sheet, json.dumps(given, sort_keys=True, default=repr))
     except (TypeError, ValueError):
-        return sweep(reference.sheet_module(sheet), given)
+        return sweep(reference.sheet_module(sheet), given, traced)
     if content not in _SWEEPS:
-        _SWEEPS[content] = sweep(reference.sheet_module(sheet), given)
+        _SWEEPS[content] = sweep(reference.sheet_module(sheet), given, traced)
     return _SWEEPS[content]
 
 
-def alternatives(sheet: str, given: dict[str, Any], key: dict[str, Any]) -> dict[str, list[Alternative]]:
-    """The sheet's listed mistakes, then the error model's single slips whose values no listed mistake gives."""
+def alternatives(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
+                 ) -> dict[str, list[Alternative]]:
+    """The sheet's listed mistakes, then the error model's single slips whose values no listed mistake gives.
+    `trace`: the run that computed `key` under a recording sweep (traced_key), when there is one."""
     module = reference.sheet_module(sheet)
     out = {name: list(values) for name, values in listed(module, given, key).items()}
-    for name, values in _cached(sheet, given).items():
+    for name, values in _cached(sheet, given, (key, trace) if trace is not None else None).items():
         known = out.setdefault(name, [])
         listed_values = [v for k in known if (v := _numbers(k.value)) is not None]
         known.extend(a for a in values if not any(_same(v, a.value) for v in listed_values))

@@ -19,7 +19,7 @@ from pydantic import model_validator
 from reference import common
 from reference.given import GivenModel, Matrix, Vector
 from reference.mistakes import Mistake
-from reference.steps import step
+from reference.steps import settled, step
 
 SHEET_ID = "nnti-ws2324-sheet7"
 
@@ -99,6 +99,7 @@ def batch_backward(X, Y, W_hidden, W_out, alpha: float,
     return common.linear(common.layer_input(inputs, 0, pre, where="hidden layer").T, dz_hidden), dW_out
 
 
+@settled
 def train(X, Y, W_hidden, W_out, alpha: float, learning_rate: float, epochs: int,
           activation_derivative: bool = True) -> list[float]:
     """Full-batch gradient descent; the loss of the weights before each step."""

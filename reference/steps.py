@@ -12,7 +12,6 @@ calls the sigmoid, but a student who gets the derivative wrong has not changed t
 """
 from __future__ import annotations
 
-import copy
 import functools
 import inspect
 from collections.abc import Callable, Iterator
@@ -116,12 +115,12 @@ def settled(fn: Callable[..., Any]) -> Callable[..., Any]:
         sweep = _SWEEP.get()
         if sweep is None or sweep._inside:
             return fn(*args, **kwargs)
-        if sweep.replay is not None:
+        if sweep.replay is not None:  # handed back as it is: the reference never changes data in place
             sweep.settled.append(None)
-            return copy.deepcopy(sweep.replay[len(sweep.settled) - 1])
+            return sweep.replay[len(sweep.settled) - 1]
         with _inside(sweep):
             result = fn(*args, **kwargs)
-        sweep.settled.append(copy.deepcopy(result))
+        sweep.settled.append(result)
         return result
 
     return run
