@@ -19,7 +19,7 @@ import numpy as np
 
 import reference
 from grader.mutation_operators import OPERATORS
-from reference.mistakes import Alternative, alternatives as listed
+from reference.mistakes import Alternative, Combination, alternatives as listed
 from reference import steps
 from reference.steps import UNCHANGED, Call, Sweep, sweeping
 
@@ -42,9 +42,18 @@ def _sites(calls: list[Call]) -> dict[Site, Call]:
     for call in calls:
         if call.where:
             found.setdefault((call.name, call.where), call)
+    widest: dict[str, Call] = {}  # every call of a step: the call with the most dimensions stands for them
     for call in calls:
-        found.setdefault((call.name, None), replace(call, where=""))
+        if call.name not in widest or _ndim(call) > _ndim(widest[call.name]):
+            widest[call.name] = call
+    for name, call in widest.items():
+        found.setdefault((name, None), replace(call, where=""))
     return found
+
+
+def _ndim(call: Call) -> int:
+    first = next(iter(call.arguments.values()), None)
+    return first.ndim if isinstance(first, np.ndarray) else 0
 
 
 def _run(module: ModuleType, given: dict[str, Any], sweep: Sweep) -> dict[str, Any] | None:
@@ -83,12 +92,12 @@ def sweep(module: ModuleType, given: dict[str, Any], traced: tuple[dict[str, Any
         for (name, where), call in sites.items():
             if call.kind not in operator.kinds:
                 continue
-            for apply, message, *own_id in operator.variants(call):
-                mutant = _run(module, given, Sweep(change=_change(name, where, apply), replay=trace.settled))
+            for variant in operator.variants(call):
+                mutant = _run(module, given, Sweep(change=_change(name, where, variant.apply), replay=trace.settled))
                 for entry, value in (mutant or {}).items():
                     if entry in expected and value is not right[entry]:  # a settled result is handed back as is
                         _add(out.setdefault(entry, []), expected[entry], _numbers(value),
-                             own_id[0] if own_id else operator.id, message, seen.setdefault(entry, {}))
+                             variant.id or operator.id, variant.message, seen.setdefault(entry, {}))
     return out
 
 
@@ -103,14 +112,14 @@ def of_call(fn: Callable[..., Any], *args: Any) -> list[Alternative]:
     for operator in OPERATORS:
         if call.kind not in operator.kinds:
             continue
-        for apply, message, *own_id in operator.variants(call):
+        for variant in operator.variants(call):
             try:
                 with np.errstate(all="ignore"):
-                    value = apply(call, getattr(fn, "__wrapped__", fn))
+                    value = variant.apply(call, getattr(fn, "__wrapped__", fn))
             except Exception:
                 continue
             if right is not None:
-                _add(found, right, _numbers(value), own_id[0] if own_id else operator.id, message)
+                _add(found, right, _numbers(value), variant.id or operator.id, variant.message)
     return found
 
 
@@ -163,14 +172,41 @@ def _cached(sheet: str, given: dict[str, Any], traced: tuple[dict[str, Any], Swe
     return _SWEEPS[content]
 
 
-def alternatives(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
-                 ) -> dict[str, list[Alternative]]:
-    """The sheet's listed mistakes, then the error model's single slips whose values no listed mistake gives.
-    `trace`: the run that computed `key` under a recording sweep (traced_key), when there is one."""
+def known(sheet: str, given: dict[str, Any], key: dict[str, Any]) -> dict[str, list[Alternative]]:
+    """The sheet's own list: its Mistakes' values, then its Combinations of slips run through the answer key."""
     module = reference.sheet_module(sheet)
     out = {name: list(values) for name, values in listed(module, given, key).items()}
+    expected = {name: array for name, value in key.items() if (array := _numbers(value)) is not None}
+    for combination in getattr(module, "MISTAKES", []):
+        if not isinstance(combination, Combination):
+            continue
+        run = Sweep(change=_combined(combination), through_settled=combination.through_training)
+        for entry, value in (_run(module, given, run) or {}).items():
+            number = _numbers(value)
+            if entry in expected and number is not None and not _same(number, expected[entry]):
+                out.setdefault(entry, []).append(Alternative(combination.id, combination.message, number))
+    return out
+
+
+def _combined(combination: Combination) -> Callable[[Call, Callable[..., Any]], Any]:
+    operators = {operator.id: operator for operator in OPERATORS}
+
+    def change(call: Call, fn: Callable[..., Any]) -> Any:
+        for slip in combination.slips:
+            if call.name == slip.step and slip.where in (None, call.where):
+                variants = [v for v in operators[slip.operator].variants(call) if slip.label in ("", v.label)]
+                return variants[0].apply(call, fn) if variants else UNCHANGED  # (a 1-D softmax has no other axis)
+        return UNCHANGED
+    return change
+
+
+def alternatives(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
+                 ) -> dict[str, list[Alternative]]:
+    """The sheet's own list (known), then the error model's single slips whose values it does not give.
+    `trace`: the run that computed `key` under a recording sweep (traced_key), when there is one."""
+    out = known(sheet, given, key)
     for name, values in _cached(sheet, given, (key, trace) if trace is not None else None).items():
-        known = out.setdefault(name, [])
-        listed_values = [v for k in known if (v := _numbers(k.value)) is not None]
-        known.extend(a for a in values if not any(_same(v, a.value) for v in listed_values))
+        own = out.setdefault(name, [])
+        own_values = [v for k in own if (v := _numbers(k.value)) is not None]
+        own.extend(a for a in values if not any(_same(v, a.value) for v in own_values))
     return {name: values for name, values in out.items() if values}

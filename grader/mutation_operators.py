@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -19,15 +19,26 @@ from grader.checks import formula_language, formula_mutants
 from reference import common
 from reference.steps import Call
 
-# (the value the slipped call returns, the message[, the id when it is not the operator's: formula candidates])
-Variant = tuple[Any, ...]
+class Variant(NamedTuple):
+    """One way an operator slips a step: the value the slipped call returns, the message, the id when it is
+    not the operator's (formula candidates carry their own), and a label a sheet's combinations select it by
+    (the sibling's name, the log's base, the axis)."""
+
+    apply: Callable[[Call, Callable[..., Any]], Any]
+    message: str
+    id: str | None = None
+    label: str = ""
 
 
 @dataclass(frozen=True)
 class Operator:
     id: str
     kinds: tuple[str, ...]
-    variants: Callable[[Call], Iterator[Variant]]
+    generate: Callable[[Call], Iterator[Variant | tuple[Any, str]]]  # a plain (apply, message): no label
+
+    def variants(self, call: Call) -> Iterator[Variant]:
+        for variant in self.generate(call):
+            yield variant if isinstance(variant, Variant) else Variant(*variant)
 
 
 def _x(call: Call) -> np.ndarray:
@@ -76,17 +87,22 @@ def sibling_function(call: Call) -> Iterator[Variant]:
     if call.kind == "activation" and own in ACTIVATIONS:
         for name, f in ACTIVATIONS.items():
             if name != own:
-                yield (lambda c, fn, f=f: f(_x(c), _alpha(c))), \
-                    f"{SPOKEN[name]} is computed where {SPOKEN[own]} belongs{_where(call)}"
+                yield Variant(lambda c, fn, f=f: f(_x(c), _alpha(c)),
+                              f"{SPOKEN[name]} is computed where {SPOKEN[own]} belongs{_where(call)}", label=name)
+    if call.kind == "activation" and own == "softmax":  # a probability per unit where they share one
+        yield Variant(lambda c, fn: common.sigmoid(_x(c)), f"the sigmoid is computed where softmax belongs"
+                                                            f"{_where(call)}: softmax normalises over the classes",
+                      label="sigmoid")
     if call.kind == "derivative" and own in DERIVATIVES:
         for name, d in DERIVATIVES.items():
             if name == own:
                 continue
-            yield (lambda c, fn, d=d: d(_x(c), _alpha(c))), \
-                f"the derivative of {SPOKEN[name]} is used where {SPOKEN[own]}'s belongs{_where(call)}"
-            yield (lambda c, fn, name=name: OUTPUT_FORMS[name](ACTIVATIONS[_of(c)](_x(c), _alpha(c)), _alpha(c))), \
-                f"{SPOKEN[name]}'s derivative (in its output form) is written with {SPOKEN[own]}'s output" \
-                f"{_where(call)}: {SPOKEN[own]}'s derivative has its own form"
+            yield Variant(lambda c, fn, d=d: d(_x(c), _alpha(c)),
+                          f"the derivative of {SPOKEN[name]} is used where {SPOKEN[own]}'s belongs{_where(call)}",
+                          label=name)
+            yield Variant(lambda c, fn, name=name: OUTPUT_FORMS[name](ACTIVATIONS[_of(c)](_x(c), _alpha(c)), _alpha(c)),
+                          f"{SPOKEN[name]}'s derivative (in its output form) is written with {SPOKEN[own]}'s output"
+                          f"{_where(call)}: {SPOKEN[own]}'s derivative has its own form", label=f"{name}-output-form")
 
 
 def pre_activation(call: Call) -> Iterator[Variant]:
@@ -150,15 +166,19 @@ def wrong_axis(call: Call) -> Iterator[Variant]:
         for other in [*range(ndim), None] if ndim > 1 else []:
             if other != right:
                 said = "over the whole array" if other is None else f"over axis {other}"
-                yield _reduced(call, how, other, call.arguments["keepdims"]), \
-                    f"the {'mean' if how is np.mean else 'sum'} runs {said}{_where(call)}: check the axis"
+                yield Variant(_reduced(call, how, other, call.arguments["keepdims"]),
+                              f"the {'mean' if how is np.mean else 'sum'} runs {said}{_where(call)}: check the axis",
+                              label="whole" if other is None else f"axis {other}")
     if call.kind == "activation" and call.name == "softmax" and _x(call).ndim == 2:
         axis = call.arguments["axis"] % 2
-        yield (lambda c, fn: fn(_x(c), axis=1 - axis)), \
-            f"softmax normalises along the wrong axis{_where(call)}: each sample's outputs must sum to 1"
+        yield Variant(lambda c, fn: fn(_x(c), axis=1 - axis),
+                      f"softmax normalises along the wrong axis{_where(call)}: each sample's outputs must sum to 1",
+                      label=f"axis {1 - axis}")
         whole = f"softmax divides by the sum over the whole array{_where(call)}: normalise each sample on its own"
-        yield (lambda c, fn: np.exp(_x(c) - _x(c).max()) / np.exp(_x(c) - _x(c).max()).sum()), whole
-        yield (lambda c, fn: (lambda e: e / e.sum())(np.exp(_x(c) - _x(c).max(axis=axis, keepdims=True)))), whole
+        yield Variant(lambda c, fn: np.exp(_x(c) - _x(c).max()) / np.exp(_x(c) - _x(c).max()).sum(), whole,
+                      label="whole")
+        yield Variant(lambda c, fn: (lambda e: e / e.sum())(np.exp(_x(c) - _x(c).max(axis=axis, keepdims=True))),
+                      whole, label="whole")
 
 
 def missing_keepdims(call: Call) -> Iterator[Variant]:
@@ -179,8 +199,8 @@ def missing_keepdims(call: Call) -> Iterator[Variant]:
 def log_base(call: Call) -> Iterator[Variant]:
     if call.kind == "log":
         for base, fn_ in (("10", np.log10), ("2", np.log2)):
-            yield (lambda c, fn, fn_=fn_: fn_(_x(c))), f"the logarithm is taken to base {base}{_where(call)}; " \
-                                                       "the loss uses the natural logarithm"
+            yield Variant(lambda c, fn, fn_=fn_: fn_(_x(c)), f"the logarithm is taken to base {base}{_where(call)}; "
+                                                             "the loss uses the natural logarithm", label=base)
 
 
 def drop_bias(call: Call) -> Iterator[Variant]:
@@ -204,8 +224,8 @@ def off_by_one_layer(call: Call) -> Iterator[Variant]:
                 if not 0 <= index < len(c.arguments["values"]):
                     raise IndexError("no such layer")
                 return c.arguments["values"][index]
-            yield shifted, f"the gradient takes {said} where the layer's input belongs{_where(call)} (a layer " \
-                           "index off by one)"
+            yield Variant(shifted, f"the gradient takes {said} where the layer's input belongs{_where(call)} (a "
+                                   "layer index off by one)", label=f"{shift:+d}")
 
 
 def _update(how: Callable[[np.ndarray, np.ndarray, float], np.ndarray]) -> Callable[..., Any]:
@@ -244,8 +264,8 @@ def formula(call: Call) -> Iterator[Variant]:
         def value(c: Call, fn: Callable[..., Any], candidate=candidate) -> Any:
             return formula_language.evaluate(candidate.parsed, {k: common.as_array(v) for k, v in
                                                                 c.arguments.items() if k in names})
-        yield value, f"in {SPOKEN.get(call.name, call.name.replace('_', ' '))}{_where(call)}: {candidate.message}", \
-            candidate.operator
+        yield Variant(value, f"in {SPOKEN.get(call.name, call.name.replace('_', ' '))}{_where(call)}: "
+                             f"{candidate.message}", candidate.operator, candidate.parsed.text)
 
 
 OPERATORS: tuple[Operator, ...] = (

@@ -23,7 +23,6 @@ from grader.checks.formula_language import FormulaError, evaluate, parse
 from grader.checks.compare import as_numbers, distinguishable
 from grader.rubric import Rubric, ValueCheck
 from reference.formula import call_with, sample_point
-from reference.mistakes import alternatives
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ class Sheet:
         self.id = rubric.sheet
         self.module = reference.sheet_module(rubric.sheet)
         self.key = reference.answer_key(rubric.sheet, rubric.given)
-        self.listed = alternatives(self.module, rubric.given, self.key)  # the sheet's own MISTAKES
+        self.listed = mutants.known(rubric.sheet, rubric.given, self.key)  # the sheet's own MISTAKES
         self.mistakes = mutants.alternatives(rubric.sheet, rubric.given, self.key)  # what grading matches against
         self.graded = _graded(rubric)
 

@@ -16,7 +16,7 @@ from pydantic import model_validator
 
 from reference import common
 from reference.given import GivenModel, Matrix, Vector
-from reference.mistakes import Mistake
+from reference.mistakes import Combination, Mistake, Slip
 from reference.recompute import ChoiceError, Recompute
 from reference.steps import settled
 
@@ -354,40 +354,23 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
 
 # --- typical mistakes of Task 5, as the values they produce ----------------------------------------
 
-def _task5_backprop(given: dict[str, Any], output_derivative, hidden_derivative: bool) -> dict[str, Any]:
-    """Task 5's gradients with a mistake in the chain rule; `output_derivative(s2, x2)` is what the student
-    multiplied the output error by."""
-    g = Network5.model_validate(given["5"])
-    x0 = common.as_array(g.x0).reshape(-1, 1)
-    W1, W2 = common.as_array(g.W1), common.as_array(g.W2)
-    s1 = W1 @ x0 + common.as_array(g.b1).reshape(-1, 1)
-    x1 = common.sigmoid(s1)
-    s2 = W2 @ x1 + common.as_array(g.b2).reshape(-1, 1)
-    x2 = common.sigmoid(s2)
-    delta2 = (x2 - common.as_array(g.y).reshape(-1, 1)) * output_derivative(s2, x2)
-    delta1 = W2.T @ delta2 * (common.sigmoid_derivative(s1) if hidden_derivative else 1.0)
-    return {"5.dE_dw2": delta2 @ x1.T, "5.dE_db2": delta2.ravel(), "5.dE_dw1": delta1 @ x0.T,
-            "5.dE_db1": delta1.ravel()}
-
-
 def _without_half(given: dict[str, Any]) -> dict[str, Any]:
-    """E = ||x2 - y||^2 without the 1/2: the loss and every gradient twice the sheet's."""
-    right = _task5_backprop(given, lambda s2, x2: common.sigmoid_derivative(s2), True)
-    g = Network5.model_validate(given["5"])
-    x0 = common.as_array(g.x0)
-    x1 = common.sigmoid(common.as_array(g.W1) @ x0 + common.as_array(g.b1))
-    x2 = common.sigmoid(common.as_array(g.W2) @ x1 + common.as_array(g.b2))
-    return {"5.E": float(np.sum((x2 - common.as_array(g.y)) ** 2)), **{k: 2 * v for k, v in right.items()}}
+    """E = ||x2 - y||^2 without the 1/2: the loss and every gradient of Task 5 twice the sheet's."""
+    key = task5(Network5.model_validate(given["5"]))
+    return {name: 2 * key[name] for name in ("5.E", "5.dE_dw2", "5.dE_db2", "5.dE_dw1", "5.dE_db1")}
 
 
 MISTAKES = [
     Mistake("missing-half", "the squared loss is missing its 1/2: E = 1/2 ||x2 - y||^2, whose gradient has no "
             "factor 2", _without_half),
-    Mistake("missing-activation-derivative", "the output error is not multiplied by the sigmoid's derivative "
-            "sigma'(s2) = x2 (1 - x2)", lambda g: _task5_backprop(g, lambda s2, x2: 1.0, True)),
-    Mistake("missing-activation-derivatives", "no sigmoid derivative at all in the backward pass: multiply by "
-            "sigma'(s) = x (1 - x) at every layer", lambda g: _task5_backprop(g, lambda s2, x2: 1.0, False)),
-    Mistake("sigmoid-derivative-of-output", "the sigmoid's derivative is applied to the output x2 instead of s2: "
-            "sigma'(s2) = x2 (1 - x2), not sigma(x2) (1 - sigma(x2))",
-            lambda g: _task5_backprop(g, lambda s2, x2: common.sigmoid_derivative(x2), True)),
+    Combination("missing-activation-derivative", "the output error is not multiplied by the sigmoid's "
+                "derivative sigma'(s2) = x2 (1 - x2)",
+                (Slip("sigmoid_derivative", "drop-activation-derivative", where="layer 2"),)),
+    Combination("missing-activation-derivatives", "no sigmoid derivative at all in the backward pass: multiply "
+                "by sigma'(s) = x (1 - x) at every layer",
+                (Slip("sigmoid_derivative", "drop-activation-derivative", where="layer 1"),
+                 Slip("sigmoid_derivative", "drop-activation-derivative", where="layer 2"))),
+    Combination("sigmoid-derivative-of-output", "the sigmoid's derivative is applied to the output x2 instead of "
+                "s2: sigma'(s2) = x2 (1 - x2), not sigma(x2) (1 - sigma(x2))",
+                (Slip("sigmoid_derivative", "derivative-of-output", where="layer 2"),)),
 ]

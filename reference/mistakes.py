@@ -23,6 +23,27 @@ class Mistake:
 
 
 @dataclass(frozen=True)
+class Slip:
+    """One change of the error model (grader/mutation_operators.py) to one named step (reference/steps.py)."""
+
+    step: str  # the step's function name: "natural_log", "update"
+    operator: str  # the operator's id: "log-base", "update-sign"
+    where: str | None = None  # only the calls that say they stand here; None: every call
+    label: str = ""  # which of the operator's variants ("10" of log-base, "relu" of sibling-function)
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A known mistake written as slips of the reference's steps: the grader computes its values by running
+    the answer key with them, so the list says what the mistake is, not how to compute it again."""
+
+    id: str
+    message: str
+    slips: tuple[Slip, ...]
+    through_training: bool = False  # also slip the settled training runs (their results are graded)
+
+
+@dataclass(frozen=True)
 class Alternative:
     id: str
     message: str
@@ -39,6 +60,8 @@ def alternatives(module: Any, given: dict[str, Any], key: dict[str, Any]) -> dic
     """Answer-key name -> the values known mistakes produce for it (only where they differ)."""
     out: dict[str, list[Alternative]] = {}
     for mistake in getattr(module, "MISTAKES", []):
+        if not isinstance(mistake, Mistake):  # a Combination: the grader's error model computes it
+            continue
         try:  # a rubric without the section a mistake needs, or a broken mistake: skip it, grade the rest
             values = mistake.values(given)
             changed = {name: value for name, value in values.items() if name in key and _differs(value, key[name])}

@@ -18,7 +18,7 @@ from pydantic import model_validator
 
 from reference import common
 from reference.given import GivenModel, Matrix, Vector
-from reference.mistakes import Mistake
+from reference.mistakes import Combination, Mistake, Slip
 from reference.steps import settled, step
 
 SHEET_ID = "nnti-ws2324-sheet7"
@@ -84,30 +84,25 @@ def batch_loss(p, Y) -> float:
     return float(common.mean(per_sample, where="over the batch"))
 
 
-def batch_backward(X, Y, W_hidden, W_out, alpha: float,
-                   activation_derivative: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """(dL/dW_hidden, dL/dW_out) of the mean loss: the single-sample chain rule of 7.2 averaged over rows.
-    Without `activation_derivative` it is the typical mistake that passes dL/dh through unchanged."""
+def batch_backward(X, Y, W_hidden, W_out, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """(dL/dW_hidden, dL/dW_out) of the mean loss: the single-sample chain rule of 7.2 averaged over rows."""
     X, Y, W_out = common.as_array(X), common.as_array(Y), common.as_array(W_out)
     fwd = batch_forward(X, W_hidden, W_out, alpha)
     inputs, pre = [X, fwd["h"]], [None, fwd["z_hidden"]]
     dz_out = softmax_cross_entropy_gradient(fwd["p"], Y) / X.shape[0]
     dW_out = common.linear(common.layer_input(inputs, 1, pre, where="output layer").T, dz_out)
-    dz_hidden = dz_out @ W_out.T
-    if activation_derivative:
-        dz_hidden = dz_hidden * common.leaky_relu_derivative(fwd["z_hidden"], alpha, where="hidden layer")
+    dz_hidden = dz_out @ W_out.T * common.leaky_relu_derivative(fwd["z_hidden"], alpha, where="hidden layer")
     return common.linear(common.layer_input(inputs, 0, pre, where="hidden layer").T, dz_hidden), dW_out
 
 
 @settled
-def train(X, Y, W_hidden, W_out, alpha: float, learning_rate: float, epochs: int,
-          activation_derivative: bool = True) -> list[float]:
+def train(X, Y, W_hidden, W_out, alpha: float, learning_rate: float, epochs: int) -> list[float]:
     """Full-batch gradient descent; the loss of the weights before each step."""
     W_hidden, W_out = common.as_array(W_hidden), common.as_array(W_out)
     losses = []
     for _ in range(epochs):
         losses.append(batch_loss(batch_forward(X, W_hidden, W_out, alpha)["p"], Y))
-        dW_hidden, dW_out = batch_backward(X, Y, W_hidden, W_out, alpha, activation_derivative)
+        dW_hidden, dW_out = batch_backward(X, Y, W_hidden, W_out, alpha)
         W_hidden = common.update(W_hidden, dW_hidden, learning_rate, where="W_hidden")
         W_out = common.update(W_out, dW_out, learning_rate, where="W_out")
     return losses
@@ -228,42 +223,6 @@ def _section(key: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {k: v for k, v in key.items() if k.startswith(prefix)}
 
 
-def _log_base(given: dict[str, Any], log) -> dict[str, Any]:
-    key = answer_key({"7.2": given["7.2"]})
-    y = common.as_array(given["7.2"]["y"])
-    return {"7.2.L1": float(-np.sum(y * log(key["7.2.p"]))), "7.2.L2": float(-np.sum(y * log(key["7.2.p_2"])))}
-
-
-def _no_activation_derivative(given: dict[str, Any]) -> dict[str, Any]:
-    """Backprop that passes dL/dh through the hidden layer unchanged (leaky_relu' dropped)."""
-    g = Network72.model_validate(given["7.2"])
-    x, W_hidden, W_out = common.as_array(g.x), common.as_array(g.W_hidden), common.as_array(g.W_out)
-    fwd = forward(x, W_hidden, W_out, g.alpha)
-    dL_dh = W_out @ (fwd["p"] - common.as_array(g.y))
-    dW_hidden = np.outer(x, dL_dh)
-    out = {"7.2.dL_dz_hidden": dL_dh, "7.2.dL_dW_hidden": dW_hidden,
-           "7.2.W_hidden_new": W_hidden - g.learning_rate * dW_hidden}
-    if "7.3" in given:
-        n = Notebook73.model_validate(given["7.3"])
-        out["7.3.dW_hidden"] = batch_backward(n.X, n.Y, W_hidden, W_out, n.alpha, activation_derivative=False)[0]
-        out["7.3.final_loss"] = train(n.X, n.Y, W_hidden, W_out, n.alpha, n.learning_rate, n.epochs,
-                                      activation_derivative=False)[-1]
-    return out
-
-
-def _update(given: dict[str, Any], rate: Callable[[float], float]) -> dict[str, Any]:
-    """The weight updates of 7.2 and 7.3 with rate(learning rate) times the gradient subtracted."""
-    key = answer_key(given)
-    lr = rate(Network72.model_validate(given["7.2"]).learning_rate)
-    out = {"7.2.W_out_new": key["7.2.W_out"] - lr * key["7.2.dL_dW_out"],
-           "7.2.W_hidden_new": key["7.2.W_hidden"] - lr * key["7.2.dL_dW_hidden"]}
-    if "7.3" in given:
-        lr3 = rate(key["7.3.learning_rate"])
-        out["7.3.W_hidden_new"] = key["7.2.W_hidden"] - lr3 * key["7.3.dW_hidden"]
-        out["7.3.W_out_new"] = key["7.2.W_out"] - lr3 * key["7.3.dW_out"]
-    return out
-
-
 def _summed_over_batch(given: dict[str, Any]) -> dict[str, Any]:
     """The batch loss and its gradients summed over the rows where the notebook asks for the mean."""
     key = answer_key(given)
@@ -281,37 +240,30 @@ def _softmax_overflow(given: dict[str, Any]) -> dict[str, Any]:
         return {"7.3.softmax": e / e.sum(axis=1, keepdims=True)}
 
 
-def _softmax_wrong_axis(given: dict[str, Any]) -> dict[str, Any]:
-    logits = common.as_array(Notebook73.model_validate(given["7.3"]).logits)
-    return {"7.3.softmax": common.softmax(logits, axis=0)}
-
-
-def _relu_derivative_for_leaky(given: dict[str, Any]) -> dict[str, Any]:
-    n = Notebook73.model_validate(given["7.3"])
-    return {"7.3.leaky_relu_grad": common.relu_derivative(n.z)}
-
-
 MISTAKES = [
     Mistake("plain-relu", "this is what plain ReLU gives: the hidden layer is a leaky ReLU with slope 0.01 for "
             "negative inputs", lambda given: _section(answer_key(_with(given, "7.2", alpha=0.0)), "7.2.")),
     Mistake("leaky-slope", "this is what a leaky-ReLU slope of 0.1 gives: the sheet's slope is 0.01",
             lambda given: _section(answer_key(_with(given, "7.2", alpha=0.1)), "7.2.")),
-    Mistake("log10", "the cross-entropy uses log base 10: use the natural log", lambda g: _log_base(g, np.log10)),
-    Mistake("log2", "the cross-entropy uses log base 2: use the natural log", lambda g: _log_base(g, np.log2)),
-    Mistake("missing-activation-derivative", "the backward pass drops the activation's derivative: multiply "
-            "dL/dh by leaky_relu'(z_hidden) before going to the hidden weights", _no_activation_derivative),
-    Mistake("gradient-ascent", "the update adds the gradient (ascent): gradient descent subtracts learning rate "
-            "times gradient", lambda g: _update(g, lambda lr: -lr)),
-    Mistake("update-twice", "the update is applied twice: one step subtracts learning rate times gradient once",
-            lambda g: _update(g, lambda lr: 2 * lr)),
-    Mistake("update-without-learning-rate", "the whole gradient is subtracted: multiply it by the learning rate",
-            lambda g: _update(g, lambda lr: 1.0)),
+    Combination("log10", "the cross-entropy uses log base 10: use the natural log",
+                (Slip("natural_log", "log-base", label="10"),)),
+    Combination("log2", "the cross-entropy uses log base 2: use the natural log",
+                (Slip("natural_log", "log-base", label="2"),)),
+    Combination("missing-activation-derivative", "the backward pass drops the activation's derivative: multiply "
+                "dL/dh by leaky_relu'(z_hidden) before going to the hidden weights",
+                (Slip("leaky_relu_derivative", "drop-activation-derivative"),), through_training=True),
+    Combination("gradient-ascent", "the update adds the gradient (ascent): gradient descent subtracts learning "
+                "rate times gradient", (Slip("update", "update-sign"),)),
+    Combination("update-twice", "the update is applied twice: one step subtracts learning rate times gradient "
+                "once", (Slip("update", "update-twice"),)),
+    Combination("update-without-learning-rate", "the whole gradient is subtracted: multiply it by the learning "
+                "rate", (Slip("update", "drop-learning-rate"),)),
     Mistake("summed-over-batch", "the loss or its gradient is summed over the batch; the notebook's loss is the "
             "mean over the rows, so divide by the batch size", _summed_over_batch),
     Mistake("softmax-overflow", "exp() overflows for logits near 1000: subtract each row's maximum before exp() "
             "(softmax does not change)", _softmax_overflow),
-    Mistake("softmax-wrong-axis", "softmax normalises the columns: each row (one sample) must sum to 1",
-            _softmax_wrong_axis),
-    Mistake("relu-derivative", "this is ReLU's derivative: leaky ReLU's is alpha, not 0, for z <= 0",
-            _relu_derivative_for_leaky),
+    Combination("softmax-wrong-axis", "softmax normalises the columns: each row (one sample) must sum to 1",
+                (Slip("softmax", "wrong-axis", label="axis 0"),)),
+    Combination("relu-derivative", "this is ReLU's derivative: leaky ReLU's is alpha, not 0, for z <= 0",
+                (Slip("leaky_relu_derivative", "sibling-function", label="relu"),)),
 ]

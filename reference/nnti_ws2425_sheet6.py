@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 from reference import common
 from reference.formula import Formula, FormulaMistake, Variable
 from reference.given import GivenModel, Matrix, Vector
-from reference.mistakes import Mistake
+from reference.mistakes import Combination, Mistake, Slip
 from reference.properties import Property, bound_residual
 
 SHEET_ID = "nnti-ws2425-sheet6"
@@ -133,11 +133,10 @@ PROPERTIES: dict[str, Property] = {
 
 def forward(x, W1, W2) -> dict[str, np.ndarray]:
     """h = relu(x W1), o = softmax(h W2); weights are (in, out), x is (3,) or a batch of rows."""
-    x = common.as_array(x)
-    z1 = x @ common.as_array(W1)
-    h = common.relu(z1)
-    z2 = h @ common.as_array(W2)
-    return {"z1": z1, "h": h, "z2": z2, "o": common.softmax(z2)}
+    z1 = common.linear(x, W1, where="hidden layer")
+    h = common.relu(z1, where="hidden layer")
+    z2 = common.linear(h, W2, where="output layer")
+    return {"z1": z1, "h": h, "z2": z2, "o": common.softmax(z2, where="output layer")}
 
 
 # 6.1.2: sigma(a) = (1 + tanh(a / 2)) / 2, so a sigmoid hidden layer equals a tanh one
@@ -271,20 +270,13 @@ def answer_key(given: dict[str, Any]) -> dict[str, Any]:
 
 # --- typical mistakes of 6.3, as the values they produce -----------------------------------------
 
-def _forward_mistake(given: dict[str, Any], hidden, output) -> dict[str, Any]:
-    g = Network63.model_validate(given["6.3"])
-    h = hidden(common.as_array(g.x) @ common.as_array(g.W1))
-    o = output(h @ common.as_array(g.W2))
-    return {"6.3.h": h, "6.3.o": o}
-
-
 MISTAKES = [
-    Mistake("missing-relu", "the hidden layer has no ReLU: h = relu(x W1)",
-            lambda g: _forward_mistake(g, lambda z: z, common.softmax)),
-    Mistake("sigmoid-output", "the output uses sigmoid per unit: softmax normalises over the classes",
-            lambda g: _forward_mistake(g, common.relu, common.sigmoid)),
-    Mistake("missing-softmax", "the output is the raw score h W2: apply softmax to it",
-            lambda g: _forward_mistake(g, common.relu, lambda z: z)),
+    Combination("missing-relu", "the hidden layer has no ReLU: h = relu(x W1)",
+                (Slip("relu", "pre-activation", where="hidden layer"),)),
+    Combination("sigmoid-output", "the output uses sigmoid per unit: softmax normalises over the classes",
+                (Slip("softmax", "sibling-function", where="output layer", label="sigmoid"),)),
+    Combination("missing-softmax", "the output is the raw score h W2: apply softmax to it",
+                (Slip("softmax", "pre-activation", where="output layer"),)),
     Mistake("classes-from-one", "classes are counted from 1 here",
             lambda g: {"6.3.predicted_class": answer_key(g)["6.3.predicted_class"] + 1}),
 ]

@@ -51,6 +51,7 @@ class Sweep:
     calls: list[Call] = field(default_factory=list)
     settled: list[Any] = field(default_factory=list)
     replay: list[Any] | None = None
+    through_settled: bool = False  # the change reaches into settled computations, which then run again
     _inside: int = 0
 
 
@@ -113,7 +114,7 @@ def settled(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         sweep = _SWEEP.get()
-        if sweep is None or sweep._inside:
+        if sweep is None or sweep._inside or sweep.through_settled:
             return fn(*args, **kwargs)
         if sweep.replay is not None:  # handed back as it is: the reference never changes data in place
             sweep.settled.append(None)

@@ -21,7 +21,7 @@ from reference import common, datasets, flax_networks
 from reference.jax_notebook import RECOMPUTE, Notebook43, notebook_data  # noqa: F401 (RECOMPUTE: the sheet's)
 from reference.formula import Formula, FormulaMistake, Variable
 from reference.given import GivenModel
-from reference.mistakes import Mistake
+from reference.mistakes import Combination, Mistake, Slip
 from reference.steps import settled, step
 
 SHEET_ID = "tuda-sml-ss23-hw4"
@@ -388,7 +388,6 @@ def _probe_mistakes(given: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "gradient-averaged": {"4.2.probe.linear_dW": X.T @ G / n, "4.2.probe.linear_db": G.sum(axis=0) / n},
         "tanh-derivative-of-output": {"4.2.probe.tanh_back": (1 - np.tanh(np.tanh(Z)) ** 2) * G},
         "tanh-derivative-of-input": {"4.2.probe.tanh_back": (1 - Z ** 2) * G},
-        "softmax-wrong-axis": {"4.2.probe.softmax_out": common.softmax(Z, axis=0)},
         "softmax-pass-through": {"4.2.probe.softmax_back": G},
     }
 
@@ -407,6 +406,6 @@ MISTAKES = [
     Mistake("softmax-pass-through", "the softmax's backward pass returns the gradient unchanged: that only works "
             "paired with a loss returning the fused p - t; on its own the module multiplies by its Jacobian",
             lambda g: _probe_mistakes(g)["softmax-pass-through"]),
-    Mistake("softmax-wrong-axis", "softmax normalises the columns (over the batch): each row, one sample, must "
-            "sum to 1", lambda g: _probe_mistakes(g)["softmax-wrong-axis"]),
+    Combination("softmax-wrong-axis", "softmax normalises the columns (over the batch): each row, one sample, "
+                "must sum to 1", (Slip("softmax", "wrong-axis", label="axis 0"),)),
 ]

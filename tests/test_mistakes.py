@@ -3,10 +3,9 @@ import numpy as np
 import pytest
 
 import reference
-from grader import api, planted
+from grader import api, mutants, planted
 from grader.checks import Context, answer
 from grader.rubric import AnswerCheck, Defaults
-from reference import mistakes
 from tests.conftest import ROOT
 
 
@@ -20,7 +19,7 @@ WITH_MISTAKES = ["nnti-ws2324-sheet7", "leuphana-dl-ss24-ex2", "tuda-sml-ss23-hw
 def setup_of(sheet_id: str):
     rubric = api.load_rubric(sheet_id)
     key = reference.answer_key(sheet_id, rubric.given)
-    return rubric, key, mistakes.alternatives(reference.sheet_module(sheet_id), rubric.given, key)
+    return rubric, key, mutants.known(sheet_id, rubric.given, key)  # the sheet's list, combinations included
 
 
 @pytest.fixture(scope="module")
