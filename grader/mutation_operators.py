@@ -264,8 +264,14 @@ def formula(call: Call) -> Iterator[Variant]:
         def value(c: Call, fn: Callable[..., Any], candidate=candidate) -> Any:
             return formula_language.evaluate(candidate.parsed, {k: common.as_array(v) for k, v in
                                                                 c.arguments.items() if k in names})
-        yield Variant(value, f"in {SPOKEN.get(call.name, call.name.replace('_', ' '))}{_where(call)}: "
-                             f"{candidate.message}", candidate.operator, candidate.parsed.text)
+        said = f"in {SPOKEN.get(call.name, call.name.replace('_', ' '))}{_where(call)}: {candidate.message}"
+        yield Variant(value, said, candidate.operator, candidate.parsed.text)
+        if call.kind == "activation":  # a function written in two branches (the stable sigmoid) slips in one
+            for side, inside in (("negative", lambda x: x < 0), ("non-negative", lambda x: x >= 0)):
+                def branch(c: Call, fn: Callable[..., Any], value=value, inside=inside) -> Any:
+                    return np.where(inside(_x(c)), value(c, fn), fn(*c.arguments.values()))
+                yield Variant(branch, f"{said}, in the branch for {side} inputs", candidate.operator,
+                              f"{candidate.parsed.text} ({side})")
 
 
 OPERATORS: tuple[Operator, ...] = (

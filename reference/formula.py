@@ -69,6 +69,9 @@ class Formula:
     mistakes: tuple[FormulaMistake, ...] = ()
     defined: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     vectors: Layout = "flat"
+    # an activation's output -> its input, where the formula has both (a = sigmoid(z)): the error model's
+    # derivative-of-input writes the derivative's output form in the input
+    activation_inputs: Mapping[str, str] = field(default_factory=dict)
 
     def __call__(self, **values) -> np.ndarray:
         return np.asarray(call_with(self.fn, values), dtype=np.float64)

@@ -186,6 +186,7 @@ FORMULAS: dict[str, Formula] = {
          FormulaMistake("sigmoid-derivative-of-output", "sigmoid(a) * (1 - sigmoid(a)) * dl_da", _SIGMOID_OF_OUTPUT,
                         lambda a, dl_da: common.sigmoid(a) * (1 - common.sigmoid(a)) * dl_da)),
         defined=_LAYER,
+        activation_inputs={"a": "z"},
     ),
     "3.b.dl_da_prev": Formula(
         "W @ (a * (1 - a) * dl_da)",
@@ -197,6 +198,7 @@ FORMULAS: dict[str, Formula] = {
          FormulaMistake("sigmoid-derivative-of-output", "W @ (sigmoid(a) * (1 - sigmoid(a)) * dl_da)", _SIGMOID_OF_OUTPUT,
                         lambda W, a, dl_da: W @ (common.sigmoid(a) * (1 - common.sigmoid(a)) * dl_da))),
         defined=_LAYER,
+        activation_inputs={"a": "z"},
     ),
 }
 

@@ -73,6 +73,8 @@ def test_single_slips_of_activations_and_derivatives():
     assert _has(sigmoid_slips["derivative-of-input"], X * (1.0 - X))
     assert _has(sigmoid_slips["flip-sign"], sigmoid * sigmoid)  # sigma(x) sigma(x) for sigma(x) sigma(-x)
     assert _has(_slips(common.leaky_relu, X, 0.01)["drop-factor"], np.maximum(X, 0.01))
+    one_branch = np.where(X < 0, 1.0 / (1.0 + np.exp(X)), sigmoid)  # the stable sigmoid's x < 0 branch slipped
+    assert _has(_slips(common.sigmoid, X)["flip-sign"], one_branch)
 
 
 def test_single_slips_of_reductions_and_softmax():
@@ -142,8 +144,11 @@ def test_numpy_shape_errors_are_read(error, diagnosis):
 def test_a_loss_curve_that_never_moves_or_climbs_is_read():
     assert training._stalled(np.full(20, 0.7747))[0] == "drop-step"
     assert training._stalled(np.linspace(21.6, 55.5, 30))[0] == "update-sign"
+    saturating = np.concatenate([np.linspace(21.6, 59.4, 7), np.linspace(59.3, 55.5, 50)])  # ascent, then flat
+    assert training._stalled(saturating)[0] == "update-sign"
     noisy = np.array([2.31, 2.30, 2.32, 2.29, 2.31, 2.28, 2.30])
     assert training._stalled(noisy) is None
+    assert training._stalled(np.array([2.0, 1.0, 3.5, 0.5, 3.2])) is None  # a jumpy start without a climb
 
 
 def test_weights_that_are_never_negative_look_like_rand():

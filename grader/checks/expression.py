@@ -121,7 +121,7 @@ def _mutant(got: _Evaluations, formula: Formula, points: list[dict[str, np.ndarr
             reference = parse(formula.text, formula.names)
         except FormulaError:
             return None
-        found = formula_mutants.candidates(reference)
+        found = formula_mutants.candidates(reference, dict(formula.activation_inputs))
         _MUTANTS[cache_key] = (found, [_Evaluations(c.parsed, points) for c in found])
     found, values = _MUTANTS[cache_key]
     fits = [c for c, value in zip(found, values)

@@ -110,7 +110,9 @@ def flip_sign(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
 
 
 def sibling_function(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
-    """A function swapped for its sibling: tanh for sigmoid, log10 for log, the mean for the sum."""
+    """A function swapped for its sibling: tanh for sigmoid, log10 for log, the mean for the sum; or one
+    activation's derivative, in its output form, for another's."""
+    yield from sibling_derivative(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             for family in SIBLINGS:
@@ -147,6 +149,37 @@ def wrong_axis(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
                 f"`{node.func.id}` runs over axis {other} where it runs over axis {node.args[1].value}"
             yield _replaced(tree, node, ast.Call(node.func, [node.args[0]], [])), \
                 f"`{node.func.id}` runs over everything where it runs over axis {node.args[1].value}"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):  # W @ v written as sum(W * v, 1)
+            products = ast.BinOp(node.left, ast.Mult(), node.right)
+            yield _replaced(tree, node, ast.Call(ast.Name("sum", ast.Load()), [products, ast.Constant(0)], [])), \
+                f"`{_text(node)}` is written as a sum of products over axis 0; the product sums over axis 1"
+
+
+def _output_form(node: ast.AST) -> ast.expr | None:
+    """X in `X * (1 - X)` (the sigmoid's derivative written in its output), else None."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        for x, rest in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(rest, ast.BinOp) and isinstance(rest.op, ast.Sub) and _text(rest.right) == _text(x) \
+                    and isinstance(rest.left, ast.Constant) and rest.left.value == 1:
+                return x
+    return None
+
+
+def sibling_derivative(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
+    """The sigmoid's and tanh's derivatives in their output form swapped: `a * (1 - a)` <-> `1 - a**2`."""
+    for node in ast.walk(tree):
+        x = _output_form(node)
+        if x is not None:
+            tanh = ast.BinOp(ast.Constant(1), ast.Sub(), ast.BinOp(x, ast.Pow(), ast.Constant(2)))
+            yield _replaced(tree, node, tanh), f"tanh's derivative `{_text(tanh)}` is used where the sigmoid's " \
+                                               f"`{_text(node)}` belongs"
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.left, ast.Constant) \
+                and node.left.value == 1 and isinstance(node.right, ast.BinOp) and isinstance(node.right.op, ast.Pow) \
+                and _text(node.right.right) == "2":
+            y = node.right.left
+            sigmoid = ast.BinOp(y, ast.Mult(), ast.BinOp(ast.Constant(1), ast.Sub(), y))
+            yield _replaced(tree, node, sigmoid), f"the sigmoid's derivative `{_text(sigmoid)}` is used where " \
+                                                  f"tanh's `{_text(node)}` belongs"
 
 
 def swap_arguments(tree: ast.expr) -> Iterator[tuple[ast.expr, str]]:
@@ -184,11 +217,26 @@ OPERATORS: tuple[Operator, ...] = (
 assert len({op.id for op in OPERATORS}) == len(OPERATORS), "operator ids are unique"
 
 
-def candidates(parsed: ParsedFormula) -> list[Candidate]:
+def derivative_of_input(tree: ast.expr, activation_inputs: dict[str, str]) -> Iterator[tuple[ast.expr, str]]:
+    """An activation's output replaced by its input: the output form `a * (1 - a)` written in `z`."""
+    for output, given in activation_inputs.items():
+        if any(isinstance(n, ast.Name) and n.id == output for n in ast.walk(tree)):
+            class Swap(ast.NodeTransformer):
+                def visit_Name(self, node: ast.Name) -> ast.Name:
+                    return ast.Name(given, ast.Load()) if node.id == output else node
+            yield Swap().visit(copy.deepcopy(tree)), f"the input `{given}` is written where the activation's output " \
+                                                      f"`{output}` belongs (the output form of the derivative)"
+
+
+def candidates(parsed: ParsedFormula, activation_inputs: dict[str, str] | None = None) -> list[Candidate]:
     """Every single mutant of the reference formula, each once (by its text)."""
     seen = {ast.unparse(parsed.tree)}
     out = []
-    for operator in OPERATORS:
+    operators = [*OPERATORS, *([Operator("derivative-of-input",
+                                         lambda tree: derivative_of_input(tree, activation_inputs),
+                                         "the activation's input is used where its output belongs")]
+                               if activation_inputs else [])]
+    for operator in operators:
         for tree, message in operator.mutate(parsed.tree):
             text = ast.unparse(tree)
             if text not in seen:

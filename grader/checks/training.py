@@ -71,6 +71,7 @@ def _run(check: TrainingCheck, observed: dict, ctx: Context, losses_path: str, p
 
 
 RISING = 0.9  # the share of steps that raise the loss before the run is called a climb
+CLIMB = 1.5  # or how many times higher than it started the loss ends, rising from the first step
 
 
 def _stalled(losses: np.ndarray) -> tuple[str, str] | None:
@@ -84,4 +85,8 @@ def _stalled(losses: np.ndarray) -> tuple[str, str] | None:
     if losses[-1] > losses[0] and np.mean(steps > 0) >= RISING:
         return "update-sign", ("the loss rises at nearly every step: the update adds the gradient, gradient "
                                "descent subtracts it")
+    if losses[-1] >= CLIMB * losses[0] > 0 and steps[0] > 0:  # ascent that saturates (sigmoid outputs at 0 or 1)
+        return "update-sign", (f"the loss rises from the first step on and ends {losses[-1] / losses[0]:.1f} times "
+                               "higher: the update adds the gradient (gradient descent subtracts it), or the "
+                               "step is far too large")
     return None

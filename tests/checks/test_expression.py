@@ -126,6 +126,11 @@ def test_overflowing_numbers_and_axes_are_reported_not_raised(text, message):
     (TUDA["4.1.a.jacobian"], "transpose(diag(s) - outer(s, s)) * 1", None),  # symmetric: right
     (TUB["1.a.dl_dmu"], "sign(t - mu) / sigma", "laplace-sign"),  # the sheet's own name beats "sign-flip"
     (TUB["3.a.dl_dz"], "a + dl_da", None),  # wrong, but no known mistake: no guess
+    (TUB["3.a.dl_dz"], "dl_da * (1 - a**2)", "sibling-function"),  # tanh's derivative in the output a
+    (TUB["3.a.dl_dz"], "z * (1 - z) * dl_da", "derivative-of-input"),  # the output form written in z
+    (TUB["3.b.dl_da_prev"], "sum(W * (a - a**2) * dl_da, 0)", "wrong-axis"),  # W @ v summed over axis 0
+    (TUB["1.a.dl_dmu"], "sign(mu - t) * sigma", "invert-factor"),  # multiplies by sigma where it divides
+    (TUDA["4.1.d.jacobian"], "-1 / z", "drop-factor"),  # the target t of -t / z left out
 ])
 def test_wrong_formulas_get_the_diagnosis_that_fits_everywhere(formula, text, diagnosis):
     result = compare(text, formula)
