@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 import reference
-from grader import frameworks, intake, judge, mutants, notebook, plans, sandbox
+from grader import frameworks, intake, judge, mutant_cache, mutants, notebook, plans, sandbox
 from grader.checks import NotebookRun
 from grader.environment import Environment, probe
 from grader.isolation import Isolation, detect, read_only_roots
@@ -61,7 +61,7 @@ class SheetSetup:
         unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
         return cls(rubric, rubric_path, key, plans.build(rubric, key, unavailable), environment,
                    unavailable=unavailable, isolation=sandbox_for(environment),
-                   known=_SWEEPER.submit(mutants.alternatives, rubric.sheet, rubric.given, key, trace))
+                   known=_SWEEPER.submit(mutant_cache.alternatives, rubric.sheet, rubric.given, key, trace))
 
     def unneeded(self, file: str) -> list[str]:
         """The modules a file's tasks need and the environment lacks, when no other task needs the file."""

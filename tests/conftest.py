@@ -1,6 +1,9 @@
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -8,6 +11,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RUBRICS = ROOT / "rubrics"
+
+
+def pytest_configure(config):
+    """The error model's disk cache (grader/mutant_cache.py) goes to this run's own folder: a test never reads
+    what an earlier run or the user's own grading left behind."""
+    folder = tempfile.mkdtemp(prefix="nngrade-cache-")
+    atexit.register(shutil.rmtree, folder, True)
+    os.environ["NNGRADE_CACHE"] = folder
 
 
 def rubric_given(sheet: str) -> dict:

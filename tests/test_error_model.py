@@ -170,3 +170,33 @@ def test_the_html_feedback_names_the_slip(tmp_path):
     assert task.diagnoses[0] == "pre-activation" and "leaky ReLU is not applied (hidden layer)" in task.message
     html = next(tmp_path.rglob("*.html")).read_text(encoding="utf-8")
     assert "leaky ReLU is not applied (hidden layer)" in html
+
+
+def test_the_disk_cache_gives_back_what_the_sweep_found(tmp_path, monkeypatch):
+    from grader import mutant_cache
+    monkeypatch.setenv("NNGRADE_CACHE", str(tmp_path))
+    rubric = api.load_rubric("nnti-ws2324-sheet7")
+    key = reference.answer_key(rubric.sheet, rubric.given)
+    first = mutant_cache.alternatives(rubric.sheet, rubric.given, key)
+    assert len(list(tmp_path.glob("mutants-*.npz"))) == 1
+    monkeypatch.setattr(mutants, "alternatives", lambda *a, **k: pytest.fail("swept again"))
+    second = mutant_cache.alternatives(rubric.sheet, rubric.given, key)
+    assert first.keys() == second.keys()
+    for name in first:
+        assert [(a.id, a.message, a.also) for a in first[name]] == [(a.id, a.message, a.also) for a in second[name]]
+        for a, b in zip(first[name], second[name]):
+            np.testing.assert_array_equal(np.asarray(a.value, dtype=float), b.value)  # nan of an overflow too
+    assert any(not np.all(np.isfinite(a.value)) for a in second["7.3.softmax"])
+    other = {**rubric.given, "7.2": {**rubric.given["7.2"], "learning_rate": 0.2}}
+    assert mutant_cache.content(rubric.sheet, other) != mutant_cache.content(rubric.sheet, rubric.given)
+
+
+def test_a_cache_folder_that_cannot_be_written_is_not_used(tmp_path, monkeypatch):
+    from grader import mutant_cache
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("NNGRADE_CACHE", str(blocked / "cache"))
+    rubric = api.load_rubric("nnti-ws2425-sheet6")
+    key = reference.answer_key(rubric.sheet, rubric.given)
+    found = mutant_cache.alternatives(rubric.sheet, rubric.given, key)
+    assert found.keys() == mutants.alternatives(rubric.sheet, rubric.given, key).keys()

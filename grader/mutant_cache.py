@@ -1,0 +1,91 @@
+"""The error model's alternatives on disk, by content: a second `grade` of the same sheet and given data reads
+them instead of sweeping again.
+
+The content is everything the values depend on: the sheet id, the given data, the source of the reference
+and of the error model, and numpy's version. The file holds numbers and text only (an .npz read with
+allow_pickle=False, its index as JSON), written by the grader from reference data: nothing a submission
+produced. A cache that cannot be read or written is simply not used.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import reference
+from grader import mutants
+from reference.mistakes import Alternative
+from reference.steps import Sweep
+
+GRADER = Path(__file__).resolve().parent
+SOURCES = (GRADER / "mutants.py", GRADER / "mutation_operators.py", GRADER / "checks" / "formula_mutants.py",
+           GRADER / "checks" / "formula_language.py")
+
+
+def folder() -> Path:
+    """NNGRADE_CACHE, else the user's cache folder (XDG_CACHE_HOME or ~/.cache) / nngrade."""
+    if os.environ.get("NNGRADE_CACHE"):
+        return Path(os.environ["NNGRADE_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nngrade"
+
+
+def content(sheet: str, given: dict[str, Any]) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps([sheet, given, np.__version__], sort_keys=True, default=repr).encode())
+    for source in sorted(Path(reference.__file__).parent.glob("*.py")) + list(SOURCES):
+        digest.update(source.name.encode() + source.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _read(path: Path) -> dict[str, list[Alternative]] | None:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            index = json.loads(str(data["index"]))
+            return {name: [Alternative(id, message, data[array], tuple(also)) for id, message, array, also in rows]
+                    for name, rows in index.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write(path: Path, found: dict[str, list[Alternative]]) -> None:
+    arrays: dict[str, np.ndarray] = {}
+    index: dict[str, list] = {}
+    for name, alternatives in found.items():
+        for alternative in alternatives:
+            try:  # nan and inf stay (an overflow is a known mistake); anything but numbers is not cached
+                value = np.asarray(alternative.value, dtype=np.float64)
+            except (TypeError, ValueError):
+                return
+            array = f"v{len(arrays)}"
+            arrays[array] = value
+            index.setdefault(name, []).append([alternative.id, alternative.message, array, list(alternative.also)])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, index=np.array(json.dumps(index)), **arrays)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def alternatives(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
+                 ) -> dict[str, list[Alternative]]:
+    """mutants.alternatives, read from the cache when this content was swept before."""
+    try:
+        path = folder() / f"mutants-{content(sheet, given)}.npz"
+    except (OSError, TypeError, ValueError):
+        return mutants.alternatives(sheet, given, key, trace)
+    found = _read(path) if path.exists() else None
+    if found is None:
+        found = mutants.alternatives(sheet, given, key, trace)
+        _write(path, found)
+    return found
