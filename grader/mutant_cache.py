@@ -46,8 +46,8 @@ def _read(path: Path) -> dict[str, list[Alternative]] | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             index = json.loads(str(data["index"]))
-            return {name: [Alternative(id, message, data[array], tuple(also)) for id, message, array, also in rows]
-                    for name, rows in index.items()}
+            return {name: [Alternative(id, message, data[array], tuple(also), hidden)
+                           for id, message, array, also, hidden in rows] for name, rows in index.items()}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -63,7 +63,8 @@ def _write(path: Path, found: dict[str, list[Alternative]]) -> None:
                 return
             array = f"v{len(arrays)}"
             arrays[array] = value
-            index.setdefault(name, []).append([alternative.id, alternative.message, array, list(alternative.also)])
+            index.setdefault(name, []).append([alternative.id, alternative.message, array, list(alternative.also),
+                                               alternative.hidden])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz")

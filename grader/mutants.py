@@ -9,6 +9,7 @@ data, never on anything a submission produced, and once per sheet and given data
 """
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -88,17 +89,59 @@ def sweep(module: ModuleType, given: dict[str, Any], traced: tuple[dict[str, Any
     out: dict[str, list[Alternative]] = {}
     seen: dict[str, dict[tuple, int]] = {}  # entry -> fingerprints of its values so far
     sites = _sites(trace.calls)
+    singles: list[tuple[Site, Any, str]] = []  # the slips that changed something, for the pairs
     for operator in OPERATORS:
-        for (name, where), call in sites.items():
+        for site, call in sites.items():
             if call.kind not in operator.kinds:
                 continue
             for variant in operator.variants(call):
-                mutant = _run(module, given, Sweep(change=_change(name, where, variant.apply), replay=trace.settled))
-                for entry, value in (mutant or {}).items():
-                    if entry in expected and value is not right[entry]:  # a settled result is handed back as is
-                        _add(out.setdefault(entry, []), expected[entry], _numbers(value),
-                             variant.id or operator.id, variant.message, seen.setdefault(entry, {}))
+                mutant = _run(module, given, Sweep(change=_change([(site, variant.apply)]), replay=trace.settled))
+                id = variant.id or operator.id
+                changed = _collect(out, seen, expected, right, mutant, id, variant.message, variant.hidden)
+                if changed:
+                    singles.append((site, variant, id, changed))
+    for (site_a, a, id_a, _), (site_b, b, id_b, _) in _pairs(singles):
+        mutant = _run(module, given, Sweep(change=_change([(site_a, a.apply), (site_b, b.apply)]),
+                                           replay=trace.settled))
+        _collect(out, seen, expected, right, mutant, f"{id_a}+{id_b}", f"two slips: {a.message}; and {b.message}",
+                 f"two slips: {a.hidden or a.message}; and {b.hidden or b.message}")
     return out
+
+
+PAIRS_PER_ENTRY = 8  # an entry that this many single slips or fewer change gets their pairs tried
+PAIRS_AT_MOST = 200  # pair runs per sheet
+
+
+def _pairs(singles: list[tuple]) -> list[tuple]:
+    """Two slips at once where the count stays small: the pairs of the few single slips that change the same
+    entry (a hand calculation's step), at different places, the entries with the fewest slips first."""
+    by_entry: dict[str, list[int]] = {}
+    for i, (_, _, _, changed) in enumerate(singles):
+        for entry in changed:
+            by_entry.setdefault(entry, []).append(i)
+    chosen: dict[tuple[int, int], None] = {}
+    for entry, members in sorted(by_entry.items(), key=lambda item: len(item[1])):
+        if len(members) > PAIRS_PER_ENTRY:
+            continue
+        for i, j in itertools.combinations(members, 2):
+            (name_a, where_a), (name_b, where_b) = singles[i][0], singles[j][0]
+            if name_a != name_b or None not in (where_a, where_b) and where_a != where_b:
+                chosen.setdefault((i, j))
+    return [(singles[i], singles[j]) for i, j in list(chosen)[:PAIRS_AT_MOST]]
+
+
+def _collect(out: dict[str, list[Alternative]], seen: dict[str, dict[tuple, int]], expected: dict[str, np.ndarray],
+             right: dict[str, Any], mutant: dict[str, Any] | None, id: str, message: str, hidden: str) -> set[str]:
+    """Add a mutant run's changed values; the entries it changed."""
+    changed: set[str] = set()
+    for entry, value in (mutant or {}).items():
+        if entry in expected and value is not right[entry]:  # a settled result is handed back as is
+            number = _numbers(value)
+            if number is not None and not _same(number, expected[entry]):
+                changed.add(entry)
+                _add(out.setdefault(entry, []), expected[entry], number, id, message, seen.setdefault(entry, {}),
+                     hidden)
+    return changed
 
 
 def of_call(fn: Callable[..., Any], *args: Any) -> list[Alternative]:
@@ -119,15 +162,16 @@ def of_call(fn: Callable[..., Any], *args: Any) -> list[Alternative]:
             except Exception:
                 continue
             if right is not None:
-                _add(found, right, _numbers(value), variant.id or operator.id, variant.message)
+                _add(found, right, _numbers(value), variant.id or operator.id, variant.message, None, variant.hidden)
     return found
 
 
-def _change(name: str, where: str | None, apply: Callable[[Call, Callable[..., Any]], Any]):
+def _change(slips: list[tuple[Site, Callable[[Call, Callable[..., Any]], Any]]]):
     def change(call: Call, fn: Callable[..., Any]) -> Any:
-        if call.name != name or (where is not None and call.where != where):
-            return UNCHANGED
-        return apply(call, fn)
+        for (name, where), apply in slips:
+            if call.name == name and (where is None or call.where == where):
+                return apply(call, fn)
+        return UNCHANGED
     return change
 
 
@@ -142,7 +186,7 @@ def _fingerprint(value: np.ndarray) -> tuple:
 
 
 def _add(found: list[Alternative], right: np.ndarray, value: np.ndarray | None, id: str, message: str,
-         seen: dict[tuple, int] | None = None) -> None:
+         seen: dict[tuple, int] | None = None, hidden: str = "") -> None:
     if value is None or _same(value, right):
         return
     seen = {} if seen is None else seen
@@ -155,7 +199,7 @@ def _add(found: list[Alternative], right: np.ndarray, value: np.ndarray | None, 
             found[seen[fingerprint]] = replace(known, also=(*known.also, id))
         return
     seen[fingerprint] = len(found)
-    found.append(Alternative(id, message, value))
+    found.append(Alternative(id, message, value, hidden=hidden))
 
 
 _SWEEPS: dict[tuple[str, str], dict[str, list[Alternative]]] = {}  # by sheet and given data's content

@@ -28,6 +28,7 @@ class Variant(NamedTuple):
     message: str
     id: str | None = None
     label: str = ""
+    hidden: str = ""  # the message without the formula's parts, for hidden tasks (formula candidates)
 
 
 @dataclass(frozen=True)
@@ -264,14 +265,15 @@ def formula(call: Call) -> Iterator[Variant]:
         def value(c: Call, fn: Callable[..., Any], candidate=candidate) -> Any:
             return formula_language.evaluate(candidate.parsed, {k: common.as_array(v) for k, v in
                                                                 c.arguments.items() if k in names})
-        said = f"in {SPOKEN.get(call.name, call.name.replace('_', ' '))}{_where(call)}: {candidate.message}"
-        yield Variant(value, said, candidate.operator, candidate.parsed.text)
+        step = f"in {SPOKEN.get(call.name, call.name.replace('_', ' '))}{_where(call)}"
+        said, hidden = f"{step}: {candidate.message}", f"{step}: {candidate.hidden}"
+        yield Variant(value, said, candidate.operator, candidate.parsed.text, hidden)
         if call.kind == "activation":  # a function written in two branches (the stable sigmoid) slips in one
             for side, inside in (("negative", lambda x: x < 0), ("non-negative", lambda x: x >= 0)):
                 def branch(c: Call, fn: Callable[..., Any], value=value, inside=inside) -> Any:
                     return np.where(inside(_x(c)), value(c, fn), fn(*c.arguments.values()))
                 yield Variant(branch, f"{said}, in the branch for {side} inputs", candidate.operator,
-                              f"{candidate.parsed.text} ({side})")
+                              f"{candidate.parsed.text} ({side})", f"{hidden}, in the branch for {side} inputs")
 
 
 OPERATORS: tuple[Operator, ...] = (

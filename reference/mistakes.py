@@ -49,6 +49,7 @@ class Alternative:
     message: str
     value: Any
     also: tuple[str, ...] = ()  # other mistakes that give the same value
+    hidden: str = ""  # the message for hidden tasks when `message` quotes the reference's formula
 
 
 def _differs(a: Any, b: Any) -> bool:

@@ -200,3 +200,31 @@ def test_a_cache_folder_that_cannot_be_written_is_not_used(tmp_path, monkeypatch
     key = reference.answer_key(rubric.sheet, rubric.given)
     found = mutant_cache.alternatives(rubric.sheet, rubric.given, key)
     assert found.keys() == mutants.alternatives(rubric.sheet, rubric.given, key).keys()
+
+
+def test_hidden_tasks_get_the_slip_without_the_reference_formula():
+    slipped = Alternative("flip-sign", "in the sigmoid: the minus in front of `x` is missing", np.array([0.3]),
+                          hidden="in the sigmoid: a sign is wrong")
+    public = match(np.array([0.3]), np.array([0.7]), 1e-6, 1e-9, reveal=True, alternatives=(slipped,))
+    hidden = match(np.array([0.3]), np.array([0.7]), 1e-6, 1e-9, reveal=False, alternatives=(slipped,))
+    assert "the minus in front of `x`" in public.message
+    assert "a sign is wrong" in hidden.message and "`x`" not in hidden.message and "0.7" not in hidden.message
+
+
+def test_planted_slips_in_hidden_tasks_quote_no_formula():
+    from grader import planted
+    sheet = planted.Sheet(api.load_rubric("leuphana-dl-ss24-ex2"))
+    hidden = [p for p in planted.plant_values(sheet, model=True)
+              if sheet.rubric.visibility_of(sheet.graded[p.key][1]) == "hidden" and p.outcome.diagnoses]
+    formula_slips = [p for p in hidden if p.outcome.diagnoses[0] in ("flip-sign", "drop-term", "drop-factor")]
+    assert formula_slips and not [p.outcome.message for p in formula_slips if "exp(" in p.outcome.message]
+
+
+def test_two_slips_at_once_where_few_single_slips_reach_an_entry():
+    rubric = api.load_rubric("tuda-sml-ss23-hw4")
+    key = reference.answer_key(rubric.sheet, rubric.given)
+    found = mutants.alternatives(rubric.sheet, rubric.given, key)
+    X, W = key["4.2.probe.X"], key["4.2.probe.W"]
+    both = [a for a in found["4.2.probe.model_out"] if a.id == "drop-bias+pre-activation"]
+    assert both and np.allclose(both[0].value, X @ W)  # no bias and no softmax: the raw product
+    assert both[0].message.startswith("two slips: the bias is left out")

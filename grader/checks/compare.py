@@ -94,6 +94,11 @@ def distinguishable(mistaken: Any, expected: Any, rtol: float, atol: float) -> b
         not _close(mistaken, expected, diagnose.SEPARATION * rtol, diagnose.SEPARATION * atol)
 
 
+def _said(mistake: Any, reveal: bool) -> str:
+    """A mistake's message; in a hidden task its version without the reference's formula, where it has one."""
+    return mistake.message if reveal else (getattr(mistake, "hidden", "") or mistake.message)
+
+
 def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple, rtol: float, atol: float) -> Any:
     """The known mistake of the task whose value the student's matches: the sheet's listed mistakes first,
     then the error model's slips, most common first. A mistake whose value is within a few tolerances of the
@@ -111,8 +116,9 @@ def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple
     others.discard(first.id)
     if not others:
         return first
-    return replace(first, message=f"{first.message} (another slip gives the same values: "
-                                  f"{', '.join(sorted(others))})")
+    also = f" (another slip gives the same values: {', '.join(sorted(others))})"
+    return replace(first, message=first.message + also,
+                   **({"hidden": first.hidden + also} if getattr(first, "hidden", "") else {}))
 
 
 EQUALLY_GOOD = 0.1  # fits within this share of the tolerance of each other are equally good
@@ -241,7 +247,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
         known = known_mistake(obs, exp, alternatives, rtol, atol)
         if known is not None:
             return Match(False, f"{what} has shape {obs.shape or 'scalar'}, expected {exp.shape or 'scalar'}: "
-                                f"{known.message}", (known.id,))
+                                f"{_said(known, reveal)}", (known.id,))
         reduced = _reduced(obs, exp, rtol, atol)
         if reduced:
             return Match(False, f"{what} is one number where {exp.size} are expected (one per sample): the values "
@@ -258,7 +264,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     if not np.all(np.isfinite(aligned)):
         known = known_mistake(aligned, exp, alternatives, rtol, atol)
         if known is not None:
-            return Match(False, f"{what} contains nan or inf: {known.message}", (known.id,))
+            return Match(False, f"{what} contains nan or inf: {_said(known, reveal)}", (known.id,))
         return Match(False, f"{what} contains nan or inf", ("not-finite",))
     error = np.abs(aligned - exp)
     if _accepts(aligned, exp, rtol, atol, allowance) or (accept_transpose and aligned.ndim == 2 and _accepts(
@@ -266,7 +272,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
         return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
     known = known_mistake(aligned, exp, alternatives, rtol, atol)
     if known is not None:
-        return Match(False, f"{what} is not correct: {known.message}", (known.id,), float(error.max()))
+        return Match(False, f"{what} is not correct: {_said(known, reveal)}", (known.id,), float(error.max()))
     if by_hand and reveal and _close(aligned, exp, 0.1, atol):  # "close" would narrow a hidden value down
         return Match(False, f"{what} is close but outside the tolerance: check your rounding (keep three "
                             "significant digits in intermediate results)", ("rounding",), float(error.max()))

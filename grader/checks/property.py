@@ -46,7 +46,7 @@ def judge(check: PropertyCheck, ctx: Context) -> Outcome:
         if trivial and "the same value" in trivial:
             return Outcome.failed(f"'{prop.statement}' holds, but {trivial}: a function that ignores its input "
                                   "satisfies it trivially", diagnoses=("unresponsive",))
-        slip = _mutant(prop, calls, outputs, tol)
+        slip = _mutant(prop, calls, outputs, tol, ctx.reveal)
         if trivial and slip:
             return Outcome.failed(f"'{prop.statement}' holds, but {trivial}: {slip[1]}", diagnoses=(slip[0],))
         if trivial:  # a real function, just not this one, and no slip we know: no guess at why
@@ -54,7 +54,7 @@ def judge(check: PropertyCheck, ctx: Context) -> Outcome:
                                   "of the function the task asks for")
         return Outcome.passed(f"'{prop.statement}' holds on {x.size} inputs"
                               + (f" (to float{8 * _bytes(eps)} precision)" if tol > prop.tol else ""))
-    slip = _slip(prop, x, outputs) or _mutant(prop, calls, outputs, tol)
+    slip = _slip(prop, x, outputs) or _mutant(prop, calls, outputs, tol, ctx.reveal)
     if not np.isfinite(worst):
         text = f"'{prop.statement}' fails: nan or inf for some inputs"
         if slip:
@@ -89,7 +89,8 @@ def _slip(prop, x: np.ndarray, outputs: list[np.ndarray]) -> tuple[str, str] | N
         return None
 
 
-def _mutant(prop: Property, calls, outputs: list[np.ndarray], tol: float) -> tuple[str, str] | None:
+def _mutant(prop: Property, calls, outputs: list[np.ndarray], tol: float, reveal: bool = True
+            ) -> tuple[str, str] | None:
     """The error model's slip of the first called function whose outputs are wrong and that one slip of the
     reference function explains at every input (the minus lost in sigma(-x), tanh' of the output)."""
     for (name, arg), out in zip(calls, outputs):
@@ -104,5 +105,6 @@ def _mutant(prop: Property, calls, outputs: list[np.ndarray], tol: float) -> tup
         if fitting:
             others = sorted({a.id for a in fitting[1:]} | set(fitting[0].also) - {fitting[0].id})
             also = f" (another slip gives the same values: {', '.join(others)})" if others else ""
-            return fitting[0].id, f"{name}: {fitting[0].message}{also}"
+            said = fitting[0].message if reveal else (fitting[0].hidden or fitting[0].message)
+            return fitting[0].id, f"{name}: {said}{also}"
     return None
