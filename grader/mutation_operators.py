@@ -9,6 +9,7 @@ sigmoid is named in code the way it is named in a formula answer.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -255,13 +256,18 @@ def drop_learning_rate(call: Call) -> Iterator[Variant]:
         yield _update(lambda p, g, lr: p - g), f"the learning rate is left out of the update{_where(call)}"
 
 
+@functools.lru_cache(maxsize=64)
+def _candidates(text: str, names: frozenset[str]) -> tuple[formula_mutants.Candidate, ...]:
+    """A step's formula mutants: the same for every call of the step, so made once."""
+    return tuple(formula_mutants.candidates(formula_language.parse(text, names)))
+
+
 def formula(call: Call) -> Iterator[Variant]:
     """The formula operators on a step that states its formula: a lost minus, a lost square, a lost factor."""
     if call.formula is None:
         return
     names = frozenset(call.arguments)
-    parsed = formula_language.parse(call.formula, names)
-    for candidate in formula_mutants.candidates(parsed):
+    for candidate in _candidates(call.formula, names):
         def value(c: Call, fn: Callable[..., Any], candidate=candidate) -> Any:
             return formula_language.evaluate(candidate.parsed, {k: common.as_array(v) for k, v in
                                                                 c.arguments.items() if k in names})
