@@ -44,11 +44,14 @@ def _sites(calls: list[Call]) -> dict[Site, Call]:
         if call.where:
             found.setdefault((call.name, call.where), call)
     widest: dict[str, Call] = {}  # every call of a step: the call with the most dimensions stands for them
+    places: dict[str, set[str]] = {}
     for call in calls:
+        places.setdefault(call.name, set()).add(call.where)
         if call.name not in widest or _ndim(call) > _ndim(widest[call.name]):
             widest[call.name] = call
     for name, call in widest.items():
-        found.setdefault((name, None), replace(call, where=""))
+        if len(places[name]) > 1 or "" in places[name]:  # one labelled place only: that site is every call
+            found.setdefault((name, None), replace(call, where=""))
     return found
 
 
@@ -94,7 +97,10 @@ def sweep(module: ModuleType, given: dict[str, Any], traced: tuple[dict[str, Any
         for site, call in sites.items():
             if call.kind not in operator.kinds:
                 continue
+            traced = [c for c in trace.calls if c.name == site[0] and site[1] in (None, c.where)]
             for variant in operator.variants(call):
+                if not _changes_a_call(variant, traced):
+                    continue  # the run would give the right key, or fail at the slipped call
                 mutant = _run(module, given, Sweep(change=_change([(site, variant.apply)]), replay=trace.settled))
                 id = variant.id or operator.id
                 changed = _collect(out, seen, expected, right, mutant, id, variant.message, variant.hidden)
@@ -106,6 +112,21 @@ def sweep(module: ModuleType, given: dict[str, Any], traced: tuple[dict[str, Any
         _collect(out, seen, expected, right, mutant, f"{id_a}+{id_b}", f"two slips: {a.message}; and {b.message}",
                  f"two slips: {a.hidden or a.message}; and {b.hidden or b.message}")
     return out
+
+
+def _changes_a_call(variant: Any, traced: list[Call]) -> bool:
+    """Whether the slip returns something else than the step did at one of its calls in the key's own run.
+    If it returns the same at every call, nothing downstream changes either, so the run is not needed."""
+    for call in traced:
+        try:
+            with np.errstate(all="ignore"):
+                value = _numbers(variant.apply(call, call.function))
+        except Exception:
+            return False  # the mutant run would stop at this call
+        right = _numbers(call.result)
+        if value is None or right is None or not _same(value, right):
+            return True
+    return False
 
 
 PAIRS_PER_ENTRY = 8  # an entry that this many single slips or fewer change gets their pairs tried
@@ -140,7 +161,7 @@ def _collect(out: dict[str, list[Alternative]], seen: dict[str, dict[tuple, int]
             if number is not None and not _same(number, expected[entry]):
                 changed.add(entry)
                 _add(out.setdefault(entry, []), expected[entry], number, id, message, seen.setdefault(entry, {}),
-                     hidden)
+                     hidden, checked=True)
     return changed
 
 
@@ -186,8 +207,9 @@ def _fingerprint(value: np.ndarray) -> tuple:
 
 
 def _add(found: list[Alternative], right: np.ndarray, value: np.ndarray | None, id: str, message: str,
-         seen: dict[tuple, int] | None = None, hidden: str = "") -> None:
-    if value is None or _same(value, right):
+         seen: dict[tuple, int] | None = None, hidden: str = "", checked: bool = False) -> None:
+    """`checked`: the caller has already made sure the value differs from the right one."""
+    if value is None or (not checked and _same(value, right)):
         return
     seen = {} if seen is None else seen
     if not seen and found:

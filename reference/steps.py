@@ -17,7 +17,7 @@ import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 KINDS = ("linear", "activation", "derivative", "backward", "loss-gradient", "reduction", "log", "layer-input",
@@ -33,6 +33,8 @@ class Call:
     where: str  # what the caller said it is ("layer 2", "W_out"); "" when it said nothing
     formula: str | None  # the step as a formula in the formula language, where it has one
     arguments: dict[str, Any]
+    function: Callable[..., Any] | None = field(default=None, compare=False, repr=False)  # the plain step
+    result: Any = field(default=None, compare=False, repr=False)  # what it returned (recorded in a trace)
 
 
 # A change decides, for each call of a mutant run, the value that call returns instead, or UNCHANGED.
@@ -91,14 +93,16 @@ def step(kind: str, formula: str | None = None) -> Callable[[Callable[..., Any]]
                 return fn(*args, **kwargs)
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
-            call = Call(kind, fn.__name__, where, formula, dict(bound.arguments))
-            sweep.calls.append(call)
+            call = Call(kind, fn.__name__, where, formula, dict(bound.arguments), fn)
             with _inside(sweep):
                 if sweep.change is not None:
                     value = sweep.change(call, fn)
                     if value is not UNCHANGED:
+                        sweep.calls.append(call)
                         return value
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+            sweep.calls.append(replace(call, result=result) if sweep.change is None else call)
+            return result
 
         run.step_kind = kind  # type: ignore[attr-defined]
         run.step_formula = formula  # type: ignore[attr-defined]
@@ -134,4 +138,5 @@ def call_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Call | None:
         return None
     bound = fn.step_signature.bind(*args, **kwargs)  # type: ignore[attr-defined]
     bound.apply_defaults()
-    return Call(fn.step_kind, fn.__name__, "", fn.step_formula, dict(bound.arguments))  # type: ignore[attr-defined]
+    return Call(fn.step_kind, fn.__name__, "", fn.step_formula, dict(bound.arguments),  # type: ignore[attr-defined]
+                getattr(fn, "__wrapped__", fn))
