@@ -84,7 +84,7 @@ def operator_figures() -> None:
 def model_figures() -> None:
     """The error model's single slips (grader/mutation_operators.py on the reference's named steps), each
     handed in for the key entry it changes and judged by the rubric's check."""
-    print(f"\nerror model (single slips of the reference's steps):\n{'sheet':24} {'planted':>8} {'failing':>8} "
+    print(f"\nerror model (slips of the reference's steps, single and the pairs it tries):\n{'sheet':24} {'planted':>8} {'failing':>8} "
           f"{'named':>8} {'wrong':>6} {'none':>6} {'share':>7} {'seconds':>8}")
     totals = [0, 0, 0, 0, 0]
     for sheet_id in reference.SHEETS:
