@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 import reference
-from grader import frameworks, intake, judge, mutant_cache, mutants, notebook, plans, sandbox
+from grader import frameworks, intake, judge, known_mistakes, mutants, notebook, plans, sandbox
 from grader.checks import NotebookRun
 from grader.environment import Environment, probe
 from grader.isolation import Isolation, detect, read_only_roots
@@ -51,12 +51,11 @@ class SheetSetup:
 
     @property
     def mistakes(self) -> dict[str, list]:
-        if isinstance(self.known, Future):
-            try:
-                return self.known.result()
-            except Exception:  # the error model only names mistakes: grading goes on with the sheet's own list
-                return mutants.known(self.rubric.sheet, self.rubric.given, self.key)
-        return self.known
+        return known_mistakes.result(self.known, self.rubric, self.key)
+
+    def pending_mistakes(self) -> Mapping[str, list]:
+        """`mistakes` as a mapping that waits for the sweep only when a check first looks something up."""
+        return known_mistakes.Pending(lambda: self.mistakes)
 
     @classmethod
     def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None) -> "SheetSetup":
@@ -66,7 +65,7 @@ class SheetSetup:
         unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
         return cls(rubric, rubric_path, key, plans.build(rubric, key, unavailable), environment,
                    unavailable=unavailable, isolation=sandbox_for(environment),
-                   known=_SWEEPER.submit(mutant_cache.alternatives, rubric.sheet, rubric.given, key, trace))
+                   known=known_mistakes.start(rubric.sheet, rubric.given, key, trace))
 
     def unneeded(self, file: str) -> list[str]:
         """The modules a file's tasks need and the environment lacks, when no other task needs the file."""
@@ -81,16 +80,6 @@ class SheetSetup:
         return {**files, **data_files(self.rubric.sheet, tuple(sorted(self.rubric.data.items())), self.key)}
 
 
-def _low_priority() -> None:
-    """The sweep only names mistakes: on Linux its thread yields the processor to the students' code, and it
-    still runs whenever a core is idle (the judge waits for it only when a check has failed)."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
-
-
-_SWEEPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nngrade-sweep", initializer=_low_priority)
 _DATA = Path(tempfile.gettempdir()) / f"nngrade-data-{os.getpid()}"
 atexit.register(shutil.rmtree, _DATA, True)
 
@@ -188,7 +177,7 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             _note_run(run, report, sources)
         runs = sources.runs(run)
         report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem,
-                                              runs, setup.environment, setup.mistakes, lacking)
+                                              runs, setup.environment, setup.pending_mistakes(), lacking)
         report.points = round(sum(t.points for t in report.tasks), 4)
         if setup.feedback is not None:
             _write_notebook_feedback(setup, sources, runs, report)

@@ -5,7 +5,7 @@ checks by weight; manual checks keep their share pending for a tutor.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import reference
@@ -106,7 +106,7 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
                      answers: dict[str, Any] | None, answers_problem: str | None,
                      notebooks: dict[str, NotebookRun] | None = None,
                      environment: Environment = Environment(None),
-                     mistakes: dict[str, list] | None = None,
+                     mistakes: Mapping[str, list] | None = None,
                      lacking: dict[str, tuple[str, list[str]]] | None = None) -> list[TaskResult]:
     """`lacking`: the submission's files that import a framework the environment lacks; their tasks that do not
     pass are unavailable, never failed on the NameErrors that follow."""
@@ -133,7 +133,8 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
                            property_input=plan.property_inputs.get(jid), batch=plan.batches.get(jid, ()),
                            killed=run.killed if run is not None else None,
                            timed_out=run is not None and run.timed_out,
-                           notebook=notebooks.get(file) if file else None, mistakes=mistakes or {})
+                           notebook=notebooks.get(file) if file else None,
+                           mistakes=mistakes if mistakes is not None else {})
         files = {c.file for c in task.checks if getattr(c, "file", None)}
         refused = {f: o for f in files if (o := stand_in.refusal(task, rubric, notebooks.get(f), f, functions))}
         result = judge_task(task, rubric, context_for, refused)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 import reference
-from grader import mutants
+from grader import mutants, syntax
 from reference.mistakes import Alternative
 from reference.steps import Sweep
 
@@ -44,11 +44,11 @@ def content(sheet: str, given: dict[str, Any]) -> str:
 
 def _read(path: Path) -> dict[str, list[Alternative]] | None:
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with syntax.parsing(), np.load(path, allow_pickle=False) as data:  # numpy parses each array's header
             index = json.loads(str(data["index"]))
             return {name: [Alternative(id, message, data[array], tuple(also), hidden)
                            for id, message, array, also, hidden in rows] for name, rows in index.items()}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError):
         return None
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import nbformat.validator  # noqa: F401 (imported now, not in a grading thread: its imports parse; grader/syntax.py)
 
 from grader import syntax
 from grader.text import without_surrogates

@@ -228,3 +228,17 @@ def test_two_slips_at_once_where_few_single_slips_reach_an_entry():
     both = [a for a in found["4.2.probe.model_out"] if a.id == "drop-bias+pre-activation"]
     assert both and np.allclose(both[0].value, X @ W)  # no bias and no softmax: the raw product
     assert both[0].message.startswith("two slips: the bias is left out")
+
+
+def test_a_right_value_never_waits_for_the_sweep():
+    from dataclasses import replace
+
+    from grader.checks import answer
+    from grader.known_mistakes import Pending
+    from grader.rubric import AnswerCheck
+    asked = []
+    ctx = Context(key={"k": np.array([1.0, 2.0])}, defaults=Defaults(), reveal=True, sheet="s",
+                  answers={"k": [1.0, 2.0]}, mistakes=Pending(lambda: asked.append("k") or {}))
+    assert answer.judge(AnswerCheck(kind="answer", key="k"), ctx).status == "passed" and asked == []
+    wrong = answer.judge(AnswerCheck(kind="answer", key="k"), replace(ctx, answers={"k": [1.0, 3.0]}))
+    assert wrong.status == "failed" and asked  # a wrong value asks for the known mistakes

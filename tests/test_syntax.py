@@ -2,6 +2,7 @@
 that (python/cpython#106905), so every parse in the parent goes through grader.syntax's lock."""
 import ast
 import threading
+import traceback
 from pathlib import Path
 
 from grader import syntax
@@ -40,3 +41,20 @@ def test_a_parse_waits_while_another_thread_parses():
         assert worker.is_alive() and not finished
     worker.join(5)
     assert isinstance(finished[0], ast.Module)
+
+
+def test_every_parse_while_grading_holds_the_lock(monkeypatch):
+    """Grading in threads, every ast.parse in this process (numpy's .npy headers included) holds the lock."""
+    from grader import api, grading  # noqa: F401 (imported before the threads start, as `grade` does)
+    from tests.conftest import ROOT
+    unlocked = []
+    original = ast.parse
+
+    def spy(*args, **kwargs):
+        if not syntax.held():
+            unlocked.append("".join(traceback.format_stack(limit=12)))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", spy)
+    run = api.grade([ROOT / "tests" / "variants" / "leuphana-dl-ss24-ex2"], workers=4)
+    assert run.submissions and unlocked == []

@@ -8,6 +8,7 @@ the tutor.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -114,7 +115,28 @@ class Context:
     killed: str | None = None  # why the child ended before this check's job reported
     timed_out: bool = False
     notebook: NotebookRun | None = None  # the check's file, for the notebook kinds
-    mistakes: dict[str, tuple] = field(default_factory=dict)  # answer-key name -> values of known mistakes
+    # answer-key name -> values of known mistakes; may still be computing (grading.Pending): ask only on need
+    mistakes: Mapping[str, Sequence] = field(default_factory=dict)
 
-    def alternatives(self, name: str) -> tuple:
-        return tuple(self.mistakes.get(name, ()))
+    def alternatives(self, name: str) -> "Later":
+        """The known mistakes of an entry, looked up when a comparison first needs them: a right value never
+        waits for the error model's sweep."""
+        return Later(lambda: self.mistakes.get(name, ()))
+
+
+class Later(Sequence):
+    """A sequence fetched on first use."""
+
+    def __init__(self, fetch: Callable[[], Iterable[Any]]):
+        self._fetch, self._items = fetch, None
+
+    def _all(self) -> tuple:
+        if self._items is None:
+            self._items = tuple(self._fetch())
+        return self._items
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())

@@ -38,7 +38,7 @@ def judge(check: ValueCheck, ctx: Context) -> Outcome:
     good, problems, diagnoses = 0, [], []
     for path, name in compared.items():
         m = match(observed.get(path), expected[name], rtol, atol, reveal=ctx.reveal, what=f"`{path}`",
-                  alternatives=tuple(mistakes.get(name, ())), batch=ctx.batch)
+                  alternatives=mistakes.get(name, ()), batch=ctx.batch)
         if m.ok:
             good += 1
         else:

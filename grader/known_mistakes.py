@@ -1,0 +1,57 @@
+"""A sheet's known mistakes while grading runs: its own list and the error model's sweep, computed in a
+background thread of the grading process while the children run student code.
+
+The judge asks for them only when a comparison fails (grader.checks.Context.alternatives), so right work
+never waits for the sweep, and the sweep's thread yields the processor to the children (Linux).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from grader import mutant_cache, mutants
+from grader.rubric import Rubric
+from reference.steps import Sweep
+
+
+def _low_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+
+
+_SWEEPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nngrade-sweep", initializer=_low_priority)
+
+
+def start(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep) -> Future:
+    """The sheet's known mistakes, from the disk cache or swept anew; one sheet at a time."""
+    return _SWEEPER.submit(mutant_cache.alternatives, sheet, given, key, trace)
+
+
+def result(known: Future | dict[str, list], rubric: Rubric, key: dict[str, Any]) -> dict[str, list]:
+    if not isinstance(known, Future):
+        return known
+    try:
+        return known.result()
+    except Exception:  # the error model only names mistakes: grading goes on with the sheet's own list
+        return mutants.known(rubric.sheet, rubric.given, key)
+
+
+class Pending(Mapping):
+    """Known mistakes that are looked up only when asked for."""
+
+    def __init__(self, fetch: Callable[[], dict[str, list]]):
+        self._fetch = fetch
+
+    def __getitem__(self, name: str) -> list:
+        return self._fetch()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fetch())
+
+    def __len__(self) -> int:
+        return len(self._fetch())
