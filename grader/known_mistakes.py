@@ -32,17 +32,29 @@ def start(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep) 
     return _SWEEPER.submit(mutant_cache.alternatives, sheet, given, key, trace)
 
 
+_FALLBACKS: dict[int, dict[str, list]] = {}  # by the failed sweep's Future: computed once
+_FALLING_BACK = threading.Lock()
+
+
 def result(known: Future | dict[str, list], rubric: Rubric, key: dict[str, Any]) -> dict[str, list]:
+    """The sweep's result. If the sweep failed, the sheet's own list, computed once; if that fails too, no
+    known mistakes: they only name mistakes, and a student's wrong value must never fail the grading."""
     if not isinstance(known, Future):
         return known
     try:
         return known.result()
-    except Exception:  # the error model only names mistakes: grading goes on with the sheet's own list
-        return mutants.known(rubric.sheet, rubric.given, key)
+    except Exception:
+        with _FALLING_BACK:
+            if id(known) not in _FALLBACKS:
+                try:
+                    _FALLBACKS[id(known)] = mutants.known(rubric.sheet, rubric.given, key)
+                except Exception:
+                    _FALLBACKS[id(known)] = {}
+            return _FALLBACKS[id(known)]
 
 
 class Pending(Mapping):
-    """Known mistakes that are looked up only when asked for."""
+    """Known mistakes looked up only when a check asks: a right value is judged without waiting for them."""
 
     def __init__(self, fetch: Callable[[], dict[str, list]]):
         self._fetch = fetch

@@ -37,21 +37,19 @@ def _numbers(value: Any) -> np.ndarray | None:
     return array if array.size and np.all(np.isfinite(array)) else None
 
 
-def _sites(calls: list[Call]) -> dict[Site, Call]:
-    """Each labelled place a step stands, then each step as a whole; the first call of each represents it."""
-    found: dict[Site, Call] = {}
+def _sites(calls: list[Call]) -> dict[tuple[Site, tuple | None], Call]:
+    """Each labelled place a step stands (all its calls there), then each step as a whole, once per form of
+    its calls (a sum over axis 1 with keepdims, a sum over everything): (site, form) -> the first such call."""
+    found: dict[tuple[Site, tuple | None], Call] = {}
     for call in calls:
         if call.where:
-            found.setdefault((call.name, call.where), call)
-    widest: dict[str, Call] = {}  # every call of a step: the call with the most dimensions stands for them
+            found.setdefault(((call.name, call.where), None), call)
     places: dict[str, set[str]] = {}
     for call in calls:
         places.setdefault(call.name, set()).add(call.where)
-        if call.name not in widest or _ndim(call) > _ndim(widest[call.name]):
-            widest[call.name] = call
-    for name, call in widest.items():
-        if len(places[name]) > 1 or "" in places[name]:  # one labelled place only: that site is every call
-            found.setdefault((name, None), replace(call, where=""))
+    for call in calls:
+        if len(places[call.name]) > 1 or "" in places[call.name]:  # one labelled place only: that is every call
+            found.setdefault(((call.name, None), _form(call)), replace(call, where=""))
     return found
 
 
@@ -92,32 +90,33 @@ def sweep(module: ModuleType, given: dict[str, Any], traced: tuple[dict[str, Any
     out: dict[str, list[Alternative]] = {}
     seen: dict[str, dict[tuple, int]] = {}  # entry -> fingerprints of its values so far
     sites = _sites(trace.calls)
-    singles: list[tuple[Site, Any, str]] = []  # the slips that changed something, for the pairs
+    singles: list[tuple] = []  # ((site, form), variant, id, changed entries): the slips that changed something
     for operator in OPERATORS:
-        for site, call in sites.items():
+        for (site, form), call in sites.items():
             if call.kind not in operator.kinds:
                 continue
-            traced = [c for c in trace.calls if c.name == site[0] and site[1] in (None, c.where)]
+            calls = [c for c in trace.calls if _at(site, form, c)]
             for variant in operator.variants(call):
-                if not _changes_a_call(variant, traced):
+                if not _changes_a_call(variant, calls):
                     continue  # the run would give the right key, or fail at the slipped call
-                mutant = _run(module, given, Sweep(change=_change([(site, variant.apply)]), replay=trace.settled))
+                mutant = _run(module, given, Sweep(change=_change([(site, form, variant.apply)]),
+                                                   replay=trace.settled))
                 id = variant.id or operator.id
                 changed = _collect(out, seen, expected, right, mutant, id, variant.message, variant.hidden)
                 if changed:
-                    singles.append((site, variant, id, changed))
-    for (site_a, a, id_a, _), (site_b, b, id_b, _) in _pairs(singles):
-        mutant = _run(module, given, Sweep(change=_change([(site_a, a.apply), (site_b, b.apply)]),
+                    singles.append(((site, form), variant, id, changed))
+    for ((site_a, form_a), a, id_a, _), ((site_b, form_b), b, id_b, _) in _pairs(singles):
+        mutant = _run(module, given, Sweep(change=_change([(site_a, form_a, a.apply), (site_b, form_b, b.apply)]),
                                            replay=trace.settled))
         _collect(out, seen, expected, right, mutant, f"{id_a}+{id_b}", f"two slips: {a.message}; and {b.message}",
                  f"two slips: {a.hidden or a.message}; and {b.hidden or b.message}")
     return out
 
 
-def _changes_a_call(variant: Any, traced: list[Call]) -> bool:
+def _changes_a_call(variant: Any, calls: list[Call]) -> bool:
     """Whether the slip returns something else than the step did at one of its calls in the key's own run.
     If it returns the same at every call, nothing downstream changes either, so the run is not needed."""
-    for call in traced:
+    for call in calls:
         try:
             with np.errstate(all="ignore"):
                 value = _numbers(variant.apply(call, call.function))
@@ -137,7 +136,7 @@ def _pairs(singles: list[tuple]) -> list[tuple]:
     """Two slips at once where the count stays small: the pairs of the few single slips that change the same
     entry (a hand calculation's step), at different places, the entries with the fewest slips first."""
     by_entry: dict[str, list[int]] = {}
-    for i, (_, _, _, changed) in enumerate(singles):
+    for i, (_, _, _, changed) in enumerate(singles):  # ((site, form), variant, id, changed entries)
         for entry in changed:
             by_entry.setdefault(entry, []).append(i)
     chosen: dict[tuple[int, int], None] = {}
@@ -145,7 +144,7 @@ def _pairs(singles: list[tuple]) -> list[tuple]:
         if len(members) > PAIRS_PER_ENTRY:
             continue
         for i, j in itertools.combinations(members, 2):
-            (name_a, where_a), (name_b, where_b) = singles[i][0], singles[j][0]
+            (name_a, where_a), (name_b, where_b) = singles[i][0][0], singles[j][0][0]
             if name_a != name_b or None not in (where_a, where_b) and where_a != where_b:
                 chosen.setdefault((i, j))
     return [(singles[i], singles[j]) for i, j in list(chosen)[:PAIRS_AT_MOST]]
@@ -187,10 +186,26 @@ def of_call(fn: Callable[..., Any], *args: Any) -> list[Alternative]:
     return found
 
 
-def _change(slips: list[tuple[Site, Callable[[Call, Callable[..., Any]], Any]]]):
+def _form(call: Call) -> tuple:
+    """What an operator's variant was made for, where it matters: a step with an axis (a reduction, softmax)
+    by the first argument's dimensions, the axis and keepdims; an elementwise step is one form."""
+    if "axis" not in call.arguments:
+        return ()
+    return _ndim(call), call.arguments.get("axis"), call.arguments.get("keepdims")
+
+
+def _at(site: Site, form: tuple | None, call: Call) -> bool:
+    """Whether a slip made for `site` applies to `call`: at its labelled place, or, for every call of the step,
+    at those of the slip's form (a mean over axis 1 slips where the step averages over axis 1, not where the
+    same function averages a vector)."""
+    name, where = site
+    return call.name == name and (call.where == where if where is not None else _form(call) == form)
+
+
+def _change(slips: list[tuple[Site, tuple, Callable[[Call, Callable[..., Any]], Any]]]):
     def change(call: Call, fn: Callable[..., Any]) -> Any:
-        for (name, where), apply in slips:
-            if call.name == name and (where is None or call.where == where):
+        for site, form, apply in slips:
+            if _at(site, form, call):
                 return apply(call, fn)
         return UNCHANGED
     return change
@@ -203,7 +218,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 def _fingerprint(value: np.ndarray) -> tuple:
     """Values equal to about nine significant digits share a fingerprint: one look-up finds a repeat."""
     scale = float(np.max(np.abs(value), initial=0.0)) or 1.0
-    return value.shape, np.round(value / scale, 9).tobytes()
+    return value.shape, float(f"{scale:.9g}"), np.round(value / scale, 9).tobytes()
 
 
 def _add(found: list[Alternative], right: np.ndarray, value: np.ndarray | None, id: str, message: str,
@@ -238,15 +253,18 @@ def _cached(sheet: str, given: dict[str, Any], traced: tuple[dict[str, Any], Swe
     return _SWEEPS[content]
 
 
-def known(sheet: str, given: dict[str, Any], key: dict[str, Any]) -> dict[str, list[Alternative]]:
-    """The sheet's own list: its Mistakes' values, then its Combinations of slips run through the answer key."""
+def known(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
+          ) -> dict[str, list[Alternative]]:
+    """The sheet's own list: its Mistakes' values, then its Combinations of slips run through the answer key
+    (reusing the settled work of `trace`, the key's own run, unless a combination reaches into training)."""
     module = reference.sheet_module(sheet)
     out = {name: list(values) for name, values in listed(module, given, key).items()}
     expected = {name: array for name, value in key.items() if (array := _numbers(value)) is not None}
     for combination in getattr(module, "MISTAKES", []):
         if not isinstance(combination, Combination):
             continue
-        run = Sweep(change=_combined(combination), through_settled=combination.through_training)
+        replay = trace.settled if trace is not None and not combination.through_training else None
+        run = Sweep(change=_combined(combination), through_settled=combination.through_training, replay=replay)
         for entry, value in (_run(module, given, run) or {}).items():
             number = _numbers(value)
             if entry in expected and number is not None and not _same(number, expected[entry]):
@@ -270,7 +288,7 @@ def alternatives(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: 
                  ) -> dict[str, list[Alternative]]:
     """The sheet's own list (known), then the error model's single slips whose values it does not give.
     `trace`: the run that computed `key` under a recording sweep (traced_key), when there is one."""
-    out = known(sheet, given, key)
+    out = known(sheet, given, key, trace)
     for name, values in _cached(sheet, given, (key, trace) if trace is not None else None).items():
         own = out.setdefault(name, [])
         own_values = [v for k in own if (v := _numbers(k.value)) is not None]

@@ -46,7 +46,7 @@ def judge(check: PropertyCheck, ctx: Context) -> Outcome:
         if trivial and "the same value" in trivial:
             return Outcome.failed(f"'{prop.statement}' holds, but {trivial}: a function that ignores its input "
                                   "satisfies it trivially", diagnoses=("unresponsive",))
-        slip = _mutant(prop, calls, outputs, tol, ctx.reveal)
+        slip = _mutant(prop, calls, outputs, tol, ctx.reveal) if trivial else None
         if trivial and slip:
             return Outcome.failed(f"'{prop.statement}' holds, but {trivial}: {slip[1]}", diagnoses=(slip[0],))
         if trivial:  # a real function, just not this one, and no slip we know: no guess at why
