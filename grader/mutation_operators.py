@@ -20,6 +20,7 @@ from grader.checks import formula_language, formula_mutants
 from reference import common
 from reference.steps import Call
 
+
 class Variant(NamedTuple):
     """One way an operator slips a step: the value the slipped call returns, the message, the id when it is
     not the operator's (formula candidates carry their own), and a label a sheet's combinations select it by

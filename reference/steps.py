@@ -62,6 +62,8 @@ _SWEEP: ContextVar[Sweep | None] = ContextVar("nngrade_sweep", default=None)
 
 @contextmanager
 def sweeping(sweep: Sweep) -> Iterator[Sweep]:
+    """Run the code inside as `sweep`'s run: a context variable, so a grading thread's own reference
+    calls (a recomputed key, a property's reference function) stay plain while a sweep runs elsewhere."""
     token = _SWEEP.set(sweep)
     try:
         yield sweep
@@ -129,7 +131,6 @@ def settled(fn: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return run
-
 
 
 def call_of(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Call | None:
