@@ -51,7 +51,7 @@ class Sweep:
 
     change: Change | None = None
     calls: list[Call] = field(default_factory=list)
-    settled: list[Any] = field(default_factory=list)
+    settled: list[Any] = field(default_factory=list)  # (the settled function's name, its result), in call order
     replay: list[Any] | None = None
     through_settled: bool = False  # the change reaches into settled computations, which then run again
     _inside: int = 0
@@ -124,10 +124,13 @@ def settled(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         if sweep.replay is not None:  # handed back as it is: the reference never changes data in place
             sweep.settled.append(None)
-            return sweep.replay[len(sweep.settled) - 1]
+            name, result = sweep.replay[len(sweep.settled) - 1]
+            if name != fn.__qualname__:  # the slipped run took another path: it gives no values at all
+                raise LookupError(f"{fn.__qualname__} asked for {name}'s settled result")
+            return result
         with _inside(sweep):
             result = fn(*args, **kwargs)
-        sweep.settled.append(result)
+        sweep.settled.append((fn.__qualname__, result))
         return result
 
     return run

@@ -58,6 +58,13 @@ def test_a_sweep_records_where_each_step_stands_and_replays_settled_work():
         assert key()["e"] == [6.0]
     assert runs == [3]  # the mutant run did not train again
 
+    @settled
+    def other(n):
+        return [n]
+
+    with sweeping(Sweep(replay=trace.settled)), pytest.raises(LookupError):
+        other(3)  # a run that took another path never gets someone else's result
+
 
 def test_single_slips_of_activations_and_derivatives():
     sigmoid = 1.0 / (1.0 + np.exp(-X))
