@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def _read(path: Path) -> dict[str, list[Alternative]] | None:
             index = json.loads(str(data["index"]))
             return {name: [Alternative(id, message, data[array], tuple(also), hidden)
                            for id, message, array, also, hidden in rows] for name, rows in index.items()}
-    except (OSError, ValueError, KeyError, TypeError, SyntaxError):
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError, zipfile.BadZipFile):  # swept again, rewritten
         return None
 
 

@@ -273,3 +273,14 @@ def test_a_right_value_never_waits_for_the_sweep():
     assert answer.judge(AnswerCheck(kind="answer", key="k"), ctx).status == "passed" and asked == []
     wrong = answer.judge(AnswerCheck(kind="answer", key="k"), replace(ctx, answers={"k": [1.0, 3.0]}))
     assert wrong.status == "failed" and asked  # a wrong value asks for the known mistakes
+
+
+def test_a_broken_cache_file_is_swept_again_and_rewritten(tmp_path, monkeypatch):
+    from grader import mutant_cache
+    monkeypatch.setenv("NNGRADE_CACHE", str(tmp_path))
+    rubric = api.load_rubric("nnti-ws2425-sheet6")
+    key = reference.answer_key(rubric.sheet, rubric.given)
+    path = tmp_path / f"mutants-{mutant_cache.content(rubric.sheet, rubric.given)}.npz"
+    path.write_bytes(b"PK\x03\x04 a zip file cut short")
+    found = mutant_cache.alternatives(rubric.sheet, rubric.given, key)
+    assert found and mutant_cache._read(path) is not None  # the sweep's values, written over the broken file
