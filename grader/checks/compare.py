@@ -94,7 +94,7 @@ def distinguishable(mistaken: Any, expected: Any, rtol: float, atol: float) -> b
         not _close(mistaken, expected, diagnose.SEPARATION * rtol, diagnose.SEPARATION * atol)
 
 
-def _said(mistake: Any, reveal: bool) -> str:
+def said(mistake: Any, reveal: bool) -> str:
     """A mistake's message; in a hidden task its version without the reference's formula, where it has one."""
     return mistake.message if reveal else (getattr(mistake, "hidden", "") or mistake.message)
 
@@ -112,6 +112,11 @@ def known_mistake(aligned: np.ndarray, expected: np.ndarray, alternatives: tuple
     distance = [_distance(aligned, a.value, rtol, atol) for a in fitting]
     nearest = min(distance)  # a printed 0.7747 fits 0.7747 better than 0.7929 under a 5 % tolerance
     fitting = [a for a, d in zip(fitting, distance) if d <= max(2.0 * nearest, EQUALLY_GOOD)]
+    return named(fitting)
+
+
+def named(fitting: list) -> Any:
+    """The first of the mistakes that fit, its message saying which others fit as well."""
     first, others = fitting[0], {a.id for a in fitting[1:]} | set(getattr(fitting[0], "also", ()))
     others.discard(first.id)
     if not others:
@@ -247,7 +252,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
         known = known_mistake(obs, exp, alternatives, rtol, atol)
         if known is not None:
             return Match(False, f"{what} has shape {obs.shape or 'scalar'}, expected {exp.shape or 'scalar'}: "
-                                f"{_said(known, reveal)}", (known.id,))
+                                f"{said(known, reveal)}", (known.id,))
         reduced = _reduced(obs, exp, rtol, atol)
         if reduced:
             return Match(False, f"{what} is one number where {exp.size} are expected (one per sample): the values "
@@ -264,7 +269,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     if not np.all(np.isfinite(aligned)):
         known = known_mistake(aligned, exp, alternatives, rtol, atol)
         if known is not None:
-            return Match(False, f"{what} contains nan or inf: {_said(known, reveal)}", (known.id,))
+            return Match(False, f"{what} contains nan or inf: {said(known, reveal)}", (known.id,))
         return Match(False, f"{what} contains nan or inf", ("not-finite",))
     error = np.abs(aligned - exp)
     if _accepts(aligned, exp, rtol, atol, allowance) or (accept_transpose and aligned.ndim == 2 and _accepts(
@@ -272,7 +277,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
         return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
     known = known_mistake(aligned, exp, alternatives, rtol, atol)
     if known is not None:
-        return Match(False, f"{what} is not correct: {_said(known, reveal)}", (known.id,), float(error.max()))
+        return Match(False, f"{what} is not correct: {said(known, reveal)}", (known.id,), float(error.max()))
     if by_hand and reveal and _close(aligned, exp, 0.1, atol):  # "close" would narrow a hidden value down
         return Match(False, f"{what} is close but outside the tolerance: check your rounding (keep three "
                             "significant digits in intermediate results)", ("rounding",), float(error.max()))

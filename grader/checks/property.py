@@ -12,7 +12,7 @@ import numpy as np
 import reference
 from grader import diagnose, mutants
 from grader.checks import Context, Outcome
-from grader.checks.compare import as_numbers, precision
+from grader.checks.compare import as_numbers, named, precision, said
 from grader.checks.job import failure
 from grader.rubric import PropertyCheck
 from reference.properties import Property, unresponsive, violation
@@ -103,8 +103,6 @@ def _mutant(prop: Property, calls, outputs: list[np.ndarray], tol: float, reveal
             continue
         fitting = [a for a in mutants.of_call(fn, arg) if diagnose.close(out, a.value, MUTANT_RTOL, tol)]
         if fitting:
-            others = sorted({a.id for a in fitting[1:]} | set(fitting[0].also) - {fitting[0].id})
-            also = f" (another slip gives the same values: {', '.join(others)})" if others else ""
-            said = fitting[0].message if reveal else (fitting[0].hidden or fitting[0].message)
-            return fitting[0].id, f"{name}: {said}{also}"
+            slip = named(fitting)
+            return slip.id, f"{name}: {said(slip, reveal)}"
     return None
