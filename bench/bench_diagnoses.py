@@ -29,8 +29,10 @@ import time
 import tomllib
 from pathlib import Path
 
-import reference
 from grader import api, diagnose, planted
+from grader import sheets
+
+BUILTIN = {sheet.id: sheet for sheet in sheets.builtin()}
 
 ROOT = Path(__file__).resolve().parent.parent
 CORRECT = ["Mueller_2571234_Schmidt_2569876", "Wagner_412345_Schulz_409876", "late_submission_Meier",
@@ -43,8 +45,8 @@ TYPICAL = ["Weber_2573410_Fischer_2570012", "Neumann_415500", "Lange_2580456_Wer
 def planted_figures() -> None:
     print(f"{'sheet':24} {'planted':>8} {'failing':>8} {'named':>8} {'share':>7} {'controls':>9} {'false':>6}")
     totals = [0, 0, 0, 0, 0]
-    for sheet_id in reference.SHEETS:
-        wrong, right = planted.plant(api.load_rubric(sheet_id))
+    for sheet_id in BUILTIN:
+        wrong, right = planted.plant(api.load_rubric(sheet_id), BUILTIN[sheet_id].reference)
         failing = [p for p in wrong if not p.too_close]
         named = [p for p in failing if p.named]
         false = [p for p in right if p.false_alarm]
@@ -66,8 +68,8 @@ def operator_figures() -> None:
     print(f"\nformula operators:\n{'sheet':24} {'planted':>8} {'failing':>8} {'named':>8} {'wrong':>6} {'none':>6} "
           f"{'share':>7}")
     totals = [0, 0, 0, 0, 0]
-    for sheet_id in reference.SHEETS:
-        found = planted.plant_operators(planted.Sheet(api.load_rubric(sheet_id)))
+    for sheet_id in BUILTIN:
+        found = planted.plant_operators(planted.Sheet(api.load_rubric(sheet_id), BUILTIN[sheet_id].reference))
         failing = [p for p in found if not p.too_close]
         named = [p for p in failing if p.named]
         wrong = [p for p in failing if p.outcome.diagnoses and not p.named]
@@ -87,9 +89,9 @@ def model_figures() -> None:
     print(f"\nerror model (slips of the reference's steps, single and the pairs it tries):\n{'sheet':24} {'planted':>8} {'failing':>8} "
           f"{'named':>8} {'wrong':>6} {'none':>6} {'share':>7} {'seconds':>8}")
     totals = [0, 0, 0, 0, 0]
-    for sheet_id in reference.SHEETS:
+    for sheet_id in BUILTIN:
         started = time.perf_counter()
-        found = planted.plant_values(planted.Sheet(api.load_rubric(sheet_id)), model=True)
+        found = planted.plant_values(planted.Sheet(api.load_rubric(sheet_id), BUILTIN[sheet_id].reference), model=True)
         seconds = time.perf_counter() - started
         failing = [p for p in found if not p.too_close]
         named = [p for p in failing if p.named]

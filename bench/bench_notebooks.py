@@ -121,7 +121,7 @@ def main() -> None:
         folder = Path(tmp)
         rubric_dir = rubrics(folder)
         generate(folder / "subs", args.n)
-        pairs = api.grading_plan([folder / "subs"], rubrics=rubric_dir)
+        pairs = api._grading_plan([folder / "subs"], None, [rubric_dir.parent], None)
         grading.grade(pairs[:2], workers=args.jobs)  # warm-up: font cache, IPython's transformer
         started = time.perf_counter()
         run = grading.grade(pairs, workers=args.jobs)

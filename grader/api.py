@@ -1,40 +1,48 @@
-"""The library's entry points; the CLI and the tests call these and nothing deeper."""
+"""The library's entry points; the CLI and the tests call these and nothing deeper.
+
+Every function takes `course`: course folders whose sheets join the built-in and installed ones (grader/sheets.py;
+default: $NNGRADE_COURSE, else the current folder when it is a course).
+"""
 from __future__ import annotations
 
-import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import reference
 from grader import rubric as rubric_mod
+from grader import sheets as discovery
+from grader.errors import SheetError, UsageError
+from grader.report.models import RunReport, SubmissionReport
 from grader.rubric import Problem, Rubric
+from grader.sheets import Catalogue, Sheet
 from reference.common import to_plain
 
-RUBRICS_ENV = "NNGRADE_RUBRICS"
+__all__ = ["AnswerKey", "Sheet", "SheetError", "UsageError", "answer_key", "catalogue", "check_examples",
+           "check_rubrics", "grade", "load_rubric", "sheets", "write_templates"]
+
+Course = Sequence[Path | str]
 
 
-class UsageError(Exception):
-    """A mistake in how the grader was called: one line that says what to do."""
+def catalogue(course: Course = ()) -> Catalogue:
+    """Every sheet this run can grade, by id."""
+    return discovery.discover(course)
 
 
-def rubrics_dir(explicit: Path | str | None = None) -> Path:
-    """Where the rubric files are: --rubrics, $NNGRADE_RUBRICS, ./rubrics, or the project's own."""
-    candidates = [explicit, os.environ.get(RUBRICS_ENV), Path.cwd() / "rubrics",
-                  Path(__file__).resolve().parent.parent / "rubrics"]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    raise UsageError("no rubrics folder found: pass --rubrics DIR or set NNGRADE_RUBRICS")
+def sheets(course: Course = ()) -> list[Sheet]:
+    """The discovered sheets with their origins (`grade sheets`)."""
+    return list(catalogue(course).values())
 
 
-def load_rubric(sheet_id: str, rubrics: Path | str | None = None) -> Rubric:
-    if sheet_id not in reference.SHEETS:
-        raise UsageError(f"unknown sheet {sheet_id!r}; known sheets: {', '.join(reference.SHEETS)}")
-    path = rubrics_dir(rubrics) / f"{sheet_id}.toml"
-    if not path.exists():
-        raise UsageError(f"no rubric for {sheet_id}: {path} does not exist")
-    return rubric_mod.load(path)
+def _sheet(sheet_id: str, found: Catalogue) -> Sheet:
+    if sheet_id not in found:
+        raise UsageError(found.unknown(sheet_id) + " (a course's own sheet needs --course DIR)")
+    return found[sheet_id]
+
+
+def load_rubric(sheet_id: str, course: Course = (), found: Catalogue | None = None) -> Rubric:
+    found = found if found is not None else catalogue(course)
+    return rubric_mod.load(_sheet(sheet_id, found).rubric, found)
 
 
 @dataclass(frozen=True)
@@ -54,23 +62,24 @@ class AnswerKey:
         return {name: to_plain(value) for name, value in self.values.items()}
 
 
-def answer_key(sheet_id: str, rubrics: Path | str | None = None) -> AnswerKey:
-    rubric = load_rubric(sheet_id, rubrics)
-    values = reference.answer_key(rubric.sheet, rubric.given)
+def answer_key(sheet_id: str, course: Course = ()) -> AnswerKey:
+    found = catalogue(course)
+    rubric = load_rubric(sheet_id, found=found)
+    values = found[sheet_id].reference.answer_key(rubric.given)
     return AnswerKey(rubric, values, rubric_mod.key_usage(rubric))
 
 
-def rubric_files(paths: list[Path | str], rubrics: Path | str | None = None) -> list[Path]:
-    """Expand folders to their *.toml files; no paths means the rubrics folder."""
+def rubric_files(paths: Sequence[Path | str], found: Catalogue) -> list[Path]:
+    """Expand folders to their *.toml files; no paths means every discovered sheet's rubric."""
     if not paths:
-        paths = [rubrics_dir(rubrics)]
+        return [sheet.rubric for sheet in found.values()]
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(p.glob("*.toml"))
-            if not found:
+            found_here = sorted(p.glob("*.toml")) or sorted((p / "rubrics").glob("*.toml"))
+            if not found_here:
                 raise UsageError(f"{p}: no rubric files (*.toml) in this folder")
-            files.extend(found)
+            files.extend(found_here)
         elif p.exists():
             files.append(p)
         else:
@@ -78,56 +87,82 @@ def rubric_files(paths: list[Path | str], rubrics: Path | str | None = None) -> 
     return files
 
 
-def check_rubrics(paths: list[Path | str], rubrics: Path | str | None = None) -> tuple[list[Path], list[Problem]]:
-    files = rubric_files(paths, rubrics)
-    return files, rubric_mod.check_files(files)
+def check_rubrics(paths: Sequence[Path | str] = (), course: Course = ()) -> tuple[list[Path], list[Problem]]:
+    """Validate rubric files against their sheets' references (default: every sheet's, or the course's own)."""
+    found = catalogue(course)
+    if not paths and course:
+        paths = [sheet.rubric for sheet in found.values() if sheet.origin.kind == "course"]
+    files = rubric_files(paths, found)
+    return files, rubric_mod.check_files(files, found)
 
 
-def grading_plan(paths: list[Path | str], sheet: str | None = None, rubrics: Path | str | None = None,
-                 python: str | None = None) -> list[tuple[Path, "SheetSetup"]]:
-    """Every submission under `paths` with its sheet's rubric, key and plan (built once per sheet).
-    `python` names the interpreter that runs student code (default: the rubric's, else the grader's)."""
+def check_examples(course: Course = (), sheet_ids: Sequence[str] = ()) -> list[Problem]:
+    """Grade each sheet's examples that its README (`submissions/<id>/README.md`) speaks about and compare
+    (default: the course's sheets with --course, else every sheet)."""
+    from grader import examples
+
+    found = catalogue(course)
+    chosen = [found[i] for i in sheet_ids] if sheet_ids else \
+        [s for s in found.values() if not course or s.origin.kind == "course"]
+    problems: list[Problem] = []
+    for sheet in chosen:
+        if not (sheet.examples / "README.md").is_file():
+            continue
+        run = grade([sheet.examples], sheet=sheet.id, course=course)
+        problems += examples.check(sheet, {report.name: report for report in run.submissions})
+    return problems
+
+
+def _grading_plan(paths: Sequence[Path | str], sheet: str | None, course: Course, python: str | None
+          ) -> list[tuple[Path, Any]]:
+    """Every submission under `paths` with its sheet's rubric, key and plan (built once per sheet)."""
     from grader import intake
     from grader.environment import EnvironmentProblem
     from grader.grading import SheetSetup
 
-    if sheet is not None and sheet not in reference.SHEETS:
-        raise UsageError(f"unknown sheet {sheet!r}; known sheets: {', '.join(reference.SHEETS)}")
+    found = catalogue(course)
+    if sheet is not None:
+        _sheet(sheet, found)
     try:
-        found = intake.discover([Path(p) for p in paths], sheet, list(reference.SHEETS))
+        pairs = intake.discover([Path(p) for p in paths], sheet, list(found))
     except intake.IntakeError as exc:
         raise UsageError(str(exc)) from None
-    if not found:
+    if not pairs:
         raise UsageError(f"no submissions found in {', '.join(map(str, paths))}: expected folders, .zip or .py files "
                          "under a folder named after the sheet")
     setups: dict[str, SheetSetup] = {}
-    for _, sheet_id in found:
+    for _, sheet_id in pairs:
         if sheet_id not in setups:
-            rubric = load_rubric(sheet_id, rubrics)
+            rubric = load_rubric(sheet_id, found=found)
             try:
-                setups[sheet_id] = SheetSetup.build(rubric, rubrics_dir(rubrics) / f"{sheet_id}.toml", python)
+                setups[sheet_id] = SheetSetup.build(found[sheet_id], rubric, python)
             except EnvironmentProblem as exc:
                 raise UsageError(str(exc)) from None
-    return [(path, setups[sheet_id]) for path, sheet_id in found]
+    return [(path, setups[sheet_id]) for path, sheet_id in pairs]
 
 
-def grade(paths: list[Path | str], sheet: str | None = None, rubrics: Path | str | None = None,
-          workers: int | None = None, on_done=None, python: str | None = None, feedback: Path | None = None):
-    """Grade every submission under `paths`; returns the RunReport."""
+def grade(paths: Sequence[Path | str], *, sheet: str | None = None, course: Course = (), workers: int | None = None,
+          python: str | None = None, feedback: Path | None = None, previous: Sequence[SubmissionReport] = (),
+          on_start: Callable[[int], None] | None = None,
+          on_done: Callable[[SubmissionReport], None] | None = None) -> RunReport:
+    """Grade every submission under `paths`. Submissions already in `previous` (an interrupted run's report) are
+    kept, not graded again. `on_start` hears how many submissions there are, `on_done` each report as it is done."""
     from grader import grading
 
-    return grading.grade(grading_plan(paths, sheet, rubrics, python), workers=workers, on_done=on_done,
-                         feedback=feedback)
+    pairs = _grading_plan(paths, sheet, course, python)
+    if on_start is not None:
+        on_start(len(pairs))
+    return grading.grade(pairs, workers=workers, on_done=on_done, previous=list(previous), feedback=feedback)
 
 
-def write_templates(sheet_id: str, folder: Path | str, rubrics: Path | str | None = None,
-                    overwrite: bool = False) -> list[Path]:
+def write_templates(sheet_id: str, folder: Path | str, course: Course = (), overwrite: bool = False) -> list[Path]:
     """The files a sheet hands out to students (the rubric's `templates`), copied into `folder`."""
-    rubric = load_rubric(sheet_id, rubrics)
+    found = catalogue(course)
+    rubric = load_rubric(sheet_id, found=found)
     if not rubric.templates:
         raise UsageError(f"{sheet_id} hands out no template files (its rubric lists none)")
     folder = Path(folder)
-    sources = [rubric_mod.provided_file(rubrics_dir(rubrics) / f"{sheet_id}.toml", rubric, n) for n in rubric.templates]
+    sources = [rubric_mod.provided_file(found[sheet_id].rubric, rubric, n) for n in rubric.templates]
     targets = [folder / source.name for source in sources]
     existing = [str(t) for t in targets if t.exists()]
     if existing and not overwrite:

@@ -8,29 +8,40 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-import reference
 from grader import api
+from grader.errors import ExitCode, UsageError
 from grader.report.models import RunReport
 from grader.rubric import RubricError
 
-rubrics_option = click.option(
-    "--rubrics", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Folder of rubric files (default: ./rubrics or the project's own).",
+course_option = click.option(
+    "--course", "course", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+    help="A course folder (rubrics/, reference/, submissions/) whose sheets join the built-in ones and replace "
+         "those of the same id; may be given more than once (default: $NNGRADE_COURSE, else the current folder "
+         "when it is one).",
 )
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = ExitCode.USAGE) -> None:
     click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+    sys.exit(int(code))
 
 
 class DefaultGroup(click.Group):
-    """`grade PATH...` means `grade run PATH...`: the tutor's everyday command stays short."""
+    """`grade PATH...` means `grade run PATH...`: the tutor's everyday command stays short. Every caller-facing
+    error is caught here, once, and printed as one line."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"):
             args = ["run", *args]
         return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except RubricError as exc:
+            fail(f"the rubric is invalid; run `grade rubric check` for details:\n{exc}")
+        except UsageError as exc:
+            fail(str(exc))
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,49 +51,74 @@ def main() -> None:
 
     \b
     grade submissions/              grade every submission (same as `grade run ...`)
+    grade examples                  grade the example submissions every sheet ships
     grade key SHEET                 the tutor's answer key
-    grade template SHEET            the files a sheet hands out (the 7.3 notebook)
-    grade rubric check              validate rubric files
+    grade template SHEET            the files a sheet hands out (a notebook to fill in)
+    grade sheets                    the sheets this grader knows, and where each comes from
+    grade new SHEET-ID              start a course's own sheet (rubric, reference, examples, test)
+    grade rubric check              validate rubric files (a whole course with --course)
     """
+
+
+def grading_options(command):
+    for option in reversed([
+        click.option("--sheet", default=None, help="Sheet id, when the folder names do not say it."),
+        click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the full report as JSON."),
+        click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write a gradebook, one row per student."),
+        click.option("--diagnoses", "diagnoses_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write how often each typical mistake came up, per task (CSV)."),
+        click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Write one Markdown feedback file per submission into this folder, and every notebook "
+                          "as an HTML page with the verdicts inside."),
+        click.option("--python", "python", default=None, metavar="PATH",
+                     help="Interpreter of the course environment that runs student code (one with torch or jax, "
+                          "say); default: the rubric's, else the grader's own."),
+        click.option("--resume", is_flag=True,
+                     help="Keep the submissions already in the --json file; grade only the rest."),
+        click.option("--details", is_flag=True, help="Also print every task of every submission."),
+        click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+                     help="Submissions graded in parallel (default: cores)."),
+        course_option,
+    ]):
+        command = option(command)
+    return command
 
 
 @main.command("run")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--sheet", default=None, help="Sheet id, when the folder names do not say it.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the full report as JSON.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a gradebook, one row per student.")
-@click.option("--diagnoses", "diagnoses_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write how often each typical mistake came up, per task (CSV).")
-@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write one Markdown feedback file per submission into this folder, and every notebook "
-                   "as an HTML page with the verdicts inside.")
-@click.option("--python", "python", default=None, metavar="PATH",
-              help="Interpreter of the course environment that runs student code (one with torch or jax, say); "
-                   "default: the rubric's, else the grader's own.")
-@click.option("--resume", is_flag=True, help="Keep the submissions already in the --json file; grade only the rest.")
-@click.option("--details", is_flag=True, help="Also print every task of every submission.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Submissions graded in parallel (default: cores).")
-@rubrics_option
-def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | None, csv_path: Path | None,
-                diagnoses_path: Path | None, feedback_dir: Path | None, python: str | None, resume: bool, details: bool, jobs: int | None,
-                rubrics: Path | None) -> None:
+@grading_options
+def run_command(paths: tuple[Path, ...], **options) -> None:
     """Grade submissions: folders, .zip or .py files under a folder named after the sheet."""
+    _grade(list(paths), **options)
+
+
+@main.command("examples")
+@click.argument("sheets", nargs=-1)
+@grading_options
+def examples_command(sheets: tuple[str, ...], **options) -> None:
+    """Grade the example submissions SHEETS ship (default: every sheet's), wherever nngrade is installed."""
+    found = api.catalogue(options["course"])
+    chosen = [found[s] if s in found else fail(found.unknown(s)) for s in sheets] or list(found.values())
+    folders = [sheet.examples for sheet in chosen if sheet.examples.is_dir()]
+    if not folders:
+        fail("no example submissions: " + ", ".join(s.id for s in chosen) + " ship none")
+    _grade(folders, **options)
+
+
+def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_path: Path | None,
+           diagnoses_path: Path | None, feedback_dir: Path | None, python: str | None, resume: bool,
+           details: bool, jobs: int | None, course: tuple[Path, ...]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from grader import grading
     from grader.report import csv_report, diagnoses, feedback, json_report, table
 
-    try:
-        pairs = api.grading_plan(list(paths), sheet, rubrics, python)
-    except api.UsageError as exc:
-        fail(str(exc))
-    except RubricError as exc:
-        fail(f"the rubric is invalid; run `grade rubric check` for details:\n{exc}")
     previous = _previous_reports(json_path) if resume else []
     done: list = list(previous)
 
-    def finished(report, progress, bar) -> None:
-        progress.update(bar, advance=1, description=report.name)
+    def finished(report, progress) -> None:
+        progress.update(progress.task_ids[0], advance=1, description=report.name)
         if json_path:  # after every submission, so an interrupted run loses nothing
             done.append(report)
             json_report.write(RunReport(submissions=done), json_path)
@@ -91,9 +127,9 @@ def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | No
     try:
         with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                       TextColumn("{task.description}"), console=err, transient=True) as progress:
-            bar = progress.add_task("", total=len(pairs))
-            run = grading.grade(pairs, workers=jobs, previous=previous, feedback=feedback_dir,
-                                on_done=lambda r: finished(r, progress, bar))
+            run = api.grade(paths, sheet=sheet, course=course, workers=jobs, python=python, previous=previous,
+                            feedback=feedback_dir, on_start=lambda total: progress.add_task("", total=total),
+                            on_done=lambda r: finished(r, progress))
         Console().print(table.render(run, details))
         if json_path:
             json_report.write(run, json_path)
@@ -103,14 +139,17 @@ def run_command(paths: tuple[Path, ...], sheet: str | None, json_path: Path | No
             diagnoses.write(run, diagnoses_path)
         if feedback_dir:
             feedback.write(run, feedback_dir)
+    except (UsageError, RubricError):
+        raise
     except OSError as exc:
         fail(f"cannot write the report: {exc.strerror}: {exc.filename}")
-    except Exception as exc:  # the grader itself failed: say so in one line, exit 1
-        fail(f"the grader failed ({type(exc).__name__}: {exc}); please report this with the submission", code=1)
+    except Exception as exc:  # the grader itself failed: say so in one line
+        fail(f"the grader failed ({type(exc).__name__}: {exc}); please report this with the submission",
+             code=ExitCode.GRADER_FAILED)
     failed = [r.name for r in run.submissions if r.grader_error]
     if failed:
         fail(f"the grader failed on {len(failed)} submission(s): {', '.join(failed[:5])}; "
-             "their reports say why (please report this)", code=1)
+             "their reports say why (please report this)", code=ExitCode.GRADER_FAILED)
 
 
 def _previous_reports(json_path: Path | None) -> list:
@@ -128,19 +167,14 @@ def _previous_reports(json_path: Path | None) -> list:
 @main.command("key")
 @click.argument("sheets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One flat JSON object of dotted keys (one sheet only).")
-@rubrics_option
-def key_command(sheets: tuple[str, ...], as_json: bool, rubrics: Path | None) -> None:
+@course_option
+def key_command(sheets: tuple[str, ...], as_json: bool, course: tuple[Path, ...]) -> None:
     """Print every given input and expected value of SHEETS (default: all sheets)."""
     from grader.report.key import render
 
     if as_json and len(sheets) != 1:
-        fail("--json prints one sheet: name it, e.g. `grade key nnti-ws2324-sheet7 --json`")
-    try:
-        keys = [api.answer_key(s, rubrics) for s in (sheets or tuple(reference.SHEETS))]
-    except api.UsageError as exc:
-        fail(str(exc))
-    except RubricError as exc:
-        fail(f"the rubric is invalid; run `grade rubric check` for details:\n{exc}")
+        fail("--json prints one sheet: name it, e.g. `grade key SHEET --json` (`grade sheets` lists them)")
+    keys = [api.answer_key(s, course) for s in (sheets or tuple(api.catalogue(course)))]
     if as_json:
         click.echo(json.dumps(keys[0].plain(), indent=2))
         return
@@ -155,19 +189,44 @@ def key_command(sheets: tuple[str, ...], as_json: bool, rubrics: Path | None) ->
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               help="Folder to write into (default: the current folder).")
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
-@rubrics_option
-def template_command(sheet: str, out: Path, force: bool, rubrics: Path | None) -> None:
-    """Write the files SHEET hands out to students (e.g. the 7.3 notebook of nnti-ws2324-sheet7)."""
+@course_option
+def template_command(sheet: str, out: Path, force: bool, course: tuple[Path, ...]) -> None:
+    """Write the files SHEET hands out to students (a notebook or a code template to fill in)."""
     try:
-        written = api.write_templates(sheet, out, rubrics, overwrite=force)
-    except api.UsageError as exc:
-        fail(str(exc))
-    except RubricError as exc:
-        fail(f"the rubric is invalid; run `grade rubric check` for details:\n{exc}")
+        written = api.write_templates(sheet, out, course, overwrite=force)
     except OSError as exc:
         fail(f"cannot write the template: {exc.strerror}: {exc.filename}")
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@main.command("sheets")
+@course_option
+def sheets_command(course: tuple[Path, ...]) -> None:
+    """List the sheets this grader knows: built in, from installed packs, from course folders."""
+    from grader.report.sheets import render
+
+    Console().print(render(api.sheets(course)))
+
+
+@main.command("new")
+@click.argument("sheet_id")
+@click.option("--course", "course", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="The course folder to add the sheet to (default: the current folder).")
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+def new_command(sheet_id: str, course: Path, force: bool) -> None:
+    """Start a course's own sheet: a rubric with one task of each common kind, a reference module, a correct and
+    a wrong example submission and a test that grades them. It grades out of the box."""
+    from grader import scaffold
+
+    try:
+        written = scaffold.new_sheet(sheet_id, course, overwrite=force)
+    except OSError as exc:
+        fail(f"cannot write the sheet: {exc.strerror}: {exc.filename}")
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit them, then `grade rubric check --course {course}` and `grade examples {sheet_id} "
+               f"--course {course}`")
 
 
 @main.group("rubric")
@@ -177,17 +236,19 @@ def rubric_group() -> None:
 
 @rubric_group.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@rubrics_option
-def rubric_check(paths: tuple[Path, ...], rubrics: Path | None) -> None:
-    """Validate rubric files (default: the rubrics folder); exit 2 on any problem."""
-    try:
-        files, problems = api.check_rubrics(list(paths), rubrics)
-    except api.UsageError as exc:
-        fail(str(exc))
+@click.option("--examples", is_flag=True, help="Also grade each sheet's examples and compare with what their "
+                                               "README states.")
+@course_option
+def rubric_check(paths: tuple[Path, ...], examples: bool, course: tuple[Path, ...]) -> None:
+    """Validate rubric files against their references (default: every sheet's; with --course, the course's own);
+    exit 2 on any problem."""
+    files, problems = api.check_rubrics(list(paths), course)
+    if examples:
+        problems += api.check_examples(course)
     for problem in problems:
         click.echo(str(problem))
     bad = {p.file for p in problems}
-    click.echo(f"{len(files) - len(bad)} of {len(files)} rubric files valid"
+    click.echo(f"{len(files) - len([f for f in files if str(f) in bad])} of {len(files)} rubric files valid"
                + (f", {len(problems)} problems" if problems else ""))
     if problems:
-        sys.exit(2)
+        sys.exit(int(ExitCode.USAGE))

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-import reference
 from grader import frameworks, intake, judge, known_mistakes, mutants, notebook, plans, sandbox
 from grader.checks import NotebookRun
 from grader.environment import Environment, probe
@@ -31,14 +30,15 @@ from grader.isolation import Isolation, detect, read_only_roots
 from grader.notebook import Notebook
 from grader.report import notebook_html
 from grader.report.files import write_atomic
-from grader.report.models import FileNote, RunReport, SubmissionReport, TaskResult
+from grader.report.models import FileNote, RunReport, SheetOrigin, SubmissionReport, TaskResult
 from grader.rubric import Rubric, provided_file
+from grader.sheets import Sheet
 
 
 @dataclass(frozen=True)
 class SheetSetup:
+    sheet: Sheet
     rubric: Rubric
-    rubric_path: Path
     key: dict[str, Any]
     plan: plans.Plan
     environment: Environment = Environment(None)
@@ -51,21 +51,25 @@ class SheetSetup:
 
     @property
     def mistakes(self) -> dict[str, list]:
-        return known_mistakes.result(self.known, self.rubric, self.key)
+        return known_mistakes.result(self.known, self.sheet.reference, self.rubric, self.key)
 
     def pending_mistakes(self) -> Mapping[str, list]:
         """`mistakes` as a mapping that waits for the sweep only when a check first looks something up."""
         return known_mistakes.Pending(lambda: self.mistakes)
 
+    @property
+    def rubric_path(self) -> Path:
+        return self.sheet.rubric
+
     @classmethod
-    def build(cls, rubric: Rubric, rubric_path: Path, python: str | None = None) -> "SheetSetup":
-        key, trace = mutants.traced_key(rubric.sheet, rubric.given)
+    def build(cls, sheet: Sheet, rubric: Rubric, python: str | None = None) -> "SheetSetup":
+        key, trace = mutants.traced_key(sheet.reference, rubric.given)
         required = tuple(sorted({m for task in rubric.tasks for m in task.requires} | set(frameworks.FRAMEWORKS)))
         environment = probe(python or rubric.python, required)
         unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
-        return cls(rubric, rubric_path, key, plans.build(rubric, key, unavailable), environment,
-                   unavailable=unavailable, isolation=sandbox_for(environment),
-                   known=known_mistakes.start(rubric.sheet, rubric.given, key, trace))
+        return cls(sheet, rubric, key, plans.build(rubric, key, sheet.reference, unavailable), environment,
+                   unavailable=unavailable, isolation=sandbox_for(environment, sheet),
+                   known=known_mistakes.start(sheet.reference, rubric.given, key, trace))
 
     def unneeded(self, file: str) -> list[str]:
         """The modules a file's tasks need and the environment lacks, when no other task needs the file."""
@@ -102,13 +106,15 @@ def data_files(sheet: str, names: tuple[tuple[str, str], ...], key: dict[str, An
     return out
 
 
-def sandbox_for(environment: Environment) -> Isolation:
-    """The isolation layers for children of this interpreter, probed once per run."""
+def sandbox_for(environment: Environment, sheet: Sheet) -> Isolation:
+    """The isolation layers for children of this interpreter, probed once per run. The grader's folders and the
+    sheet's (its reference, its rubric) are hidden in the child, also where they lie among its libraries (a wheel
+    install, a sheet pack in site-packages)."""
     python = environment.python or sys.executable
     roots = read_only_roots(environment.python, list(environment.roots) or sandbox.library_paths(),
                             sandbox.WORKER.parent)
-    forbidden = (str(Path(reference.__file__).resolve()), str(Path(__file__).resolve()))
-    return detect(python, tuple(roots), forbidden)
+    hidden = tuple(dict.fromkeys([*sandbox.GRADER_FOLDERS, *map(str, sheet.hidden)]))
+    return detect(python, tuple(roots), hidden)
 
 
 def _failed_everywhere(setup: SheetSetup, message: str) -> list[TaskResult]:
@@ -176,8 +182,9 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
                 else _missing_run(jobs, sources.problems)
             _note_run(run, report, sources)
         runs = sources.runs(run)
-        report.tasks = judge.judge_submission(rubric, setup.key, setup.plan, run, answers, answers_problem,
-                                              runs, setup.environment, setup.pending_mistakes(), lacking)
+        report.tasks = judge.judge_submission(rubric, setup.sheet.reference, setup.key, setup.plan, run, answers,
+                                              answers_problem, runs, setup.environment, setup.pending_mistakes(),
+                                              lacking)
         report.points = round(sum(t.points for t in report.tasks), 4)
         if setup.feedback is not None:
             _write_notebook_feedback(setup, sources, runs, report)
@@ -198,7 +205,7 @@ def _run(submission: Path, sources: Sources, setup: SheetSetup, limits: sandbox.
     code.update({f"{Path(name).stem}.py": p for name, p in sources.scripts.items()})
     code.update(setup.provided())  # the course's given files are the course's: a submission's copy never replaces them
     # where there is no sandbox the audit hook keeps the child out of the rubrics and the other submissions
-    forbidden = (str(setup.rubric_path.parent), str(submission.parent))
+    forbidden = (*map(str, setup.sheet.hidden), str(submission.parent))
     script_jobs = [job for job in jobs if job["file"] not in sources.notebooks
                    and job["file"] not in sources.problems]
     runs = [_missing_run([job for job in jobs if job["file"] in sources.problems], sources.problems)]
@@ -381,4 +388,6 @@ def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
                 on_done(future.result())
     reports = [kept[k] if k in kept else futures[k].result() for k in keys]
     layers = {(layer.name, layer.active, layer.how): layer for _, setup in pairs for layer in setup.isolation.layers}
-    return RunReport(grader_version=version("nngrade"), submissions=reports, isolation=list(layers.values()))
+    origins = {setup.sheet.id: SheetOrigin.of(setup.sheet) for _, setup in pairs}
+    return RunReport(grader_version=version("nngrade"), submissions=reports, isolation=list(layers.values()),
+                     sheets=list(origins.values()))

@@ -39,7 +39,16 @@ SETPRIV = "/usr/bin/setpriv"
 MAX_PROCESSES = 64
 PROBE = r"""
 import json, os, sys
-forbidden = [p for p in sys.argv[1:] if os.path.exists(p)]
+def seen(path):
+    if os.path.isfile(path):
+        return os.path.getsize(path) > 0
+    for folder, _, files in os.walk(path):  # a hidden folder is empty, but for the worker bound back inside it
+        real = os.path.realpath(folder)
+        if files and real != worker and not real.startswith(worker + os.sep):
+            return True
+    return False
+worker = os.path.realpath(sys.argv[1])
+forbidden = [p for p in sys.argv[2:] if os.path.exists(p) and seen(p)]
 try:
     with open("/proc/net/dev") as f:
         interfaces = sorted(line.split(":")[0].strip() for line in f.readlines()[2:])
@@ -55,6 +64,7 @@ class Isolation:
     cgroups: tuple[tuple[str, Path], ...] = ()  # controllers this process may create cgroups in
     layers: tuple[IsolationLayer, ...] = ()
     read_only: tuple[str, ...] = ()  # the interpreter's prefixes and libraries, and the worker
+    hidden: tuple[str, ...] = ()  # folders and files among those that the child must not see (the grader's, a sheet's)
     host_uid: int | None = None  # when the grader runs as root: bubblewrap is started as this user
     tmpfs_bytes: int = 128 * 2**20
 
@@ -81,6 +91,7 @@ class Isolation:
         for path in dict.fromkeys(self.read_only):
             if Path(path).exists():
                 args += ["--ro-bind", path, path]
+        args += masking(self.hidden, self.read_only)
         args += ["--ro-bind", str(root / "plan.json"), str(root / "plan.json"),
                  "--ro-bind", str(root / "in"), str(root / "in"), "--ro-bind", str(source), str(source),
                  # the results and blob files only: the child cannot create files on the host
@@ -233,11 +244,13 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
     layers: list[IsolationLayer] = []
     probe = None
     host_uid = None
+    hidden = hidden_within(forbidden, read_only)
     if bwrap is not None:
         closed = closed_to_others((python, *read_only)) if os.geteuid() == 0 else None
         attempts = [SANDBOX_UID, None] if os.geteuid() == 0 and Path(SETPRIV).exists() and not closed else [None]
         for host_uid in attempts:  # unprivileged on the host where the interpreter is readable by that user
-            probe, why = _probe(Isolation(bwrap, cgroups, read_only=read_only, host_uid=host_uid), python, forbidden)
+            probe, why = _probe(Isolation(bwrap, cgroups, read_only=read_only, hidden=hidden, host_uid=host_uid),
+                                python, forbidden)
             if probe is not None:
                 break
         if probe is None:
@@ -277,7 +290,7 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
     layers.append(IsolationLayer.of("cpu", "cpu" in capped, "one core per child (cgroup quota)" if "cpu" in capped else
                         "no cpu cgroup: a child can slow the others down, not change their results' values"))
     layers.append(IsolationLayer.of("limits", True, "memory, CPU time, file size, open files (rlimits), wall clock"))
-    return Isolation(bwrap, cgroups, tuple(layers), read_only, host_uid if bwrap else None)
+    return Isolation(bwrap, cgroups, tuple(layers), read_only, hidden, host_uid if bwrap else None)
 
 
 def _probe(iso: Isolation, python: str, forbidden: tuple[str, ...]) -> tuple[dict | None, list[str]]:
@@ -289,7 +302,8 @@ def _probe(iso: Isolation, python: str, forbidden: tuple[str, ...]) -> tuple[dic
         for name in ("plan.json", "out/results.jsonl", "out/blobs.bin"):
             (scratch / name).write_text("")
         open_up(scratch, iso.host_uid)
-        command = iso.wrap([python, "-I", "-S", "-c", PROBE, *forbidden], scratch,
+        worker = next((r for r in iso.read_only if Path(r, "child.py").is_file()), "/nonexistent")
+        command = iso.wrap([python, "-I", "-S", "-c", PROBE, worker, *forbidden], scratch,
                            {"PATH": "/usr/bin:/bin"}, scratch / "ws", scratch / "src")
         done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
         if done.returncode != 0:
@@ -312,6 +326,35 @@ def open_up(root: Path, host_uid: int | None) -> None:
     for name in ("results.jsonl", "blobs.bin"):
         if (root / "out" / name).exists():
             os.chown(root / "out" / name, host_uid, host_uid)
+
+
+def _within(path: str, folder: str) -> bool:
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def hidden_within(paths: tuple[str, ...], read_only: tuple[str, ...]) -> tuple[str, ...]:
+    """The forbidden paths that the read-only binds would show the child: the grader and its sheets installed in
+    site-packages, a checkout around the worker, a course folder around the course's venv."""
+    return tuple(p for p in dict.fromkeys(os.path.realpath(p) for p in paths)
+                 if os.path.exists(p) and any(_within(p, root) for root in read_only)
+                 and all(os.path.realpath(root) != p for root in read_only))
+
+
+def masking(hidden: tuple[str, ...], read_only: tuple[str, ...]) -> list[str]:
+    """bubblewrap arguments that put an empty folder over each hidden folder (/dev/null over a file), then bind
+    back what the child needs inside one (the worker, inside the grader's folder), then make the empty folders
+    read-only."""
+    args: list[str] = []
+    folders = [p for p in hidden if Path(p).is_dir()]
+    for path in hidden:
+        args += ["--tmpfs", path] if path in folders else ["--ro-bind", "/dev/null", path]
+    for root in read_only:
+        if any(_within(root, folder) for folder in folders) and Path(root).exists():
+            args += ["--ro-bind", root, root]
+    for folder in folders:
+        args += ["--remount-ro", folder]
+    return args
 
 
 def read_only_roots(python: str | None, library: list[str], worker: Path) -> list[str]:

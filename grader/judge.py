@@ -6,9 +6,9 @@ checks by weight; manual checks keep their share pending for a tutor.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from types import ModuleType
 from typing import Any
 
-import reference
 from grader import frameworks, stand_in
 from grader.checks import Context, NotebookRun, Outcome
 from grader.checks import answer, cell, choice, expression, figure, gradient, manual, property as property_check
@@ -102,18 +102,17 @@ def unavailable(task: Task, rubric: Rubric, missing: list[str], environment: Env
                       visibility=rubric.visibility_of(task), pending_points=task.points)
 
 
-def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: ChildRun | None,
+def judge_submission(rubric: Rubric, module: ModuleType, key: dict[str, Any], plan: Plan, run: ChildRun | None,
                      answers: dict[str, Any] | None, answers_problem: str | None,
                      notebooks: dict[str, NotebookRun] | None = None,
                      environment: Environment = Environment(None),
                      mistakes: Mapping[str, list] | None = None,
                      lacking: dict[str, tuple[str, list[str]]] | None = None) -> list[TaskResult]:
-    """`lacking`: the submission's files that import a framework the environment lacks; their tasks that do not
-    pass are unavailable, never failed on the NameErrors that follow."""
+    """`module`: the sheet's reference. `lacking`: the submission's files that import a framework the environment
+    lacks; their tasks that do not pass are unavailable, never failed on the NameErrors that follow."""
     results = []
     lacking = lacking or {}
     notebooks = notebooks or {}
-    module = reference.sheet_module(rubric.sheet)
     functions = {name: prop.functions() for name, prop in getattr(module, "PROPERTIES", {}).items()}
     for task in rubric.tasks:
         missing = environment.missing(task.requires)
@@ -127,7 +126,7 @@ def judge_submission(rubric: Rubric, key: dict[str, Any], plan: Plan, run: Child
             jid = job_id(task.id, index)
             file = getattr(check, "file", None)
             return Context(key=key, defaults=rubric.defaults, reveal=rubric.visibility_of(task) == "public",
-                           sheet=rubric.sheet, job=run.jobs.get(jid) if run is not None else None,
+                           sheet=rubric.sheet, reference=module, job=run.jobs.get(jid) if run is not None else None,
                            retry=run.jobs.get(retry_id(jid)) if run is not None else None,
                            answers=answers, answers_problem=answers_problem,
                            property_input=plan.property_inputs.get(jid), batch=plan.batches.get(jid, ()),

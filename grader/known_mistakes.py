@@ -10,6 +10,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from types import ModuleType
 from typing import Any
 
 from grader import mutant_cache, mutants
@@ -27,16 +28,18 @@ def _low_priority() -> None:
 _SWEEPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nngrade-sweep", initializer=_low_priority)
 
 
-def start(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep) -> Future:
-    """The sheet's known mistakes, from the disk cache or swept anew; one sheet at a time."""
-    return _SWEEPER.submit(mutant_cache.alternatives, sheet, given, key, trace)
+def start(module: ModuleType, given: dict[str, Any], key: dict[str, Any], trace: Sweep) -> Future:
+    """The known mistakes of the sheet whose reference is `module`, from the disk cache or swept anew; one sheet
+    at a time."""
+    return _SWEEPER.submit(mutant_cache.alternatives, module, given, key, trace)
 
 
 _FALLBACKS: dict[int, dict[str, list]] = {}  # by the failed sweep's Future: computed once
 _FALLING_BACK = threading.Lock()
 
 
-def result(known: Future | dict[str, list], rubric: Rubric, key: dict[str, Any]) -> dict[str, list]:
+def result(known: Future | dict[str, list], module: ModuleType, rubric: Rubric, key: dict[str, Any]
+           ) -> dict[str, list]:
     """The sweep's result. If the sweep failed, the sheet's own list, computed once; if that fails too, no
     known mistakes: they only name mistakes, and a student's wrong value must never fail the grading."""
     if not isinstance(known, Future):
@@ -47,7 +50,7 @@ def result(known: Future | dict[str, list], rubric: Rubric, key: dict[str, Any])
         with _FALLING_BACK:
             if id(known) not in _FALLBACKS:
                 try:
-                    _FALLBACKS[id(known)] = mutants.known(rubric.sheet, rubric.given, key)
+                    _FALLBACKS[id(known)] = mutants.known(module, rubric.given, key)
                 except Exception:
                     _FALLBACKS[id(known)] = {}
             return _FALLBACKS[id(known)]

@@ -14,6 +14,7 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -35,10 +36,15 @@ def folder() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nngrade"
 
 
-def content(sheet: str, given: dict[str, Any]) -> str:
+def content(module: ModuleType, given: dict[str, Any]) -> str:
+    """The sheet, its given data, numpy's version and the source of the references (the built-in ones, which a
+    course's may use, and the module's own folder) and of the error model."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([sheet, given, np.__version__], sort_keys=True, default=repr).encode())
-    for source in sorted(Path(reference.__file__).parent.glob("*.py")) + list(SOURCES):
+    digest.update(json.dumps([module.SHEET_ID, module.__name__, given, np.__version__], sort_keys=True,
+                             default=repr).encode())
+    own = Path(module.__file__).resolve()
+    folders = dict.fromkeys([Path(reference.__file__).resolve().parent, own.parent])
+    for source in [p for folder in folders for p in sorted(folder.glob("*.py"))] + list(SOURCES):
         digest.update(source.name.encode() + source.read_bytes())
     return digest.hexdigest()[:32]
 
@@ -79,15 +85,15 @@ def _write(path: Path, found: dict[str, list[Alternative]]) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
-def alternatives(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
+def alternatives(module: ModuleType, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
                  ) -> dict[str, list[Alternative]]:
     """mutants.alternatives, read from the cache when this content was swept before."""
     try:
-        path = folder() / f"mutants-{content(sheet, given)}.npz"
+        path = folder() / f"mutants-{content(module, given)}.npz"
     except (OSError, TypeError, ValueError):
-        return mutants.alternatives(sheet, given, key, trace)
+        return mutants.alternatives(module, given, key, trace)
     found = _read(path) if path.exists() else None
     if found is None:
-        found = mutants.alternatives(sheet, given, key, trace)
+        found = mutants.alternatives(module, given, key, trace)
         _write(path, found)
     return found

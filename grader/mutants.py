@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-import reference
 from grader.mutation_operators import OPERATORS
 from reference.mistakes import Alternative, Combination, alternatives as listed
 from reference import steps
@@ -66,11 +65,12 @@ def _run(module: ModuleType, given: dict[str, Any], sweep: Sweep) -> dict[str, A
         return None
 
 
-def traced_key(sheet: str, given: dict[str, Any]) -> tuple[dict[str, Any], Sweep]:
-    """The answer key and the record of the steps that computed it, which a sweep starts from."""
+def traced_key(module: ModuleType, given: dict[str, Any]) -> tuple[dict[str, Any], Sweep]:
+    """The answer key of the sheet's reference `module` and the record of the steps that computed it, which a
+    sweep starts from."""
     trace = Sweep()
     with sweeping(trace):
-        key = reference.answer_key(sheet, given)
+        key = module.answer_key(given)
     return key, trace
 
 
@@ -239,25 +239,24 @@ def _add(found: list[Alternative], right: np.ndarray, value: np.ndarray | None, 
     found.append(Alternative(id, message, value, hidden=hidden))
 
 
-_SWEEPS: dict[tuple[str, str], dict[str, list[Alternative]]] = {}  # by sheet and given data's content
+_SWEEPS: dict[tuple[str, str], dict[str, list[Alternative]]] = {}  # by reference module and given data's content
 
 
-def _cached(sheet: str, given: dict[str, Any], traced: tuple[dict[str, Any], Sweep] | None = None
+def _cached(module: ModuleType, given: dict[str, Any], traced: tuple[dict[str, Any], Sweep] | None = None
             ) -> dict[str, list[Alternative]]:
     try:
-        content = (sheet, json.dumps(given, sort_keys=True, default=repr))
+        content = (module.__name__, json.dumps(given, sort_keys=True, default=repr))
     except (TypeError, ValueError):
-        return sweep(reference.sheet_module(sheet), given, traced)
+        return sweep(module, given, traced)
     if content not in _SWEEPS:
-        _SWEEPS[content] = sweep(reference.sheet_module(sheet), given, traced)
+        _SWEEPS[content] = sweep(module, given, traced)
     return _SWEEPS[content]
 
 
-def known(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
+def known(module: ModuleType, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
           ) -> dict[str, list[Alternative]]:
     """The sheet's own list: its Mistakes' values, then its Combinations of slips run through the answer key
     (reusing the settled work of `trace`, the key's own run, unless a combination reaches into training)."""
-    module = reference.sheet_module(sheet)
     out = {name: list(values) for name, values in listed(module, given, key).items()}
     expected = {name: array for name, value in key.items() if (array := _numbers(value)) is not None}
     for combination in getattr(module, "MISTAKES", []):
@@ -284,12 +283,12 @@ def _combined(combination: Combination) -> Callable[[Call, Callable[..., Any]], 
     return change
 
 
-def alternatives(sheet: str, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
+def alternatives(module: ModuleType, given: dict[str, Any], key: dict[str, Any], trace: Sweep | None = None
                  ) -> dict[str, list[Alternative]]:
     """The sheet's own list (known), then the error model's single slips whose values it does not give.
     `trace`: the run that computed `key` under a recording sweep (traced_key), when there is one."""
-    out = known(sheet, given, key, trace)
-    for name, values in _cached(sheet, given, (key, trace) if trace is not None else None).items():
+    out = known(module, given, key, trace)
+    for name, values in _cached(module, given, (key, trace) if trace is not None else None).items():
         own = out.setdefault(name, [])
         own_values = [v for k in own if (v := _numbers(k.value)) is not None]
         own.extend(a for a in values if not any(_same(v, a.value) for v in own_values))

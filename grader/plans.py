@@ -8,11 +8,11 @@ student's functions on inputs drawn here from the rubric's seed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-import reference
 from grader.rubric import REF_RE, PropertyCheck, Rubric, SetStep
 from reference.common import to_plain
 
@@ -90,8 +90,8 @@ def _steps(steps: list, key: dict[str, Any], plan: Plan) -> list[dict[str, Any]]
     return out
 
 
-def _property_job(check: PropertyCheck, sheet: str, plan: Plan, jid: str) -> dict[str, Any]:
-    prop = reference.sheet_module(sheet).PROPERTIES[check.property]
+def _property_job(check: PropertyCheck, module: ModuleType, plan: Plan, jid: str) -> dict[str, Any]:
+    prop = module.PROPERTIES[check.property]
     x = prop.inputs(np.random.default_rng(check.seed), check.samples)
     plan.property_inputs[jid] = x
     steps = [{"op": "call", "target": name, "name": f"out{i}", "args": [plan.array(arg)], "kwargs": {}}
@@ -99,8 +99,9 @@ def _property_job(check: PropertyCheck, sheet: str, plan: Plan, jid: str) -> dic
     return {"steps": steps, "observe": [f"out{i}" for i in range(len(steps))]}
 
 
-def build(rubric: Rubric, key: dict[str, Any], skip: set[str] = frozenset()) -> Plan:
-    """Jobs of every task but those in `skip` (tasks the grading environment cannot check)."""
+def build(rubric: Rubric, key: dict[str, Any], module: ModuleType, skip: set[str] = frozenset()) -> Plan:
+    """Jobs of every task but those in `skip` (tasks the grading environment cannot check); `module` is the
+    sheet's reference (its properties' inputs)."""
     plan = Plan(student=frozenset(rubric.student_values))
     seconds = rubric.defaults.job_seconds
     for task in rubric.tasks:
@@ -112,7 +113,7 @@ def build(rubric: Rubric, key: dict[str, Any], skip: set[str] = frozenset()) -> 
             jid = job_id(task.id, index)
             job: dict[str, Any] = {"id": jid, "file": check.file, "timeout": seconds, "seed": getattr(check, "seed", 0)}
             if check.kind == "property":
-                job.update(_property_job(check, rubric.sheet, plan, jid))
+                job.update(_property_job(check, module, plan, jid))
             else:
                 job["steps"] = _steps(check.steps, key, plan)
             if check.kind == "value":

@@ -12,11 +12,11 @@ no submission takes part.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-import reference
 from grader import mutants
 from grader.checks import Context, Outcome, answer, choice, expression, formula_mutants, value
 from grader.checks.formula_language import FormulaError, evaluate, parse
@@ -76,17 +76,18 @@ def _graded(rubric: Rubric) -> dict[str, tuple[Any, Any]]:
 class Sheet:
     """A sheet's rubric, answer key and mistake values, computed once for all plantings."""
 
-    def __init__(self, rubric: Rubric):
+    def __init__(self, rubric: Rubric, module: ModuleType):
         self.rubric = rubric
         self.id = rubric.sheet
-        self.module = reference.sheet_module(rubric.sheet)
-        self.key = reference.answer_key(rubric.sheet, rubric.given)
-        self.listed = mutants.known(rubric.sheet, rubric.given, self.key)  # the sheet's own MISTAKES
-        self.mistakes = mutants.alternatives(rubric.sheet, rubric.given, self.key)  # what grading matches against
+        self.module = module  # the sheet's reference
+        self.key = module.answer_key(rubric.given)
+        self.listed = mutants.known(module, rubric.given, self.key)  # the sheet's own MISTAKES
+        self.mistakes = mutants.alternatives(module, rubric.given, self.key)  # what grading matches against
         self.graded = _graded(rubric)
 
     def context(self, task: Any, **kw: Any) -> Context:
-        return Context(key=self.key, defaults=self.rubric.defaults, sheet=self.id, mistakes=self.mistakes,
+        return Context(key=self.key, defaults=self.rubric.defaults, sheet=self.id, reference=self.module,
+                       mistakes=self.mistakes,
                        reveal=self.rubric.visibility_of(task) == "public", **kw)
 
     def tolerances(self, name: str) -> tuple[float, float]:
@@ -218,7 +219,7 @@ def controls(sheet: Sheet) -> list[Planted]:
     return out
 
 
-def plant(rubric: Rubric) -> tuple[list[Planted], list[Planted]]:
-    """(every planted mistake, the correct controls) of one sheet."""
-    sheet = Sheet(rubric)
+def plant(rubric: Rubric, module: ModuleType) -> tuple[list[Planted], list[Planted]]:
+    """(every planted mistake, the correct controls) of one sheet, whose reference is `module`."""
+    sheet = Sheet(rubric, module)
     return plant_values(sheet) + plant_formulas(sheet) + plant_choices(sheet), controls(sheet)

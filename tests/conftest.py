@@ -9,8 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from grader import sheets as discovery
+
 ROOT = Path(__file__).resolve().parent.parent
 RUBRICS = ROOT / "rubrics"
+BUILTIN = {sheet.id: sheet for sheet in discovery.builtin()}  # the tests parametrise over the discovered sheets
+
+
+def reference_of(sheet_id: str):
+    """A built-in sheet's reference module, as discovery found it."""
+    return BUILTIN[sheet_id].reference
 
 
 def pytest_configure(config):

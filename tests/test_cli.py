@@ -6,9 +6,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-import reference
 from grader.cli import main
-from tests.conftest import ROOT
+from tests.conftest import BUILTIN, ROOT
 
 runner = CliRunner()
 
@@ -17,7 +16,7 @@ def run(*args):
     return runner.invoke(main, list(args), catch_exceptions=False)
 
 
-@pytest.mark.parametrize("sheet", list(reference.SHEETS))
+@pytest.mark.parametrize("sheet", list(BUILTIN))
 def test_key_table_for_every_sheet(sheet):
     result = run("key", sheet)
     assert result.exit_code == 0
@@ -73,7 +72,7 @@ def test_key_errors_are_one_line_with_exit_2():
 def test_key_all_sheets_without_argument():
     result = run("key")
     assert result.exit_code == 0
-    assert all(sheet in result.output for sheet in reference.SHEETS)
+    assert all(sheet in result.output for sheet in BUILTIN)
 
 
 def test_rubric_check_passes_on_shipped_rubrics():
@@ -97,10 +96,11 @@ def test_rubric_check_missing_path_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and "no such file or folder" in result.output
 
 
-def test_key_uses_an_overriding_rubrics_folder(tmp_path):
+def test_key_uses_a_course_rubric_that_replaces_the_built_in_one(tmp_path):
     text = (ROOT / "rubrics" / "nnti-ws2425-sheet6.toml").read_text()
-    (tmp_path / "nnti-ws2425-sheet6.toml").write_text(text.replace("x = [1.0, 2.0, 1.0]", "x = [1.0, 0.0, 0.0]"))
-    key = json.loads(run("key", "nnti-ws2425-sheet6", "--json", "--rubrics", str(tmp_path)).output)
+    (tmp_path / "rubrics").mkdir()
+    (tmp_path / "rubrics" / "nnti-ws2425-sheet6.toml").write_text(text.replace("x = [1.0, 2.0, 1.0]", "x = [1.0, 0.0, 0.0]"))
+    key = json.loads(run("key", "nnti-ws2425-sheet6", "--json", "--course", str(tmp_path)).output)
     assert key["6.3.h"] == [2.0, 0.0]  # the tutor's own input: z1 = first row of W1 = (2, -1)
 
 

@@ -29,11 +29,11 @@ def test_the_courses_mnist_subset_beside_the_rubric_is_used_and_named(tmp_path):
     mnist_like(rubrics / "files" / "tuda-sml-ss23-hw4" / "mnist_subset")
     rubric = rubrics / "tuda-sml-ss23-hw4.toml"
     rubric.write_text(rubric.read_text().replace('dataset = "sklearn-digits"', 'dataset = "mnist_subset"'))
-    key = api.answer_key("tuda-sml-ss23-hw4", rubrics).values
+    key = api.answer_key("tuda-sml-ss23-hw4", [tmp_path]).values
     assert key["4.2.data.features"] == 784 and key["4.2.data.train_samples"] == 600
     assert key["4.data.source"] == "the course's data (mnist_subset)"
     assert key["4.3.data.train_images"].shape == (500, 784)  # the notebook's files come from it too
-    tasks = {t.id: t for t in api.grade([KELLER], sheet="tuda-sml-ss23-hw4", rubrics=rubrics).submissions[0].tasks}
+    tasks = {t.id: t for t in api.grade([KELLER], sheet="tuda-sml-ss23-hw4", course=[tmp_path]).submissions[0].tasks}
     assert tasks["4.2.d"].status == "passed" and "trained on the course's data (mnist_subset)" in tasks["4.2.d"].detail
 
 
@@ -61,7 +61,8 @@ def test_the_learning_rate_main_py_sets_is_used_with_the_rubrics_as_the_fallback
 def test_a_second_run_for_a_students_setting_runs_only_where_the_student_set_one():
     from grader import plans
 
-    setup_jobs = plans.build(api.load_rubric("tuda-sml-ss23-hw4"), api.answer_key("tuda-sml-ss23-hw4").values).jobs
+    setup_jobs = plans.build(api.load_rubric("tuda-sml-ss23-hw4"), api.answer_key("tuda-sml-ss23-hw4").values,
+                             reference_of("tuda-sml-ss23-hw4")).jobs
     retries = [j["id"] for j in setup_jobs if j["id"].endswith("/retry")]
     assert retries and not [j for j in plans.personalise(setup_jobs, {}) if j["id"] in retries]
     own = plans.personalise(setup_jobs, {"4.2.learning_rate": 0.2})

@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import reference
 from grader import api, mutants
 from grader.checks import Context
 from grader.checks import job as job_check
@@ -16,6 +15,7 @@ from grader.rubric import Defaults, StatisticsCheck
 from reference import common
 from reference.mistakes import Alternative
 from reference.steps import Sweep, settled, sweeping
+from tests.conftest import reference_of
 
 X = np.linspace(-3.0, 3.0, 13)
 
@@ -99,8 +99,8 @@ def test_the_sweep_of_a_hand_calculation_follows_the_slip_through_every_entry():
     rubric = api.load_rubric("leuphana-dl-ss24-ex2")
     g = rubric.given["5"]
     W1, b1, W2, b2, x0 = (np.asarray(g[k], dtype=float) for k in ("W1", "b1", "W2", "b2", "x0"))
-    key = reference.answer_key(rubric.sheet, rubric.given)
-    found = mutants.alternatives(rubric.sheet, rubric.given, key)
+    key = reference_of(rubric.sheet).answer_key(rubric.given)
+    found = mutants.alternatives(reference_of(rubric.sheet), rubric.given, key)
     s1 = W1 @ x0 + b1
     x1 = 1.0 / (1.0 + np.exp(-s1))
     no_b2 = W2 @ x1  # b2 forgotten in layer 2, carried on into x2
@@ -112,8 +112,8 @@ def test_the_sweep_of_a_hand_calculation_follows_the_slip_through_every_entry():
 def test_different_slips_of_one_number_are_all_kept():
     """A loss is one number: each slip that gives another one stays a slip of its own."""
     rubric = api.load_rubric("nnti-ws2324-sheet7")
-    key = reference.answer_key(rubric.sheet, rubric.given)
-    found = mutants.alternatives(rubric.sheet, rubric.given, key)
+    key = reference_of(rubric.sheet).answer_key(rubric.given)
+    found = mutants.alternatives(reference_of(rubric.sheet), rubric.given, key)
     values = [float(a.value) for a in found["7.2.L2"]]
     assert len(values) >= 5 and len({round(v, 9) for v in values}) == len(values)
     ids = {a.id for a in found["7.2.L2"]}
@@ -124,15 +124,15 @@ def test_a_slip_of_every_call_keeps_to_calls_of_its_form():
     """Leuphana sums the squared error over everything and each bias gradient over axis 1: slipping the
     every-call sum changes each kind of call by its own arguments, never one by the other's."""
     rubric = api.load_rubric("leuphana-dl-ss24-ex2")
-    key = reference.answer_key(rubric.sheet, rubric.given)
-    found = mutants.alternatives(rubric.sheet, rubric.given, key)
+    key = reference_of(rubric.sheet).answer_key(rubric.given)
+    found = mutants.alternatives(reference_of(rubric.sheet), rubric.given, key)
     assert all(np.shape(a.value) == np.shape(key["5.dE_db1"]) or a.id == "wrong-axis" for a in found["5.dE_db1"])
 
 
 def test_an_update_left_out_keeps_the_given_weights():
     rubric = api.load_rubric("nnti-ws2324-sheet7")
-    key = reference.answer_key(rubric.sheet, rubric.given)
-    found = mutants.alternatives(rubric.sheet, rubric.given, key)
+    key = reference_of(rubric.sheet).answer_key(rubric.given)
+    found = mutants.alternatives(reference_of(rubric.sheet), rubric.given, key)
     kept = [a for a in found["7.2.W_hidden_new"] if a.id == "layer-not-updated"]
     assert kept and np.allclose(kept[0].value, rubric.given["7.2"]["W_hidden"]) and "W_hidden" in kept[0].message
 
@@ -203,11 +203,11 @@ def test_the_disk_cache_gives_back_what_the_sweep_found(tmp_path, monkeypatch):
     from grader import mutant_cache
     monkeypatch.setenv("NNGRADE_CACHE", str(tmp_path))
     rubric = api.load_rubric("nnti-ws2324-sheet7")
-    key = reference.answer_key(rubric.sheet, rubric.given)
-    first = mutant_cache.alternatives(rubric.sheet, rubric.given, key)
+    key = reference_of(rubric.sheet).answer_key(rubric.given)
+    first = mutant_cache.alternatives(reference_of(rubric.sheet), rubric.given, key)
     assert len(list(tmp_path.glob("mutants-*.npz"))) == 1
     monkeypatch.setattr(mutants, "alternatives", lambda *a, **k: pytest.fail("swept again"))
-    second = mutant_cache.alternatives(rubric.sheet, rubric.given, key)
+    second = mutant_cache.alternatives(reference_of(rubric.sheet), rubric.given, key)
     assert first.keys() == second.keys()
     for name in first:
         assert [(a.id, a.message, a.also) for a in first[name]] == [(a.id, a.message, a.also) for a in second[name]]
@@ -215,7 +215,7 @@ def test_the_disk_cache_gives_back_what_the_sweep_found(tmp_path, monkeypatch):
             np.testing.assert_array_equal(np.asarray(a.value, dtype=float), b.value)  # nan of an overflow too
     assert any(not np.all(np.isfinite(a.value)) for a in second["7.3.softmax"])
     other = {**rubric.given, "7.2": {**rubric.given["7.2"], "learning_rate": 0.2}}
-    assert mutant_cache.content(rubric.sheet, other) != mutant_cache.content(rubric.sheet, rubric.given)
+    assert mutant_cache.content(reference_of(rubric.sheet), other) != mutant_cache.content(reference_of(rubric.sheet), rubric.given)
 
 
 def test_a_cache_folder_that_cannot_be_written_is_not_used(tmp_path, monkeypatch):
@@ -224,9 +224,9 @@ def test_a_cache_folder_that_cannot_be_written_is_not_used(tmp_path, monkeypatch
     blocked.write_text("not a folder")
     monkeypatch.setenv("NNGRADE_CACHE", str(blocked / "cache"))
     rubric = api.load_rubric("nnti-ws2425-sheet6")
-    key = reference.answer_key(rubric.sheet, rubric.given)
-    found = mutant_cache.alternatives(rubric.sheet, rubric.given, key)
-    fresh = mutants.alternatives(rubric.sheet, rubric.given, key)
+    key = reference_of(rubric.sheet).answer_key(rubric.given)
+    found = mutant_cache.alternatives(reference_of(rubric.sheet), rubric.given, key)
+    fresh = mutants.alternatives(reference_of(rubric.sheet), rubric.given, key)
     assert {n: [(a.id, a.message) for a in v] for n, v in found.items()} == \
         {n: [(a.id, a.message) for a in v] for n, v in fresh.items()}
     assert not (blocked / "cache").exists()
@@ -243,7 +243,7 @@ def test_hidden_tasks_get_the_slip_without_the_reference_formula():
 
 def test_planted_slips_in_hidden_tasks_quote_no_formula():
     from grader import planted
-    sheet = planted.Sheet(api.load_rubric("leuphana-dl-ss24-ex2"))
+    sheet = planted.Sheet(api.load_rubric("leuphana-dl-ss24-ex2"), reference_of("leuphana-dl-ss24-ex2"))
     hidden = [p for p in planted.plant_values(sheet, model=True)
               if sheet.rubric.visibility_of(sheet.graded[p.key][1]) == "hidden" and p.outcome.diagnoses]
     formula_slips = [p for p in hidden if p.outcome.diagnoses[0] in ("flip-sign", "drop-term", "drop-factor")]
@@ -253,8 +253,8 @@ def test_planted_slips_in_hidden_tasks_quote_no_formula():
 
 def test_two_slips_at_once_where_few_single_slips_reach_an_entry():
     rubric = api.load_rubric("tuda-sml-ss23-hw4")
-    key = reference.answer_key(rubric.sheet, rubric.given)
-    found = mutants.alternatives(rubric.sheet, rubric.given, key)
+    key = reference_of(rubric.sheet).answer_key(rubric.given)
+    found = mutants.alternatives(reference_of(rubric.sheet), rubric.given, key)
     X, W = key["4.2.probe.X"], key["4.2.probe.W"]
     both = [a for a in found["4.2.probe.model_out"] if a.id == "drop-bias+pre-activation"]
     assert both and np.allclose(both[0].value, X @ W)  # no bias and no softmax: the raw product
@@ -279,8 +279,8 @@ def test_a_broken_cache_file_is_swept_again_and_rewritten(tmp_path, monkeypatch)
     from grader import mutant_cache
     monkeypatch.setenv("NNGRADE_CACHE", str(tmp_path))
     rubric = api.load_rubric("nnti-ws2425-sheet6")
-    key = reference.answer_key(rubric.sheet, rubric.given)
-    path = tmp_path / f"mutants-{mutant_cache.content(rubric.sheet, rubric.given)}.npz"
+    key = reference_of(rubric.sheet).answer_key(rubric.given)
+    path = tmp_path / f"mutants-{mutant_cache.content(reference_of(rubric.sheet), rubric.given)}.npz"
     path.write_bytes(b"PK\x03\x04 a zip file cut short")
-    found = mutant_cache.alternatives(rubric.sheet, rubric.given, key)
+    found = mutant_cache.alternatives(reference_of(rubric.sheet), rubric.given, key)
     assert found and mutant_cache._read(path) is not None  # the sweep's values, written over the broken file

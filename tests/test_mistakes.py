@@ -2,24 +2,20 @@
 import numpy as np
 import pytest
 
-import reference
 from grader import api, mutants, planted
-from grader.checks import Context, answer
+from grader.checks import answer
 from grader.rubric import AnswerCheck, Defaults
-from tests.conftest import ROOT
-
-
-def context(key=None, reveal=True, sheet="leuphana-dl-ss24-ex2", defaults=None, **kw):
-    return Context(key=key or {}, defaults=defaults or Defaults(), reveal=reveal, sheet=sheet, **kw)
+from tests.checks.helpers import context
+from tests.conftest import BUILTIN, ROOT, reference_of
 
 SHEET = "nnti-ws2324-sheet7"
-WITH_MISTAKES = ["nnti-ws2324-sheet7", "leuphana-dl-ss24-ex2", "tuda-sml-ss23-hw4", "nnti-ws2425-sheet6"]
+WITH_MISTAKES = [sheet_id for sheet_id, sheet in BUILTIN.items() if getattr(sheet.reference, "MISTAKES", None)]
 
 
 def setup_of(sheet_id: str):
     rubric = api.load_rubric(sheet_id)
-    key = reference.answer_key(sheet_id, rubric.given)
-    return rubric, key, mutants.known(sheet_id, rubric.given, key)  # the sheet's list, combinations included
+    key = reference_of(sheet_id).answer_key(rubric.given)
+    return rubric, key, mutants.known(reference_of(sheet_id), rubric.given, key)  # the sheet's list, combinations included
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +23,14 @@ def sheet():
     return setup_of(SHEET)
 
 
-@pytest.fixture(scope="module", params=list(reference.SHEETS))
+@pytest.fixture(scope="module", params=list(BUILTIN))
 def plantings(request):
-    return request.param, *planted.plant(api.load_rubric(request.param))
+    return request.param, *planted.plant(api.load_rubric(request.param), reference_of(request.param))
 
 
 def test_every_mistake_changes_some_graded_value(plantings):
     sheet_id, wrong, _ = plantings
-    module = reference.sheet_module(sheet_id)
+    module = reference_of(sheet_id)
     listed = {m.id for m in getattr(module, "MISTAKES", [])}
     listed |= {m.id for f in getattr(module, "FORMULAS", {}).values() for m in f.mistakes}
     rubric = api.load_rubric(sheet_id)
@@ -84,7 +80,7 @@ def test_hidden_tasks_name_the_mistake_without_the_answer(plantings):
     import re
 
     sheet_id, wrong, _ = plantings
-    sheet = planted.Sheet(api.load_rubric(sheet_id))
+    sheet = planted.Sheet(api.load_rubric(sheet_id), reference_of(sheet_id))
     checked = 0
     for p in wrong:
         _, task = sheet.graded[p.key]
@@ -109,8 +105,8 @@ def test_formula_mistake_texts_agree_with_their_functions():
     from grader.checks.expression import compare
 
     count = 0
-    for sheet_id in reference.SHEETS:
-        for name, formula in getattr(reference.sheet_module(sheet_id), "FORMULAS", {}).items():
+    for sheet_id in BUILTIN:
+        for name, formula in getattr(reference_of(sheet_id), "FORMULAS", {}).items():
             for m in formula.mistakes:
                 assert compare(m.text, formula.following(m), samples=30).agrees, (name, m.id)
                 count += 1
@@ -170,7 +166,7 @@ def test_a_wrong_value_that_is_no_known_mistake_gets_no_mistake_name(sheet):
                       mistakes=alternatives)
         outcome = answer.judge(AnswerCheck(kind="answer", key="7.2.L1"), ctx)
         assert outcome.status == "failed" and "this is what" not in outcome.message and "log" not in outcome.message
-        assert not set(outcome.diagnoses) & {m.id for m in reference.sheet_module(SHEET).MISTAKES}
+        assert not set(outcome.diagnoses) & {m.id for m in reference_of(SHEET).MISTAKES}
 
 
 def test_mistaken_values_match_an_independent_derivation():
@@ -278,7 +274,7 @@ def test_formula_mutants_nobody_listed_are_named(sheet_id):
     """Every single mutant of every graded reference formula, handed in as the student's formula: at least 90 %
     of those that fail are named with the operator that made them (or an equivalent reading), at most 2 % are
     named wrongly."""
-    found = planted.plant_operators(planted.Sheet(api.load_rubric(sheet_id)))
+    found = planted.plant_operators(planted.Sheet(api.load_rubric(sheet_id), reference_of(sheet_id)))
     failing = [p for p in found if not p.too_close]
     named = [p for p in failing if p.named]
     wrong = [p for p in failing if p.outcome.diagnoses and not p.named]

@@ -105,7 +105,7 @@ def test_a_task_needing_modules_the_environment_lacks_is_unavailable_not_failed(
     rubrics = tmp_path / "rubrics"
     shutil.copytree(RUBRICS, rubrics)
     (rubrics / "nnti-ws2324-sheet7.toml").write_text(text)
-    report = api.grade([SHEET7 / "Mueller_2571234_Schmidt_2569876"], rubrics=rubrics).submissions[0]
+    report = api.grade([SHEET7 / "Mueller_2571234_Schmidt_2569876"], course=[tmp_path]).submissions[0]
     task = next(t for t in report.tasks if t.id == "7.3.d")
     assert (task.status, task.points, task.pending_points) == ("unavailable", 0.0, 1.25)
     assert "needs no_such_module_nngrade" in task.message and "--python" in task.message

@@ -4,12 +4,11 @@ from pathlib import Path
 
 import pytest
 
-import reference
 from grader import api
 from grader.rubric import RubricError, load, parse
-from tests.conftest import RUBRICS
+from tests.conftest import BUILTIN, RUBRICS
 
-SHEETS = list(reference.SHEETS)
+SHEETS = list(BUILTIN)
 
 
 def test_every_sheet_has_a_valid_rubric():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any, Literal
 
 import numpy as np
@@ -106,6 +107,7 @@ class Context:
     defaults: Defaults
     reveal: bool  # public task: messages may show expected values
     sheet: str
+    reference: ModuleType | None = None  # the sheet's reference module: its formulas, properties, recomputations
     job: dict[str, Any] | None = None  # the worker's record for file checks
     retry: dict[str, Any] | None = None  # the record of a training check's second run
     batch: tuple[int, ...] = ()  # sample counts of the job's input arrays: a sum or mean over them is a plausible factor

@@ -211,12 +211,11 @@ def judge(check, ctx) -> "Outcome":
     """expression: the answers file's formula string vs the reference formula at sample points."""
     from grader.checks import Outcome
     from grader.checks.answers_entry import entry
-    import reference
 
     raw, missing = entry(ctx, check.key)
     if missing:
         return missing
-    formula = reference.sheet_module(ctx.sheet).FORMULAS[check.key]
+    formula = ctx.reference.FORMULAS[check.key]
     if not isinstance(raw, str):
         return Outcome.failed(f'"{check.key}" should be a formula in quotes, in the variables '
                               f"{', '.join(formula.names)}")

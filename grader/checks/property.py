@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-import reference
 from grader import diagnose, mutants
 from grader.checks import Context, Outcome
 from grader.checks.compare import as_numbers, named, precision, said
@@ -25,7 +24,7 @@ def judge(check: PropertyCheck, ctx: Context) -> Outcome:
     failed = failure(ctx)
     if failed:
         return failed
-    prop = reference.sheet_module(ctx.sheet).PROPERTIES[check.property]
+    prop = ctx.reference.PROPERTIES[check.property]
     x = ctx.property_input
     calls = prop.calls(x)
     outputs, eps = [], 0.0

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import reference
 from grader.checks import Context, Outcome
 from grader.checks.compare import as_numbers, match
 from grader.checks.job import failure, nothing_returned
@@ -30,7 +29,7 @@ def judge(check: ValueCheck, ctx: Context) -> Outcome:
             expected, compared = _recomputed(check, ctx, observed)
         except ChoiceError as exc:
             return Outcome.failed(str(exc))
-        spec = reference.sheet_module(ctx.sheet).RECOMPUTE[check.recompute]
+        spec = ctx.reference.RECOMPUTE[check.recompute]
         try:
             mistakes = spec.mistakes(expected) if spec.mistakes else {}
         except Exception:  # a broken mistake list never costs the student the check
@@ -54,7 +53,7 @@ def judge(check: ValueCheck, ctx: Context) -> Outcome:
 
 def _recomputed(check: ValueCheck, ctx: Context, observed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Expected values rebuilt from the student's own inputs; only the outputs are compared."""
-    spec = reference.sheet_module(ctx.sheet).RECOMPUTE[check.recompute]
+    spec = ctx.reference.RECOMPUTE[check.recompute]
     own: dict[str, Any] = {}
     for path, name in check.observe.items():
         if name in spec.inputs and isinstance(observed.get(path), dict):  # a parameter tree, checked by the reference

@@ -7,7 +7,7 @@ per submission `name`, `sheet`, `members` [{name, id}], `points`, `max_points`,
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,8 +94,21 @@ class IsolationLayer(ReportModel):
         return cls(name=name, active=active, how=how)
 
 
+class SheetOrigin(ReportModel):
+    """Which sheet was graded and where it came from: a course's own, an installed pack or built in."""
+
+    id: str
+    origin: str = Field(description="\"built-in\", \"pack DIST VERSION\" or \"course FOLDER\"")
+    replaces: str = Field("", description="the origin of the sheet of the same id this one stands in for")
+
+    @classmethod
+    def of(cls, sheet: Any) -> "SheetOrigin":
+        return cls(id=sheet.id, origin=str(sheet.origin), replaces=str(sheet.replaces or ""))
+
+
 class RunReport(ReportModel):
     schema_version: Literal[1] = REPORT_SCHEMA_VERSION
     grader_version: str = ""
     isolation: list[IsolationLayer] = Field([], description="the sandbox layers of this run's children")
+    sheets: list[SheetOrigin] = Field([], description="the graded sheets and their origins")
     submissions: list[SubmissionReport] = []

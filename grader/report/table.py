@@ -75,11 +75,24 @@ def isolation_header(run: RunReport) -> Text:
     return text
 
 
+def sheets_header(run: RunReport) -> Text | None:
+    """Where the graded sheets came from, when any is not built in: a tutor sees which rubric graded."""
+    if all(sheet.origin == "built-in" for sheet in run.sheets):
+        return None
+    text = Text("sheets: ", style="bold")
+    text.append("; ".join(f"{s.id} ({s.origin}" + (f", replacing the {s.replaces} one)" if s.replaces else ")")
+                          for s in run.sheets))
+    return text
+
+
 def render(run: RunReport, details: bool = False) -> Group:
     by_sheet: dict[str, list[SubmissionReport]] = {}
     for r in run.submissions:
         by_sheet.setdefault(r.sheet, []).append(r)
     parts: list = [isolation_header(run)] if run.isolation else []
+    origins = sheets_header(run)
+    if origins is not None:
+        parts.append(origins)
     for sheet, reports in by_sheet.items():
         parts.append(sheet_table(sheet, reports))
         counts = diagnosis_counts(reports)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 import re
+from types import ModuleType
 from typing import Any
 
 from pydantic import ValidationError
 
-import reference
 from grader.rubric.checks import NOTEBOOK_KINDS
 from grader.rubric.loading import Problem, _field_path
 from grader.rubric.models import Rubric
@@ -139,8 +139,8 @@ def _recompute_problems(check, known: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def cross_check(rubric: Rubric, file: str) -> list[Problem]:
-    module = reference.sheet_module(rubric.sheet)
+def cross_check(rubric: Rubric, file: str, module: ModuleType) -> list[Problem]:
+    """Problems only the sheet's reference `module` can find."""
     problems = _given_problems(rubric, file, module)
     if problems:
         return problems  # the answer key cannot be computed from broken given data

@@ -5,12 +5,17 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from grader.rubric.checks import CHECK_KINDS
 from grader.rubric.models import Rubric
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from grader.sheets import Sheet
 
 # --- loading and problems ---------------------------------------------------------------
 
@@ -74,8 +79,9 @@ def _course_data(rubric: Rubric, file: str) -> Rubric:
     return rubric.model_copy(update={"given": given})
 
 
-def parse(text: str, file: str = "<rubric>") -> Rubric:
-    """Parse and validate one rubric; raises RubricError listing every problem found."""
+def parse(text: str, file: str = "<rubric>", sheets: Mapping[str, Sheet] | None = None) -> Rubric:
+    """Parse and validate one rubric against its sheet's reference, found in `sheets` (default: every sheet
+    discovery finds); raises RubricError listing every problem found."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -84,22 +90,28 @@ def parse(text: str, file: str = "<rubric>") -> Rubric:
         rubric = Rubric.model_validate(raw)
     except ValidationError as exc:
         raise RubricError(_problems_from_validation(file, raw, exc)) from None
-    rubric = _course_data(rubric, file)
-    from grader.rubric.cross_checks import cross_check  # it reads the reference, which reads these models
+    from grader import sheets as discovery  # it imports the references, which read these models
+    from grader.rubric.cross_checks import cross_check
 
-    problems = cross_check(rubric, file)
+    catalogue = discovery.discover() if sheets is None else sheets
+    if rubric.sheet not in catalogue:
+        known = ", ".join(catalogue)
+        raise RubricError([Problem(file, None, "sheet", f"unknown sheet {rubric.sheet!r}; known sheets: {known} "
+                                                        "(a course's own sheet needs --course DIR)")])
+    rubric = _course_data(rubric, file)
+    problems = cross_check(rubric, file, catalogue[rubric.sheet].reference)
     if problems:
         raise RubricError(problems)
     return rubric
 
 
-def load(path: Path | str) -> Rubric:
+def load(path: Path | str, sheets: Mapping[str, Sheet] | None = None) -> Rubric:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RubricError([Problem(str(path), None, "(file)", f"cannot read: {exc.strerror}")]) from None
-    rubric = parse(text, str(path))
+    rubric = parse(text, str(path), sheets)
     if path.suffix == ".toml" and path.stem != rubric.sheet:
         raise RubricError([Problem(str(path), None, "sheet", f"file is named {path.stem!r} but states sheet {rubric.sheet!r}")])
     missing = [name for name in rubric.provided + rubric.templates if not provided_file(path, rubric, name).is_file()]
@@ -113,11 +125,11 @@ def provided_file(rubric_path: Path, rubric: Rubric, name: str) -> Path:
     return rubric_path.parent / "files" / rubric.sheet / name
 
 
-def check_files(paths: list[Path]) -> list[Problem]:
+def check_files(paths: list[Path], sheets: Mapping[str, Sheet] | None = None) -> list[Problem]:
     problems: list[Problem] = []
     for path in paths:
         try:
-            load(path)
+            load(path, sheets)
         except RubricError as exc:
             problems.extend(exc.problems)
     return problems

@@ -6,7 +6,6 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-import reference
 from grader.rubric.checks import Check
 from grader.rubric.steps import TASK_ID_RE, Model, Visibility, _ident
 
@@ -93,13 +92,6 @@ class Rubric(Model):
     given: dict[str, dict[str, Any]] = {}
     assumptions: list[Assumption] = []
     tasks: list[Task] = Field(min_length=1)
-
-    @field_validator("sheet")
-    @classmethod
-    def _known_sheet(cls, v: str) -> str:
-        if v not in reference.SHEETS:
-            raise ValueError(f"unknown sheet {v!r}; known sheets: {', '.join(reference.SHEETS)}")
-        return v
 
     @field_validator("overrides")
     @classmethod

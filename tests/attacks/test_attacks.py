@@ -218,7 +218,7 @@ def battle(tmp_path_factory):
     (shadow / "activations.py").write_text("import random\n" + BASE)
     rubric_hash = hashlib.sha256((RUBRICS / f"{SHEET}.toml").read_bytes()).hexdigest()
     before = child_processes()
-    pairs = api.grading_plan([sheet], rubrics=rubrics)
+    pairs = api._grading_plan([sheet], None, [tmp], None)
     run = grading.grade(pairs, workers=2, limits=LIMITS)
     solo = grading.grade([p for p in pairs if p[0].name == "Control_1000000"], workers=1, limits=LIMITS)
     try:

@@ -4,11 +4,11 @@ import inspect
 import numpy as np
 import pytest
 
-import reference
 from reference.formula import Formula, Variable, sample_dims, sample_point
+from tests.conftest import BUILTIN, reference_of
 
-ALL = [(sheet, name, f) for sheet in reference.SHEETS
-       for name, f in getattr(reference.sheet_module(sheet), "FORMULAS", {}).items()]
+ALL = [(sheet, name, f) for sheet in BUILTIN
+       for name, f in getattr(reference_of(sheet), "FORMULAS", {}).items()]
 
 
 @pytest.mark.parametrize("sheet,name,formula", ALL, ids=[f"{s}:{n}" for s, n, _ in ALL])
