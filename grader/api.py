@@ -90,7 +90,7 @@ def rubric_files(paths: Sequence[Path | str], found: Catalogue) -> list[Path]:
 def check_rubrics(paths: Sequence[Path | str] = (), course: Course = ()) -> tuple[list[Path], list[Problem]]:
     """Validate rubric files against their sheets' references (default: every sheet's, or the course's own)."""
     found = catalogue(course)
-    if not paths and course:
+    if not paths and discovery.course_folders(course):
         paths = [sheet.rubric for sheet in found.values() if sheet.origin.kind == "course"]
     files = rubric_files(paths, found)
     return files, rubric_mod.check_files(files, found)
@@ -102,8 +102,9 @@ def check_examples(course: Course = (), sheet_ids: Sequence[str] = ()) -> list[P
     from grader import examples
 
     found = catalogue(course)
+    courses = discovery.course_folders(course)
     chosen = [found[i] for i in sheet_ids] if sheet_ids else \
-        [s for s in found.values() if not course or s.origin.kind == "course"]
+        [s for s in found.values() if not courses or s.origin.kind == "course"]
     problems: list[Problem] = []
     for sheet in chosen:
         if not (sheet.examples / "README.md").is_file():

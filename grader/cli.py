@@ -123,13 +123,20 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
             done.append(report)
             json_report.write(RunReport(submissions=done), json_path)
 
-    err = Console(stderr=True)
+    progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+
+    def started(total: int) -> None:  # only once the submissions are found: a usage error stays one line
+        progress.start()
+        progress.add_task("", total=total)
+
     try:
-        with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      TextColumn("{task.description}"), console=err, transient=True) as progress:
+        try:
             run = api.grade(paths, sheet=sheet, course=course, workers=jobs, python=python, previous=previous,
-                            feedback=feedback_dir, on_start=lambda total: progress.add_task("", total=total),
-                            on_done=lambda r: finished(r, progress))
+                            feedback=feedback_dir, on_start=started, on_done=lambda r: finished(r, progress))
+        finally:
+            if progress.live.is_started:
+                progress.stop()
         Console().print(table.render(run, details))
         if json_path:
             json_report.write(run, json_path)

@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 
 from grader import api
-from tests.conftest import ROOT, RUBRICS
+from tests.conftest import ROOT, RUBRICS, reference_of
 
 KELLER = ROOT / "submissions" / "tuda-sml-ss23-hw4" / "Keller_2734561_Frank_2729873"
 
