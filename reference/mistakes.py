@@ -57,8 +57,10 @@ def _differs(a: Any, b: Any) -> bool:
     return a.shape != b.shape or not np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True)
 
 
-def alternatives(module: Any, given: dict[str, Any], key: dict[str, Any]) -> dict[str, list[Alternative]]:
-    """Answer-key name -> the values known mistakes produce for it (only where they differ)."""
+def alternatives(module: Any, given: dict[str, Any], key: dict[str, Any],
+                 failures: list[tuple[str, Exception]] | None = None) -> dict[str, list[Alternative]]:
+    """Answer-key name -> the values known mistakes produce for it (only where they differ). A mistake that
+    raises is skipped, so grading goes on; `failures` collects it with its exception for `grade rubric check`."""
     out: dict[str, list[Alternative]] = {}
     for mistake in getattr(module, "MISTAKES", []):
         if not isinstance(mistake, Mistake):  # a Combination: the grader's error model computes it
@@ -66,7 +68,9 @@ def alternatives(module: Any, given: dict[str, Any], key: dict[str, Any]) -> dic
         try:  # a rubric without the section a mistake needs, or a broken mistake: skip it, grade the rest
             values = mistake.values(given)
             changed = {name: value for name, value in values.items() if name in key and _differs(value, key[name])}
-        except Exception:
+        except Exception as exc:
+            if failures is not None:
+                failures.append((mistake.id, exc))
             continue
         for name, value in changed.items():
             out.setdefault(name, []).append(Alternative(mistake.id, mistake.message, value))

@@ -35,11 +35,6 @@ def rubric_given(sheet: str) -> dict:
         return tomllib.load(fh)["given"]
 
 
-@pytest.fixture
-def rubrics_dir() -> Path:
-    return RUBRICS
-
-
 def course_python(tmp_path_factory, variable: str, packages: list[str], what: str) -> str:
     """A course environment with `packages` in a fresh venv (the grader's own has none of them), or the
     interpreter the environment variable `variable` names; the test skips where they cannot be installed."""

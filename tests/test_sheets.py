@@ -151,3 +151,32 @@ def test_the_course_environment_variable_and_the_current_folder_find_the_course(
     assert TOY in api.catalogue()
     monkeypatch.chdir(ROOT)  # the checkout itself is where the built-in sheets live, not a course
     assert TOY not in api.catalogue() and sheets.course_folders() == []
+
+
+def test_a_mistake_that_raises_is_skipped_in_grading_and_reported_by_rubric_check(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(COURSE, course)
+    module = course / "reference" / "toy_sheet.py"
+    module.write_text(module.read_text() + (
+        "\nfrom reference.mistakes import Mistake\n\n"
+        "MISTAKES = [Mistake('wrong-section', 'reads a section the rubric lacks', lambda given: given['2'])]\n"))
+    result = CliRunner().invoke(main, ["rubric", "check", "--course", str(course)])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[0] == (f"{course / 'rubrics' / 'toy-sheet.toml'}: MISTAKES: the reference's "
+                                             "mistake 'wrong-section' raises KeyError: '2'; grading skips it")
+    run = api.grade([COURSE / "submissions" / TOY], sheet=TOY, course=[course])
+    assert sorted(r.points for r in run.submissions) == [0.0, 2.0]
+
+
+def test_the_run_header_says_which_course_sheet_replaced_a_built_in_one(tmp_path):
+    course = tmp_path / "next-year"
+    (course / "rubrics").mkdir(parents=True)
+    text = (ROOT / "rubrics" / "tub-ml-sheet1.toml").read_text()
+    (course / "rubrics" / "tub-ml-sheet1.toml").write_text(text)
+    submission = ROOT / "submissions" / "tub-ml-sheet1" / "Wagner_412345_Schulz_409876"
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, [str(submission), "--sheet", "tub-ml-sheet1",
+                                                             "--course", str(course)])
+    assert result.exit_code == 0, result.output
+    assert f"sheets: tub-ml-sheet1 (course {course.resolve()}, replacing the built-in one)" in result.output
+    built_in = CliRunner(env={"COLUMNS": "250"}).invoke(main, [str(submission), "--sheet", "tub-ml-sheet1"])
+    assert "sheets:" not in built_in.output  # the usual case says nothing

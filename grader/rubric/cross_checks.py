@@ -14,6 +14,7 @@ from grader.rubric.checks import NOTEBOOK_KINDS
 from grader.rubric.loading import Problem, _field_path
 from grader.rubric.models import Rubric
 from grader.rubric.steps import IDENT_RE, PATH_RE, SetStep, key_refs
+from reference.mistakes import alternatives as listed_mistakes
 
 # --- cross-checks against the reference ----------------------------------------------------
 
@@ -161,6 +162,15 @@ def cross_check(rubric: Rubric, file: str, module: ModuleType) -> list[Problem]:
         problems.append(Problem(file, None, "total_points",
                                 f"the sheet's total is {rubric.total_points:g} but the non-bonus tasks add up to {rubric.max_points:g}"))
     return problems
+
+
+def mistake_problems(rubric: Rubric, file: str, module: ModuleType) -> list[Problem]:
+    """The reference's listed mistakes that raise on this rubric's given data: grading skips them (a student must
+    never lose a point to them), so only `grade rubric check` can tell the course."""
+    failures: list[tuple[str, Exception]] = []
+    listed_mistakes(module, rubric.given, module.answer_key(rubric.given), failures)
+    return [Problem(file, None, "MISTAKES", f"the reference's mistake {mistake_id!r} raises {type(exc).__name__}: "
+                                            f"{exc}; grading skips it") for mistake_id, exc in failures]
 
 
 def _leak_problems(rubric: Rubric, file: str) -> list[Problem]:

@@ -126,10 +126,16 @@ def provided_file(rubric_path: Path, rubric: Rubric, name: str) -> Path:
 
 
 def check_files(paths: list[Path], sheets: Mapping[str, Sheet] | None = None) -> list[Problem]:
+    """Every problem of every file, including those grading tolerates (a listed mistake that raises)."""
+    from grader import sheets as discovery
+    from grader.rubric.cross_checks import mistake_problems
+
+    catalogue = discovery.discover() if sheets is None else sheets
     problems: list[Problem] = []
     for path in paths:
         try:
-            load(path, sheets)
+            rubric = load(path, catalogue)
+            problems.extend(mistake_problems(rubric, str(path), catalogue[rubric.sheet].reference))
         except RubricError as exc:
             problems.extend(exc.problems)
     return problems
