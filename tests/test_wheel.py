@@ -22,7 +22,8 @@ HOSTILE = textwrap.dedent('''
     import os, sys
     import numpy
 
-    SIGNS = ("def answer_key", "SHEET_ID", "schema_version", "[[tasks]]", "nngrade")
+    # what only the references, the rubrics and the grader's modules hold
+    SIGNS = ("def answer_key(given", "[[tasks.checks]]", "from grader.", "from reference.")
     roots = {p for p in sys.path if p} | {os.getcwd(), sys.prefix, "/tmp", "/opt", "/home", "/root", "/srv",
              os.path.dirname(os.path.dirname(numpy.__file__))}
     found, searched = [], 0
@@ -38,11 +39,11 @@ HOSTILE = textwrap.dedent('''
                         text = handle.read(200000)
                 except OSError:
                     continue
-                if any(sign in text for sign in SIGNS) and "worker" not in folder.split(os.sep):
+                if any(sign in text for sign in SIGNS) and "SIGNS" not in text:  # not this file's own copies
                     found.append(path)
-    print("SEARCHED", searched)
-    for path in found:
+    for path in found[:20]:
         print("FOUND", path)
+    print("SEARCHED", searched)
 
 
     def neuron(x, w, b):
@@ -72,6 +73,7 @@ PACK = textwrap.dedent('''
 
 def _run(command: list[str], cwd: Path, **kw) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NNGRADE_COURSE", "VIRTUAL_ENV"))}
+    env["COLUMNS"] = "300"  # tables keep every path whole
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=1800, **kw)
 
 
