@@ -88,7 +88,12 @@ def rubric_files(paths: Sequence[Path | str], found: Catalogue) -> list[Path]:
 
 
 def check_rubrics(paths: Sequence[Path | str] = (), course: Course = ()) -> tuple[list[Path], list[Problem]]:
-    """Validate rubric files against their sheets' references (default: every sheet's, or the course's own)."""
+    """Validate rubric files against their sheets' references (default: every sheet's, or the course's own). A
+    rubric file inside a course folder (COURSE/rubrics/x.toml) is checked against that course's reference."""
+    around = [Path(p).resolve().parent.parent for p in paths if Path(p).suffix == ".toml"
+              and Path(p).resolve().parent.name == "rubrics" and (Path(p).resolve().parent.parent / "reference").is_dir()]
+    if around and not course:
+        course = list(dict.fromkeys(folder for folder in around if discovery.is_course(folder)))
     found = catalogue(course)
     if not paths and discovery.course_folders(course):
         paths = [sheet.rubric for sheet in found.values() if sheet.origin.kind == "course"]
@@ -103,11 +108,15 @@ def check_examples(course: Course = (), sheet_ids: Sequence[str] = ()) -> list[P
 
     found = catalogue(course)
     courses = discovery.course_folders(course)
-    chosen = [found[i] for i in sheet_ids] if sheet_ids else \
+    chosen = [_sheet(i, found) for i in sheet_ids] if sheet_ids else \
         [s for s in found.values() if not courses or s.origin.kind == "course"]
     problems: list[Problem] = []
     for sheet in chosen:
         if not (sheet.examples / "README.md").is_file():
+            continue
+        try:
+            load_rubric(sheet.id, found=found)
+        except rubric_mod.RubricError:  # `grade rubric check` lists the rubric's problems; its examples wait
             continue
         run = grade([sheet.examples], sheet=sheet.id, course=course)
         problems += examples.check(sheet, {report.name: report for report in run.submissions})

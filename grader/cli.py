@@ -39,7 +39,8 @@ class DefaultGroup(click.Group):
         try:
             return super().invoke(ctx)
         except RubricError as exc:
-            fail(f"the rubric is invalid; run `grade rubric check` for details:\n{exc}")
+            more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+            fail(f"the rubric is invalid: {exc.problems[0]}{more}; `grade rubric check` (with the same --course) lists every problem")
         except UsageError as exc:
             fail(str(exc))
 

@@ -32,6 +32,7 @@ class Environment:
     version: tuple[int, ...] = tuple(sys.version_info[:3])
     modules: dict[str, bool] = field(default_factory=dict)
     roots: tuple[str, ...] = ()  # folders the interpreter reads from: bound read-only into the sandbox
+    installed: tuple[str, ...] = ()  # where it has the grader's or a sheet pack's packages: hidden in the sandbox
 
     @property
     def label(self) -> str:
@@ -46,8 +47,9 @@ def _own(modules: tuple[str, ...]) -> Environment:
 
 
 @lru_cache(maxsize=16)
-def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
-    """Ask the interpreter once (cached per run) for its version and modules."""
+def probe(python: str | None, modules: tuple[str, ...] = (), packages: tuple[str, ...] = ()) -> Environment:
+    """Ask the interpreter once (cached per run) for its version and modules, and where it has `packages`
+    (the grader's and the sheet's top-level packages, which a course environment may have installed too)."""
     # absolute, not resolved: a venv's python is a symlink to the base interpreter but has other packages
     if python is None or Path(python).absolute() == Path(sys.executable).absolute():
         return _own(("numpy",) + modules)
@@ -56,13 +58,14 @@ def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
         raise EnvironmentProblem(f"--python {python}: no such interpreter; give the path of the course "
                                  "environment's python (e.g. ~/envs/course/bin/python)")
     try:
-        done = subprocess.run([path, "-I", str(PROBE), json.dumps(["numpy", *modules])], capture_output=True,
-                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+        done = subprocess.run([path, "-I", str(PROBE), json.dumps(["numpy", *modules]), json.dumps(packages)],
+                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
         answer = json.loads(done.stdout.strip().splitlines()[-1])
         version = tuple(int(v) for v in answer["version"])
         found = {str(k): v is True for k, v in answer["modules"].items()}
         numpy_error = answer.get("numpy_error")
         roots = tuple(str(r) for r in answer.get("roots", []) if isinstance(r, str))
+        installed = tuple(str(r) for r in answer.get("installed", []) if isinstance(r, str))
     except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, IndexError, TypeError):
         raise EnvironmentProblem(f"--python {python} does not run as a Python interpreter; "
                                  "give the path of the course environment's python") from None
@@ -74,4 +77,4 @@ def probe(python: str | None, modules: tuple[str, ...] = ()) -> Environment:
     if numpy_error:
         raise EnvironmentProblem(f"--python {python}: numpy does not import ({numpy_error}); repair it there "
                                  f"(`{path} -m pip install --force-reinstall numpy`)")
-    return Environment(path, version, found, roots)
+    return Environment(path, version, found, roots, installed)

@@ -65,7 +65,8 @@ class SheetSetup:
     def build(cls, sheet: Sheet, rubric: Rubric, python: str | None = None) -> "SheetSetup":
         key, trace = mutants.traced_key(sheet.reference, rubric.given)
         required = tuple(sorted({m for task in rubric.tasks for m in task.requires} | set(frameworks.FRAMEWORKS)))
-        environment = probe(python or rubric.python, required)
+        packages = tuple(dict.fromkeys(["grader", "reference", sheet.reference.__name__.partition(".")[0]]))
+        environment = probe(python or rubric.python, required, packages)
         unavailable = frozenset(t.id for t in rubric.tasks if environment.missing(t.requires))
         return cls(sheet, rubric, key, plans.build(rubric, key, sheet.reference, unavailable), environment,
                    unavailable=unavailable, isolation=sandbox_for(environment, sheet),
@@ -113,7 +114,7 @@ def sandbox_for(environment: Environment, sheet: Sheet) -> Isolation:
     python = environment.python or sys.executable
     roots = read_only_roots(environment.python, list(environment.roots) or sandbox.library_paths(),
                             sandbox.WORKER.parent)
-    hidden = tuple(dict.fromkeys([*sandbox.GRADER_FOLDERS, *map(str, sheet.hidden)]))
+    hidden = tuple(dict.fromkeys([*sandbox.GRADER_FOLDERS, *map(str, sheet.hidden), *environment.installed]))
     return detect(python, tuple(roots), hidden)
 
 

@@ -250,7 +250,7 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
         attempts = [SANDBOX_UID, None] if os.geteuid() == 0 and Path(SETPRIV).exists() and not closed else [None]
         for host_uid in attempts:  # unprivileged on the host where the interpreter is readable by that user
             probe, why = _probe(Isolation(bwrap, cgroups, read_only=read_only, hidden=hidden, host_uid=host_uid),
-                                python, forbidden)
+                                python, tuple(dict.fromkeys([*forbidden, *hidden])))
             if probe is not None:
                 break
         if probe is None:
@@ -334,11 +334,20 @@ def _within(path: str, folder: str) -> bool:
 
 
 def hidden_within(paths: tuple[str, ...], read_only: tuple[str, ...]) -> tuple[str, ...]:
-    """The forbidden paths that the read-only binds would show the child: the grader and its sheets installed in
-    site-packages, a checkout around the worker, a course folder around the course's venv."""
-    return tuple(p for p in dict.fromkeys(os.path.realpath(p) for p in paths)
-                 if os.path.exists(p) and any(_within(p, root) for root in read_only)
-                 and all(os.path.realpath(root) != p for root in read_only))
+    """The forbidden paths that the read-only binds would show the child (the grader and its sheets installed in
+    site-packages, a checkout around the worker, a course folder around the course's venv), each as the child
+    sees it: under the root's own path, also where the root is reached through a symlink. A whole root is
+    never hidden."""
+    out = []
+    for path in paths:
+        real = os.path.realpath(path)
+        if not os.path.exists(real):
+            continue
+        for root in read_only:
+            real_root = os.path.realpath(root)
+            if real != real_root and _within(real, real_root):
+                out.append(os.path.normpath(os.path.join(root, os.path.relpath(real, real_root))))
+    return tuple(dict.fromkeys(out))
 
 
 def masking(hidden: tuple[str, ...], read_only: tuple[str, ...]) -> list[str]:

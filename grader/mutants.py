@@ -239,13 +239,13 @@ def _add(found: list[Alternative], right: np.ndarray, value: np.ndarray | None, 
     found.append(Alternative(id, message, value, hidden=hidden))
 
 
-_SWEEPS: dict[tuple[str, str], dict[str, list[Alternative]]] = {}  # by reference module and given data's content
+_SWEEPS: dict[tuple[ModuleType, str], dict[str, list[Alternative]]] = {}  # by reference module and given data
 
 
 def _cached(module: ModuleType, given: dict[str, Any], traced: tuple[dict[str, Any], Sweep] | None = None
             ) -> dict[str, list[Alternative]]:
     try:
-        content = (module.__name__, json.dumps(given, sort_keys=True, default=repr))
+        content = (module, json.dumps(given, sort_keys=True, default=repr))  # a module imported anew is another
     except (TypeError, ValueError):
         return sweep(module, given, traced)
     if content not in _SWEEPS:

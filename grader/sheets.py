@@ -27,7 +27,7 @@ from types import ModuleType
 from typing import Literal
 
 import reference
-from grader.errors import SheetError
+from grader.errors import SheetError, UsageError
 
 ENTRY_POINT_GROUP = "nngrade.sheets"
 COURSE_ENV = "NNGRADE_COURSE"
@@ -62,12 +62,11 @@ class Sheet:
     @property
     def hidden(self) -> tuple[Path, ...]:
         """What student code must never see, broadest first: a course's whole folder, the reference's package
-        (or its lone module file) and the rubric's folder. The sandbox leaves out any that holds the child's
-        own libraries (a course folder with its venv inside) and hides the narrower ones instead."""
-        module = Path(self.reference.__file__).resolve()
-        source = module.parent if self.reference.__package__ else module
+        (its compiled files included), the rubric's folder and the examples. Where one of them holds the
+        child's own libraries (a course folder with its venv inside), the sandbox binds those back."""
         broadest = [self.rubric.resolve().parent.parent] if self.origin.kind == "course" else []
-        return tuple(dict.fromkeys([*broadest, source, self.rubric.resolve().parent]))
+        return tuple(dict.fromkeys([*broadest, Path(self.reference.__file__).resolve().parent,
+                                    self.rubric.resolve().parent, self.examples.resolve()]))
 
     @property
     def note(self) -> str | None:
@@ -106,9 +105,14 @@ def builtin() -> list[Sheet]:
 def _imported(name: str, origin: Origin) -> ModuleType:
     try:
         return importlib.import_module(name)
-    except Exception as exc:
-        raise SheetError(name.rpartition(".")[2], origin, f"{name} does not import: {type(exc).__name__}: {exc}") \
-            from exc
+    except (Exception, SystemExit) as exc:
+        raise SheetError(name.rpartition(".")[2], origin, f"{name} does not import: {_said(exc)}") from exc
+
+
+def _said(exc: BaseException) -> str:
+    """An exception in one line: its type and the first line of its message."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def packs(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> list[Sheet]:
@@ -123,11 +127,13 @@ def packs(entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -
         origin = Origin("pack", f"{dist.name} {dist.version}" if dist is not None else point.value)
         try:
             module = point.load()
-        except Exception as exc:
-            raise SheetError(point.name, origin, f"{point.value} does not import: {type(exc).__name__}: {exc}") \
-                from exc
+        except (Exception, SystemExit) as exc:
+            raise SheetError(point.name, origin, f"{point.value} does not import: {_said(exc)}") from exc
         if not isinstance(module, ModuleType):
             raise SheetError(point.name, origin, f"{point.value} is not a module: name the sheet's reference module")
+        if not module.__package__:  # the sandbox hides a pack by its folder; a lone module shares site-packages
+            raise SheetError(point.name, origin, f"{point.value} is a top-level module: put the sheet's reference "
+                                                 "module into a package of its own")
         layout = Path(getattr(module, "LAYOUT", None) or Path(module.__file__).resolve().parent)
         found.append(sheet_from(module, layout, origin, expected_id=point.name))
     return found
@@ -141,9 +147,6 @@ def course(folder: Path, known: Mapping[str, Sheet]) -> list[Sheet]:
     """A course folder's sheets; `known` lends its reference to a course rubric that has none of its own."""
     folder = folder.resolve()
     origin = Origin("course", str(folder))
-    if not is_course(folder):
-        raise SheetError("?", origin, "not a course folder: it needs rubrics/<sheet-id>.toml "
-                                      "(and reference/<sheet_id>.py for a new sheet); `grade new` makes one")
     found = []
     for rubric in sorted((folder / "rubrics").glob("*.toml")):
         sheet_id = rubric.stem
@@ -162,7 +165,7 @@ def course(folder: Path, known: Mapping[str, Sheet]) -> list[Sheet]:
 def _course_module(folder: Path, source: Path, sheet_id: str, origin: Origin) -> ModuleType:
     """A course's reference module, imported under a package of its own so its helpers import as `from . import x`
     and two courses' modules of the same name never meet; a changed file is imported anew."""
-    stamp = "".join(f"{p.name}{p.stat().st_mtime_ns}" for p in sorted((folder / "reference").glob("*.py")))
+    stamp = "".join(f"{p}{p.stat().st_mtime_ns}" for p in sorted((folder / "reference").rglob("*.py")))
     package = "nngrade_course_" + hashlib.sha256(f"{folder}|{stamp}".encode()).hexdigest()[:12]
     name = f"{package}.{source.stem}"
     if name in sys.modules:
@@ -177,23 +180,31 @@ def _course_module(folder: Path, source: Path, sheet_id: str, origin: Origin) ->
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         del sys.modules[name]
-        raise SheetError(sheet_id, origin, f"{source.name} does not import: {type(exc).__name__}: {exc}") from exc
+        raise SheetError(sheet_id, origin, f"{source.name} does not import: {_said(exc)}") from exc
     return module
 
 
 def course_folders(explicit: Sequence[Path | str] = ()) -> list[Path]:
     """--course DIR (any number), else $NNGRADE_COURSE (folders joined by the path separator), else the current
-    folder when it has a course's layout and is not where the built-in sheets live."""
+    folder when it has a course's layout. Each folder once; never where the built-in sheets live, nor a copy of
+    nngrade's own checkout (its reference/ is a package, a course's is a plain folder)."""
     if explicit:
-        return [Path(p) for p in explicit]
-    if os.environ.get(COURSE_ENV):
-        return [Path(p) for p in os.environ[COURSE_ENV].split(os.pathsep) if p]
-    here = Path.cwd()
-    if is_course(here) and here.resolve() != reference.layout().resolve():
-        return [here]
-    return []
+        given, source = [Path(p) for p in explicit], "--course"
+    elif os.environ.get(COURSE_ENV):
+        given, source = [Path(p) for p in os.environ[COURSE_ENV].split(os.pathsep) if p], f"${COURSE_ENV}"
+    else:
+        here = Path.cwd()
+        given, source = ([here] if is_course(here) and not (here / "reference" / "__init__.py").exists() else []), ""
+    folders: dict[Path, None] = {}
+    for folder in given:
+        if not is_course(folder):
+            raise UsageError(f"{source} {folder}: not a course folder: it needs rubrics/<sheet-id>.toml (and "
+                             "reference/<sheet_id>.py for a new sheet); `grade new SHEET-ID --course DIR` makes one")
+        if folder.resolve() != reference.layout().resolve():
+            folders.setdefault(folder.resolve())
+    return list(folders)
 
 
 @dataclass(frozen=True)

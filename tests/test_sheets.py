@@ -180,3 +180,52 @@ def test_the_run_header_says_which_course_sheet_replaced_a_built_in_one(tmp_path
     assert f"sheets: tub-ml-sheet1 (course {course.resolve()}, replacing the built-in one)" in result.output
     built_in = CliRunner(env={"COLUMNS": "250"}).invoke(main, [str(submission), "--sheet", "tub-ml-sheet1"])
     assert "sheets:" not in built_in.output  # the usual case says nothing
+
+
+def test_a_folder_that_is_not_a_course_is_one_line_naming_where_it_came_from(tmp_path, monkeypatch):
+    result = CliRunner().invoke(main, ["sheets", "--course", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and result.output == (
+        f"error: --course {tmp_path / 'nope'}: not a course folder: it needs rubrics/<sheet-id>.toml (and "
+        "reference/<sheet_id>.py for a new sheet); `grade new SHEET-ID --course DIR` makes one\n")
+    monkeypatch.setenv(sheets.COURSE_ENV, str(tmp_path))
+    with pytest.raises(api.UsageError, match=r"^\$NNGRADE_COURSE .*: not a course folder"):
+        api.catalogue()
+
+
+def test_a_course_given_twice_counts_once_and_the_checkout_is_never_a_course(monkeypatch):
+    monkeypatch.chdir(COURSE.parent)
+    assert sheets.course_folders([COURSE, "course", COURSE / ".." / "course"]) == [COURSE]
+    assert sheets.course_folders([ROOT]) == []  # where the built-in sheets live
+    assert TOY in api.catalogue([COURSE, "course"])
+
+
+def test_a_pack_must_keep_its_reference_in_a_package_of_its_own(tmp_path, monkeypatch):
+    shutil.copy(COURSE / "reference" / "toy_sheet.py", tmp_path / "toy_sheet.py")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    point = importlib.metadata.EntryPoint(name=TOY, value="toy_sheet", group=sheets.ENTRY_POINT_GROUP)
+    try:
+        with pytest.raises(SheetError, match="is a top-level module: put the sheet's reference module into a package"):
+            sheets.packs([point])
+    finally:
+        sys.modules.pop("toy_sheet", None)
+
+
+def test_a_rubric_file_in_a_course_is_checked_against_that_courses_reference(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(COURSE, course)
+    files, problems = api.check_rubrics([course / "rubrics" / "toy-sheet.toml"])
+    assert files == [course / "rubrics" / "toy-sheet.toml"] and problems == []
+
+
+def test_examples_wait_for_a_rubric_with_problems(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(COURSE, course)
+    (course / "submissions" / TOY / "README.md").write_text("## Right_1000001\n\n| task | outcome |\n|---|---|\n| 1 | pass |\n")
+    assert api.check_examples([course]) == []
+    (course / "submissions" / TOY / "README.md").write_text("## Right_1000001\n\n| task | outcome |\n|---|---|\n| 1 | fail |\n")
+    assert [str(p) for p in api.check_examples([course])] == [
+        f"{course / 'submissions' / TOY / 'README.md'}: task 1: Right_1000001: stated fail, graded passed"]
+    rubric = course / "rubrics" / "toy-sheet.toml"
+    rubric.write_text(rubric.read_text().replace('observe = {y = "1.y"}', 'observe = {y = "1.nope"}'))
+    result = CliRunner().invoke(main, ["rubric", "check", "--examples", "--course", str(course)])
+    assert result.exit_code == 2 and "'1.nope'" in result.output and "stated fail" not in result.output

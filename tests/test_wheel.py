@@ -22,8 +22,10 @@ HOSTILE = textwrap.dedent('''
     import os, sys
     import numpy
 
-    # what only the references, the rubrics and the grader's modules hold
-    SIGNS = ("def answer_key(given", "[[tasks.checks]]", "from grader.", "from reference.")
+    # what only the references, the rubrics, the grader's modules and the examples hold, and compiled files
+    # named like the grader's and the references' modules
+    SIGNS = ("def answer_key(given", "[[tasks.checks]]", "from grader.", "from reference.", "xi * wi")
+    COMPILED = ("toy_sheet.", "tub_ml_sheet1.", "nnti_ws2324_sheet7.", "mutation_operators.", "known_mistakes.")
     roots = {p for p in sys.path if p} | {os.getcwd(), sys.prefix, "/tmp", "/opt", "/home", "/root", "/srv",
              os.path.dirname(os.path.dirname(numpy.__file__))}
     found, searched = [], 0
@@ -32,6 +34,8 @@ HOSTILE = textwrap.dedent('''
             for name in files:
                 path = os.path.join(folder, name)
                 searched += 1
+                if name.endswith(".pyc") and name.startswith(COMPILED):
+                    found.append(path)
                 if not name.endswith((".py", ".toml", ".ipynb", ".md")) or "numpy" in path or "matplotlib" in path:
                     continue
                 try:
@@ -47,8 +51,7 @@ HOSTILE = textwrap.dedent('''
 
 
     def neuron(x, w, b):
-        import math
-        return 1 / (1 + math.exp(-(sum(xi * wi for xi, wi in zip(x, w)) + b)))
+        return 1 / (1 + numpy.exp(-(numpy.dot(w, x) + b)))
 ''')
 
 PACK = textwrap.dedent('''
@@ -81,7 +84,9 @@ def _run(command: list[str], cwd: Path, **kw) -> subprocess.CompletedProcess:
 def installed(tmp_path_factory):
     """A fresh venv with the nngrade wheel and the toy pack's wheel (tests/course/ as a package)."""
     tmp = tmp_path_factory.mktemp("wheel")
-    venv = tmp / "venv"
+    (tmp / "real").mkdir()
+    (tmp / "link").symlink_to(tmp / "real")  # the venv is used through a symlink, as under a symlinked /home
+    venv = tmp / "link" / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = str(venv / "bin" / "python")
     source = tmp / "source"  # a copy: building must not leave build/ or *.egg-info in the checkout
@@ -116,8 +121,8 @@ def test_the_wheel_carries_rubrics_and_examples_and_grades_them_from_another_fol
                                                                    abs=1e-3)
     assert points[(TOY, "Right_1000001")] == 2.0 and points[(TOY, "Wrong_1000002")] == 0.0
     assert {"id": TOY, "origin": "pack toy-pack 1.2", "replaces": ""} in report["sheets"]
-    assert all("site-packages" in s for s in _run([str(venv / "bin" / "grade"), "sheets"], elsewhere).stdout.split()
-               if s.endswith(".toml"))
+    rubrics = [s for s in _run([str(venv / "bin" / "grade"), "sheets"], elsewhere).stdout.split() if s.endswith(".toml")]
+    assert len(rubrics) == 6 and all("site-packages" in s for s in rubrics)
     key = _run([str(venv / "bin" / "grade"), "key", "tub-ml-sheet1", "--json"], elsewhere)
     assert key.returncode == 0 and "1.a.dl_dmu" in json.loads(key.stdout)
     template = _run([str(venv / "bin" / "grade"), "template", "nnti-ws2324-sheet7", "--out", "handout"], elsewhere)

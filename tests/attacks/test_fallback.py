@@ -115,3 +115,19 @@ def test_the_fallback_grades_the_examples_exactly_like_the_sandbox(monkeypatch):
         isolation.detect.cache_clear()
     assert "guard" in [layer.name for layer in fallback.isolation if layer.active]
     assert {(r.sheet, r.name): r.points for r in fallback.submissions} == sandboxed
+
+
+def test_hidden_folders_are_hidden_where_the_child_sees_them_also_through_a_symlinked_root(tmp_path):
+    real = tmp_path / "real" / "site-packages"
+    (real / "grader" / "worker").mkdir(parents=True)
+    (real / "pack").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    root = str(tmp_path / "link" / "site-packages")
+    hidden = isolation.hidden_within((str(real / "grader"), str(real / "pack"), str(real), "/nonexistent"),
+                                     (root, str(real / "grader" / "worker")))
+    # the child sees the libraries at the root's own path; the root itself is never hidden
+    assert hidden == (f"{root}/grader", f"{root}/pack")
+    worker = str(real / "grader" / "worker")
+    assert isolation.masking(hidden, (root, worker)) == [
+        "--tmpfs", f"{root}/grader", "--tmpfs", f"{root}/pack", "--ro-bind", worker, worker,  # the worker, back
+        "--remount-ro", f"{root}/grader", "--remount-ro", f"{root}/pack"]
