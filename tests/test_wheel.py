@@ -121,8 +121,10 @@ def test_the_wheel_carries_rubrics_and_examples_and_grades_them_from_another_fol
                                                                    abs=1e-3)
     assert points[(TOY, "Right_1000001")] == 2.0 and points[(TOY, "Wrong_1000002")] == 0.0
     assert {"id": TOY, "origin": "pack toy-pack 1.2", "replaces": ""} in report["sheets"]
-    rubrics = [s for s in _run([str(venv / "bin" / "grade"), "sheets"], elsewhere).stdout.split() if s.endswith(".toml")]
-    assert len(rubrics) == 6 and all("site-packages" in s for s in rubrics)
+    listed = _run([str(venv / "bin" / "python"), "-c", "from grader import api; print([str(s.rubric) for s in api.sheets()])"],
+                  elsewhere)
+    rubrics = json.loads(listed.stdout.replace("'", '"'))
+    assert len(rubrics) == 6 and all("/site-packages/" in r for r in rubrics)  # read from the installed package
     key = _run([str(venv / "bin" / "grade"), "key", "tub-ml-sheet1", "--json"], elsewhere)
     assert key.returncode == 0 and "1.a.dl_dmu" in json.loads(key.stdout)
     template = _run([str(venv / "bin" / "grade"), "template", "nnti-ws2324-sheet7", "--out", "handout"], elsewhere)
