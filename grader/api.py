@@ -57,9 +57,16 @@ class AnswerKey:
     def sheet(self) -> str:
         return self.rubric.sheet
 
-    def plain(self) -> dict[str, Any]:
-        """One flat JSON-ready mapping: numbers, nested lists (arrays), strings (formulas), booleans."""
-        return {name: to_plain(value) for name, value in self.values.items()}
+    @property
+    def hidden(self) -> frozenset[str]:
+        """The entries a hidden task grades: shown only to whoever asks for them (`grade key --hidden`)."""
+        return frozenset(name for name, tasks in self.usage.items()
+                         if any(self.rubric.visibility_of(self.rubric.task(t)) == "hidden" for t in tasks))
+
+    def plain(self, hidden: bool = False) -> dict[str, Any]:
+        """One flat JSON-ready mapping: numbers, nested lists (arrays), strings (formulas), booleans; a hidden
+        task's entries only with `hidden`."""
+        return {name: to_plain(value) for name, value in self.values.items() if hidden or name not in self.hidden}
 
 
 def answer_key(sheet_id: str, course: Course = ()) -> AnswerKey:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -81,6 +82,13 @@ def grading_options(command):
         click.option("--details", is_flag=True, help="Also print every task of every submission."),
         click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
                      help="Submissions graded in parallel (default: cores)."),
+        click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write JUnit XML for CI: a test suite per submission, a test case per task."),
+        click.option("--gradescope", "gradescope_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write Gradescope's results.json (one submission)."),
+        click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+                     help="Exit 1 when a submission's checkable score (what the automatic checks can award now) "
+                          "is below PERCENT."),
         course_option,
     ]):
         command = option(command)
@@ -110,10 +118,11 @@ def examples_command(sheets: tuple[str, ...], **options) -> None:
 
 def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_path: Path | None,
            diagnoses_path: Path | None, feedback_dir: Path | None, python: str | None, resume: bool,
-           details: bool, jobs: int | None, course: tuple[Path, ...]) -> None:
+           details: bool, jobs: int | None, junit_path: Path | None, gradescope_path: Path | None,
+           fail_under: float | None, course: tuple[Path, ...]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from grader.report import csv_report, diagnoses, feedback, json_report, table
+    from grader.report import csv_report, diagnoses, feedback, gradescope_report, json_report, junit_report, table
 
     previous = _previous_reports(json_path) if resume else []
     done: list = list(previous)
@@ -138,9 +147,14 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
         finally:
             if progress.live.is_started:
                 progress.stop()
-        Console().print(table.render(run, details))
+        output().print(table.render(run, details))
         if json_path:
             json_report.write(run, json_path)
+        if junit_path:
+            junit_report.write(run, junit_path)
+        if gradescope_path:
+            gradescope_report.write(run, gradescope_path)
+        _github(run)
         if csv_path:
             csv_report.write(run, csv_path)
         if diagnoses_path:
@@ -158,6 +172,34 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
     if failed:
         fail(f"the grader failed on {len(failed)} submission(s): {', '.join(failed[:5])}; "
              "their reports say why (please report this)", code=ExitCode.GRADER_FAILED)
+    below = [r for r in run.submissions if fail_under is not None and r.checkable_percent < fail_under]
+    if below:
+        fail(f"{len(below)} submission(s) below {fail_under:g} % of the checkable points: "
+             + ", ".join(f"{r.name} {r.checkable_percent:.0f} %" for r in below[:5]), code=ExitCode.BELOW_THRESHOLD)
+
+
+def output() -> Console:
+    """The console for tables: a terminal's width, $COLUMNS where set, else (a CI log, a pipe) wide enough that
+    no column is folded or dropped."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console()
+    return Console(width=PIPE_WIDTH)
+
+
+PIPE_WIDTH = 400
+
+
+def _github(run: RunReport) -> None:
+    """In GitHub Actions: annotations for the tasks that did not pass, and the summary on the job's page."""
+    from grader.report import github
+
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in github.annotations(run):
+            click.echo(line)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(github.summary(run) + "\n")
 
 
 def _previous_reports(json_path: Path | None) -> list:
@@ -175,20 +217,22 @@ def _previous_reports(json_path: Path | None) -> list:
 @main.command("key")
 @click.argument("sheets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="One flat JSON object of dotted keys (one sheet only).")
+@click.option("--hidden", is_flag=True, help="Also show the expected values of hidden tasks (tutors only).")
 @course_option
-def key_command(sheets: tuple[str, ...], as_json: bool, course: tuple[Path, ...]) -> None:
-    """Print every given input and expected value of SHEETS (default: all sheets)."""
+def key_command(sheets: tuple[str, ...], as_json: bool, hidden: bool, course: tuple[Path, ...]) -> None:
+    """Print every given input and expected value of SHEETS (default: all sheets); a hidden task's values only
+    with --hidden."""
     from grader.report.key import render
 
     if as_json and len(sheets) != 1:
         fail("--json prints one sheet: name it, e.g. `grade key SHEET --json` (`grade sheets` lists them)")
     keys = [api.answer_key(s, course) for s in (sheets or tuple(api.catalogue(course)))]
     if as_json:
-        click.echo(json.dumps(keys[0].plain(), indent=2))
+        click.echo(json.dumps(keys[0].plain(hidden), indent=2))
         return
-    console = Console()
+    console = output()
     for k in keys:
-        console.print(render(k))
+        console.print(render(k, hidden))
         console.print()
 
 
@@ -214,7 +258,7 @@ def sheets_command(course: tuple[Path, ...]) -> None:
     """List the sheets this grader knows: built in, from installed packs, from course folders."""
     from grader.report.sheets import render
 
-    Console().print(render(api.sheets(course)))
+    output().print(render(api.sheets(course)))
 
 
 @main.command("new")

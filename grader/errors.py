@@ -8,9 +8,12 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
+    """As pytest's: 1 means the work graded is not there yet, 2 the call, 3 the grader itself."""
+
     OK = 0
-    GRADER_FAILED = 1  # a bug in the grader: the report says which submission; please report it
+    BELOW_THRESHOLD = 1  # --fail-under: a submission's checkable score is below the threshold
     USAGE = 2  # how the grader was called, a rubric or a sheet (also what `grade rubric check` finds): fix those
+    GRADER_FAILED = 3  # a bug in the grader: the report says which submission; please report it
 
 
 class UsageError(Exception):

@@ -6,6 +6,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from grader import api
 from grader.cli import main
 from tests.conftest import BUILTIN, ROOT
 
@@ -24,8 +25,21 @@ def test_key_table_for_every_sheet(sheet):
     assert "Given data" in result.output and "Expected values" in result.output
 
 
+@pytest.mark.parametrize("sheet", list(BUILTIN))
+def test_the_key_shows_a_hidden_tasks_values_only_when_asked(sheet):
+    key = api.answer_key(sheet)
+    assert key.hidden  # every built-in sheet has hidden tasks
+    public = json.loads(run("key", sheet, "--json").output)
+    everything = json.loads(run("key", sheet, "--json", "--hidden").output)
+    assert set(everything) - set(public) == key.hidden and not key.hidden & set(public)
+    table = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["key", sheet]).output
+    assert table.count("(hidden: `grade key --hidden` shows it)") == len(key.hidden)
+    shown = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["key", sheet, "--hidden"]).output
+    assert "(hidden:" not in shown and f"{len(key.hidden)} expected values of hidden tasks" in shown
+
+
 def test_key_json_sheet7_has_the_required_keys_and_values():
-    result = run("key", "nnti-ws2324-sheet7", "--json")
+    result = run("key", "nnti-ws2324-sheet7", "--json", "--hidden")
     assert result.exit_code == 0
     key = json.loads(result.output)
     for name in ["7.2.x", "7.2.y", "7.2.W_hidden", "7.2.W_out", "7.2.z_hidden", "7.2.h", "7.2.z_out", "7.2.p",
@@ -42,13 +56,13 @@ def test_key_json_sheet7_has_the_required_keys_and_values():
                               "7.lambda"]),
 ])
 def test_key_json_has_the_named_keys(sheet, names):
-    key = json.loads(run("key", sheet, "--json").output)
+    key = json.loads(run("key", sheet, "--json", "--hidden").output)
     assert all(name in key for name in names)
     assert all(not isinstance(v, dict) for v in key.values())  # flat
 
 
 def test_key_json_leuphana_biases_are_vectors_and_lambda_solves_the_system():
-    key = json.loads(run("key", "leuphana-dl-ss24-ex2", "--json").output)
+    key = json.loads(run("key", "leuphana-dl-ss24-ex2", "--json", "--hidden").output)
     assert key["5.dE_db1"] and all(isinstance(v, float) for v in key["5.dE_db1"])
     lam, h = key["7.lambda"], key["7.h"]
     f = [sum(lam[j] * (i - j + 1) * h for j in range(i + 1)) for i in range(len(lam))]
@@ -56,7 +70,7 @@ def test_key_json_leuphana_biases_are_vectors_and_lambda_solves_the_system():
 
 
 def test_key_json_formulas_are_strings():
-    key = json.loads(run("key", "tub-ml-sheet1", "--json").output)
+    key = json.loads(run("key", "tub-ml-sheet1", "--json", "--hidden").output)
     assert key["1.a.dl_dmu"] == "sign(mu - t) / sigma"
 
 
@@ -100,7 +114,7 @@ def test_key_uses_a_course_rubric_that_replaces_the_built_in_one(tmp_path):
     text = (ROOT / "rubrics" / "nnti-ws2425-sheet6.toml").read_text()
     (tmp_path / "rubrics").mkdir()
     (tmp_path / "rubrics" / "nnti-ws2425-sheet6.toml").write_text(text.replace("x = [1.0, 2.0, 1.0]", "x = [1.0, 0.0, 0.0]"))
-    key = json.loads(run("key", "nnti-ws2425-sheet6", "--json", "--course", str(tmp_path)).output)
+    key = json.loads(run("key", "nnti-ws2425-sheet6", "--json", "--hidden", "--course", str(tmp_path)).output)
     assert key["6.3.h"] == [2.0, 0.0]  # the tutor's own input: z1 = first row of W1 = (2, -1)
 
 

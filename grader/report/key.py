@@ -43,7 +43,11 @@ def _flatten(prefix: str, data: dict[str, Any]) -> list[tuple[str, Any]]:
     return rows
 
 
-def render(key: AnswerKey) -> Group:
+HIDDEN = "(hidden: `grade key --hidden` shows it)"
+
+
+def render(key: AnswerKey, hidden: bool = False) -> Group:
+    """The key; a hidden task's expected values only with `hidden` (a tutor's explicit request)."""
     r = key.rubric
     title = Text.assemble((f"{r.sheet}", "bold"), f"  {r.title} ({r.course})")
     given = Table(title="Given data (from the rubric)", title_justify="left", show_lines=False)
@@ -59,9 +63,13 @@ def render(key: AnswerKey) -> Group:
     expected.add_column("value")
     expected.add_column("graded in", style="dim")
     for name, value in key.values.items():
-        expected.add_row(name, format_value(value), ", ".join(key.usage.get(name, [])))
+        shown = format_value(value) if hidden or name not in key.hidden else Text(HIDDEN, style="dim")
+        expected.add_row(name, shown, ", ".join(key.usage.get(name, [])))
     parts: list[Any] = [title, given]
     for a in r.assumptions:
         parts.append(Text(f"assumed {a.given}: {a.text}", style="yellow"))
     parts.append(expected)
+    if key.hidden and hidden:
+        parts.append(Text(f"shown with --hidden: {len(key.hidden)} expected values of hidden tasks; keep them from "
+                          "students", style="bold yellow"))
     return Group(*parts)

@@ -74,6 +74,15 @@ class SubmissionReport(ReportModel):
     def percent(self) -> float:
         return 100.0 * self.points / self.max_points if self.max_points else 0.0
 
+    @property
+    def checkable_max(self) -> float:
+        """The points the automatic checks can award now: not the bonus, not what a tutor still grades."""
+        return sum(t.max_points - t.pending_points for t in self.tasks if not t.bonus)
+
+    @property
+    def checkable_percent(self) -> float:
+        return 100.0 * min(self.points, self.checkable_max) / self.checkable_max if self.checkable_max else 100.0
+
     def exercise_points(self) -> dict[str, tuple[float, float]]:
         out: dict[str, tuple[float, float]] = {}
         for task in self.tasks:
