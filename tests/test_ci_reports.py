@@ -116,3 +116,34 @@ def test_a_ci_log_keeps_every_column_of_the_table(monkeypatch):
     # submission, members, every exercise, total, %, flags: on one line, nothing folded
     assert re.search(r"Lange_2580456_Werner_2582301 .*Lange 2580456 .*\d+/\d+ .* 3\.46/\d+ .* \d+ ", row), row
     assert "pts pending tutor" in row
+
+
+def workflow_commands() -> list[str]:
+    """The `run:` steps of the README's workflow for a course repository, but the install (done here already)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", text[text.index("### A course repository's CI"):], re.S).group(1)
+    runs = [line.split("- run:", 1)[1].split("  #")[0].strip() for line in block.splitlines() if "- run:" in line]
+    assert runs[0].startswith("pip install nngrade")
+    return runs[1:]
+
+
+@pytest.mark.parametrize("work, code", [(RIGHT, 0), (None, 1)])
+def test_the_readmes_workflow_passes_finished_work_and_fails_an_empty_repository(tmp_path, work, code):
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    repository = tmp_path / "sheet6-group-a"
+    if work is None:
+        repository.mkdir()
+        (repository / "activations.py").write_text("def sigmoid(x):\n    raise NotImplementedError\n")
+    else:
+        shutil.copytree(work, repository)
+    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(tmp_path), "COLUMNS": "200",
+           "NNGRADE_CACHE": str(tmp_path / "cache")}
+    for command in workflow_commands():
+        done = subprocess.run(shlex.split(command), cwd=repository, env=env, capture_output=True, text=True,
+                              timeout=600)
+        assert done.returncode == code, done.stdout + done.stderr
+    xmlschema.XMLSchema(str(SCHEMAS / "junit.xsd")).validate(str(repository / "grades.xml"))
