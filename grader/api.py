@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import rubric as rubric_mod
 from grader import sheets as discovery
@@ -18,8 +18,11 @@ from grader.rubric import Problem, Rubric
 from grader.sheets import Catalogue, Sheet
 from reference.common import to_plain
 
+if TYPE_CHECKING:
+    from grader.self_check import SelfCheck
+
 __all__ = ["AnswerKey", "Sheet", "SheetError", "UsageError", "answer_key", "catalogue", "check_examples",
-           "check_rubrics", "grade", "load_rubric", "sheets", "write_templates"]
+           "check_rubrics", "grade", "load_rubric", "self_check", "sheets", "write_templates"]
 
 Course = Sequence[Path | str]
 
@@ -170,6 +173,21 @@ def grade(paths: Sequence[Path | str], *, sheet: str | None = None, course: Cour
     if on_start is not None:
         on_start(len(pairs))
     return grading.grade(pairs, workers=workers, on_done=on_done, previous=list(previous), feedback=feedback)
+
+
+def self_check(path: Path | str = ".", *, sheet: str | None = None, course: Course = ()) -> "SelfCheck":
+    """A student's own work graded by the public checks (and those that need no expected value); hidden tasks
+    say only that they are checked after the deadline. The sheet is inferred from the files when not given."""
+    from grader import grading, self_check as views
+
+    found = catalogue(course)
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    sheet = sheet or views.infer_sheet(path, found)
+    pairs = _grading_plan([path], sheet, course, None)
+    report = views.require_one(grading.grade(pairs, workers=1).submissions, path)
+    return views.view(report, pairs[0][1].rubric)
 
 
 def write_templates(sheet_id: str, folder: Path | str, course: Course = (), overwrite: bool = False) -> list[Path]:

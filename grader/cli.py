@@ -53,6 +53,7 @@ def main() -> None:
 
     \b
     grade submissions/              grade every submission (same as `grade run ...`)
+    grade check                     a student's self-check of the work in the current folder
     grade examples                  grade the example submissions every sheet ships
     grade key SHEET                 the tutor's answer key
     grade template SHEET            the files a sheet hands out (a notebook to fill in)
@@ -212,6 +213,18 @@ def _previous_reports(json_path: Path | None) -> list:
     except (ValueError, OSError) as exc:
         fail(f"{json_path} is not a report this grader can resume from ({type(exc).__name__}); "
              "remove it or drop --resume")
+
+
+@main.command("check")
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--sheet", default=None, help="Sheet id, when the files do not say it.")
+@course_option
+def check_command(path: Path, sheet: str | None, course: tuple[Path, ...]) -> None:
+    """Self-check your own work (default: the current folder) before the deadline: the public checks say what
+    is right and what to mend; hidden tasks are checked after the deadline."""
+    from grader.report.self_check import render
+
+    output().print(render(api.self_check(path, sheet=sheet, course=course)))
 
 
 @main.command("key")

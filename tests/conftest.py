@@ -47,3 +47,26 @@ def course_python(tmp_path_factory, variable: str, packages: list[str], what: st
     if done.returncode != 0:
         pytest.skip(f"{what} cannot be installed here: {done.stderr.strip().splitlines()[-1:]}")
     return python
+
+
+def hidden_values(sheet: str) -> list[str]:
+    """A hidden task's expected numbers as a report would print them (3 and 4 significant digits), where they
+    are distinctive enough that finding one means it leaked, and its formulas."""
+    import numpy as np
+
+    from grader import api
+
+    key = api.answer_key(sheet)
+    out = set()
+    for name in key.hidden:
+        value = key.values[name]
+        if isinstance(value, str):  # a formula; a choice's words appear anyway where a student picked them
+            if any(c in value for c in "()*/"):
+                out.add(value)
+            continue
+        for number in np.asarray(value, dtype=float).ravel():
+            for digits in (3, 4):
+                text = f"{number:.{digits}g}"
+                if len(text.lstrip("-")) >= 5:
+                    out.add(text)
+    return sorted(out)

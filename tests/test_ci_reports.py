@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
-import numpy as np
 import pytest
 import xmlschema
 from click.testing import CliRunner
@@ -14,7 +13,7 @@ from click.testing import CliRunner
 from grader import api
 from grader.cli import main
 from grader.report import github, gradescope_report, junit_report
-from tests.conftest import ROOT
+from tests.conftest import ROOT, hidden_values
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 SHEET6 = ROOT / "submissions" / "nnti-ws2425-sheet6"
@@ -24,25 +23,6 @@ RIGHT, WRONG = SHEET6 / "Krueger_2581234_Hartmann_2579911", SHEET6 / "Lange_2580
 @pytest.fixture(scope="module")
 def run():
     return api.grade([SHEET6])
-
-
-def hidden_values(sheet: str) -> list[str]:
-    """A hidden task's expected numbers as a report would print them (3 and 4 significant digits), where they
-    are distinctive enough that finding one means it leaked, and its formulas."""
-    key = api.answer_key(sheet)
-    out = set()
-    for name in key.hidden:
-        value = key.values[name]
-        if isinstance(value, str):  # a formula; a choice's words appear anyway where a student picked them
-            if any(c in value for c in "()*/"):
-                out.add(value)
-            continue
-        for number in np.asarray(value, dtype=float).ravel():
-            for digits in (3, 4):
-                text = f"{number:.{digits}g}"
-                if len(text.lstrip("-")) >= 5:
-                    out.add(text)
-    return sorted(out)
 
 
 def test_junit_xml_validates_against_the_junit_schema_and_counts_every_task(run):
