@@ -191,18 +191,31 @@ def self_check(path: Path | str = ".", *, sheet: str | None = None, course: Cour
 
 
 def write_templates(sheet_id: str, folder: Path | str, course: Course = (), overwrite: bool = False) -> list[Path]:
-    """The files a sheet hands out to students (the rubric's `templates`), copied into `folder`."""
+    """A student's starting folder: the files the course hands out (the rubric's `templates`, its `provided`
+    framework), a starter generated from the rubric for every other file a submission holds, an answers file
+    skeleton and a README on self-checking."""
+    from grader import starter
+
     found = catalogue(course)
     rubric = load_rubric(sheet_id, found=found)
-    if not rubric.templates:
-        raise UsageError(f"{sheet_id} hands out no template files (its rubric lists none)")
+    sheet = found[sheet_id]
     folder = Path(folder)
-    sources = [rubric_mod.provided_file(found[sheet_id].rubric, rubric, n) for n in rubric.templates]
-    targets = [folder / source.name for source in sources]
+    handed = {name: rubric_mod.provided_file(sheet.rubric, rubric, name).read_bytes()
+              for name in [*rubric.templates, *rubric.provided]}
+    planned: dict[str, bytes] = {Path(name).name: data for name, data in handed.items()}
+    for file in rubric.files:
+        if Path(file).name in planned:
+            continue
+        code = starter.render(rubric, file, starter.outline(rubric, sheet.reference, file))
+        planned[file] = (starter.notebook(code) if file.endswith(".ipynb") else code).encode()
+    if any(c.kind in ("answer", "expression", "choice") for t in rubric.tasks for c in t.checks):
+        planned[rubric.answers_file] = starter.answers_skeleton(rubric).encode()
+    planned["README.md"] = starter.readme(rubric, list(rubric.files)).encode()
+    targets = {folder / name: data for name, data in planned.items()}
     existing = [str(t) for t in targets if t.exists()]
     if existing and not overwrite:
-        raise UsageError(f"{', '.join(existing)} already exists; pass --force to overwrite")
+        raise UsageError(f"{', '.join(existing[:3])} already exists; pass --force to overwrite")
     folder.mkdir(parents=True, exist_ok=True)
-    for source, target in zip(sources, targets):
-        target.write_bytes(source.read_bytes())
-    return targets
+    for target, data in targets.items():
+        target.write_bytes(data)
+    return list(targets)

@@ -44,6 +44,10 @@ class DefaultGroup(click.Group):
             fail(f"the rubric is invalid: {exc.problems[0]}{more}; `grade rubric check` (with the same --course) lists every problem")
         except UsageError as exc:
             fail(str(exc))
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug in the grader: one line, not a traceback
+            fail(f"the grader failed ({type(exc).__name__}: {exc}); please report this", code=ExitCode.GRADER_FAILED)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -251,14 +255,16 @@ def key_command(sheets: tuple[str, ...], as_json: bool, hidden: bool, course: tu
 
 @main.command("template")
 @click.argument("sheet")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              help="Folder to write into (default: the current folder).")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write into (the same as FOLDER; default: the current folder).")
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
 @course_option
-def template_command(sheet: str, out: Path, force: bool, course: tuple[Path, ...]) -> None:
-    """Write the files SHEET hands out to students (a notebook or a code template to fill in)."""
+def template_command(sheet: str, folder: Path | None, out: Path | None, force: bool, course: tuple[Path, ...]) -> None:
+    """Write a student's starting folder for SHEET: the course's handouts, a starter for every other file the
+    sheet asks for, an answers file skeleton and a README on `grade check`."""
     try:
-        written = api.write_templates(sheet, out, course, overwrite=force)
+        written = api.write_templates(sheet, folder or out or Path("."), course, overwrite=force)
     except OSError as exc:
         fail(f"cannot write the template: {exc.strerror}: {exc.filename}")
     for path in written:

@@ -68,11 +68,15 @@ def view(report: SubmissionReport, rubric: Rubric) -> SelfCheck:
 
 
 def infer_sheet(folder: Path, found: Catalogue) -> str:
-    """The sheet whose files the folder holds (a file by its name or its stem with .py/.ipynb), else the one
-    whose rubric grades the answers file's names; a usage error when that is not exactly one. The rubrics are
+    """The sheet a folder (or one above it) is named after, else the one whose files the folder holds (a file by
+    its name or its stem with .py/.ipynb), else the one whose rubric grades the answers file's names; a usage
+    error when that is not exactly one. The rubrics are
     read as plain TOML: no reference runs for a guess."""
     if folder.is_file():
         folder = folder.parent
+    named = [p.name for p in [folder, *folder.resolve().parents] if p.name in found]  # as intake reads folders
+    if named:
+        return named[0]
     present = {p.name for p in folder.iterdir()} | {p.stem for p in folder.iterdir()} if folder.is_dir() else set()
     rubrics = {sheet_id: _toml(sheet.rubric) for sheet_id, sheet in found.items()}
     by_files = [s for s, r in rubrics.items() if r.get("files") and all(

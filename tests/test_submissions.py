@@ -33,7 +33,7 @@ EXPECTED = {
     # Hoffmann: backward and gradient_step still the template's, so training and the last cell cannot run.
     ('nnti-ws2324-sheet7', 'Hoffmann_2574455_Koch_2572290_Richter_2566101'): (1.6667 + 0.75 + 1 + 0.75, {
         '7.2.a': 'partial', '7.2.c': 'passed', '7.2.d': 'not-attempted', **NOTEBOOK_73, '7.3.d': 'not-attempted',
-        '7.3.e': 'not-attempted', '7.3.f': 'not-attempted', '7.3.g': 'failed'}),
+        '7.3.e': 'not-attempted', '7.3.f': 'not-attempted', '7.3.g': 'not-attempted'}),
     ('nnti-ws2324-sheet7', 'Mueller_2571234_Schmidt_2569876'): (2.3333 + 5, {'7.2.a': 'passed', '7.2.c': 'passed', **NOTEBOOK_73}),
     # A truncated notebook file and no answers: nothing can be graded.
     ('nnti-ws2324-sheet7', 'Schulze_2575512'): (0.0, {'7.2.a': 'not-attempted', '7.2.c': 'not-attempted', '7.2.d': 'not-attempted',

@@ -15,8 +15,11 @@ def judge(check: RunsCheck, ctx: Context) -> Outcome:
         if not failed:
             return Outcome.passed(f"{run.name} runs top to bottom")
         first = failed[0]
-        return Outcome.failed(f"{run.name} does not run top to bottom: line {first['line']}: {first['error']}"
-                              + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""))
+        message = (f"{run.name} does not run top to bottom: line {first['line']}: {first['error']}"
+                   + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""))
+        # the template's `raise NotImplementedError` still there: not attempted, as the outcome words say
+        unfinished = all((f.get("error") or "").startswith("NotImplementedError") for f in failed)
+        return Outcome(0.0, "not-attempted", message) if unfinished else Outcome.failed(message)
     code = run.notebook.code_cells
     if not any(c.source.strip() for c in code):
         return Outcome(0.0, "not-attempted", f"{run.name} has no code")
@@ -30,4 +33,6 @@ def judge(check: RunsCheck, ctx: Context) -> Outcome:
     timed_out = status in ("timeout", "skipped") or (status is None and ctx.timed_out)
     message = (f"the notebook does not run top to bottom: {why}"
                + (f"; {len(problems) - 1} more cell(s) failed" if len(problems) > 1 else "") + note)
-    return Outcome(0.0, "timeout" if timed_out else "failed", message, "; ".join(p for _, p in problems[:10]))
+    unfinished = all(run.cell_status(index) == "not-attempted" for index, _ in problems)
+    status = "timeout" if timed_out else "not-attempted" if unfinished else "failed"
+    return Outcome(0.0, status, message, "; ".join(p for _, p in problems[:10]))
