@@ -77,7 +77,7 @@ def grading_options(command):
         click.option("--diagnoses", "diagnoses_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write how often each typical mistake came up, per task (CSV)."),
         click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Write one Markdown feedback file per submission into this folder, and every notebook "
+                     help="Write one Markdown and one HTML feedback page per submission into this folder, and every notebook "
                           "as an HTML page with the verdicts inside."),
         click.option("--python", "python", default=None, metavar="PATH",
                      help="Interpreter of the course environment that runs student code (one with torch or jax, "
@@ -127,7 +127,8 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
            fail_under: float | None, course: tuple[Path, ...]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from grader.report import csv_report, diagnoses, feedback, gradescope_report, json_report, junit_report, table
+    from grader.report import (csv_report, diagnoses, feedback, feedback_html, gradescope_report, json_report,
+                               junit_report, table)
 
     previous = _previous_reports(json_path) if resume else []
     done: list = list(previous)
@@ -166,6 +167,7 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
             diagnoses.write(run, diagnoses_path)
         if feedback_dir:
             feedback.write(run, feedback_dir)
+            feedback_html.write(run, feedback_dir)
     except (UsageError, RubricError):
         raise
     except OSError as exc:

@@ -71,7 +71,8 @@ def test_the_shipped_template_runs_and_is_graded_as_not_attempted(tmp_path):
     nbformat.validate(nbformat.read(tmp_path / "Lang_2570001" / "backprop.ipynb", as_version=4))
     report = api.grade([tmp_path / "Lang_2570001"], sheet="nnti-ws2324-sheet7").submissions[0]
     got = statuses(report)
-    assert {got[f"7.3.{t}"] for t in "abcdef"} == {"not-attempted"} and got["7.3.g"] == "failed"
+    # 7.3.g too: the notebook stops at the template's own `raise NotImplementedError`
+    assert {got[f"7.3.{t}"] for t in "abcdefg"} == {"not-attempted"}
     assert report.points == 0
 
 
