@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from grader.self_check import SelfCheck
 
 __all__ = ["AnswerKey", "Sheet", "SheetError", "UsageError", "answer_key", "catalogue", "check_examples",
-           "check_rubrics", "grade", "load_rubric", "self_check", "sheets", "write_templates"]
+           "check_rubrics", "grade", "load_rubric", "self_check", "sheets", "write_kit", "write_templates"]
 
 Course = Sequence[Path | str]
 
@@ -62,9 +62,11 @@ class AnswerKey:
 
     @property
     def hidden(self) -> frozenset[str]:
-        """The entries a hidden task grades: shown only to whoever asks for them (`grade key --hidden`)."""
-        return frozenset(name for name, tasks in self.usage.items()
-                         if any(self.rubric.visibility_of(self.rubric.task(t)) == "hidden" for t in tasks))
+        """The entries a hidden task grades, and those of equal value (grader/hidden.py): shown only to whoever
+        asks for them (`grade key --hidden`)."""
+        from grader.hidden import secret_entries
+
+        return secret_entries(self.rubric, self.values)
 
     def plain(self, hidden: bool = False) -> dict[str, Any]:
         """One flat JSON-ready mapping: numbers, nested lists (arrays), strings (formulas), booleans; a hidden
@@ -133,9 +135,10 @@ def check_examples(course: Course = (), sheet_ids: Sequence[str] = ()) -> list[P
     return problems
 
 
-def _grading_plan(paths: Sequence[Path | str], sheet: str | None, course: Course, python: str | None
-          ) -> list[tuple[Path, Any]]:
-    """Every submission under `paths` with its sheet's rubric, key and plan (built once per sheet)."""
+def _grading_plan(paths: Sequence[Path | str], sheet: str | None, course: Course, python: str | None,
+                  single: bool = False) -> list[tuple[Path, Any]]:
+    """Every submission under `paths` with its sheet's rubric, key and plan (built once per sheet). With
+    `single`, each path is one submission of `sheet`, whatever its folder is named."""
     from grader import intake
     from grader.environment import EnvironmentProblem
     from grader.grading import SheetSetup
@@ -144,7 +147,8 @@ def _grading_plan(paths: Sequence[Path | str], sheet: str | None, course: Course
     if sheet is not None:
         _sheet(sheet, found)
     try:
-        pairs = intake.discover([Path(p) for p in paths], sheet, list(found))
+        pairs = [(Path(p).resolve(), sheet) for p in paths] if single and sheet else \
+            intake.discover([Path(p) for p in paths], sheet, list(found))
     except intake.IntakeError as exc:
         raise UsageError(str(exc)) from None
     if not pairs:
@@ -185,9 +189,25 @@ def self_check(path: Path | str = ".", *, sheet: str | None = None, course: Cour
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
     sheet = sheet or views.infer_sheet(path, found)
-    pairs = _grading_plan([path], sheet, course, None)
-    report = views.require_one(grading.grade(pairs, workers=1).submissions, path)
+    pairs = _grading_plan([path], sheet, course, None, single=True)
+    report = grading.grade(pairs, workers=1).submissions[0]
     return views.view(report, pairs[0][1].rubric)
+
+
+def write_kit(sheet_id: str, folder: Path | str, course: Course = (), overwrite: bool = False) -> list[Path]:
+    """A kit a course can publish: the starting folder of `write_templates` and, in `.nngrade/`, the sheet with
+    its public tasks only and a frozen key (grader/kit.py): `grade check` there needs no reference code and
+    holds no hidden value."""
+    from grader import kit, mutants
+
+    found = catalogue(course)
+    answer = answer_key(sheet_id, course)
+    sheet = found[sheet_id]
+    if (Path(folder) / kit.FOLDER).exists() and not overwrite:
+        raise UsageError(f"{Path(folder) / kit.FOLDER} already exists; pass --force to overwrite")
+    written = write_templates(sheet_id, folder, course, overwrite)
+    mistakes = mutants.alternatives(sheet.reference, answer.rubric.given, answer.values)
+    return written + kit.write(sheet, answer.rubric, answer.values, mistakes, answer.hidden, Path(folder))
 
 
 def write_templates(sheet_id: str, folder: Path | str, course: Course = (), overwrite: bool = False) -> list[Path]:

@@ -60,7 +60,8 @@ def main() -> None:
     grade check                     a student's self-check of the work in the current folder
     grade examples                  grade the example submissions every sheet ships
     grade key SHEET                 the tutor's answer key
-    grade template SHEET            the files a sheet hands out (a notebook to fill in)
+    grade template SHEET [DIR]      a student's starting folder for a sheet
+    grade kit SHEET DIR             a kit to publish: starters and a self-check without hidden values
     grade sheets                    the sheets this grader knows, and where each comes from
     grade new SHEET-ID              start a course's own sheet (rubric, reference, examples, test)
     grade rubric check              validate rubric files (a whole course with --course)
@@ -271,6 +272,23 @@ def template_command(sheet: str, folder: Path | None, out: Path | None, force: b
         fail(f"cannot write the template: {exc.strerror}: {exc.filename}")
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@main.command("kit")
+@click.argument("sheet")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@course_option
+def kit_command(sheet: str, folder: Path, force: bool, course: tuple[Path, ...]) -> None:
+    """Write a kit a course can publish for SHEET: the starting folder and a self-check with the public tasks'
+    expected values only, precomputed (no reference code, no hidden value)."""
+    try:
+        written = api.write_kit(sheet, folder, course, overwrite=force)
+    except OSError as exc:
+        fail(f"cannot write the kit: {exc.strerror}: {exc.filename}")
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"students run `grade check` in {folder}")
 
 
 @main.command("sheets")

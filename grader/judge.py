@@ -17,6 +17,7 @@ from grader.environment import Environment
 from grader.plans import Plan, job_id, retry_id
 from grader.report.models import TaskResult
 from grader.rubric import Rubric, Task
+from grader.rubric.cross_checks import needed
 from grader.sandbox import ChildRun
 
 JUDGES: dict[str, Callable[[Any, Context], Outcome]] = {
@@ -125,7 +126,10 @@ def judge_submission(rubric: Rubric, module: ModuleType, key: dict[str, Any], pl
         def context_for(index: int, check: Any, task: Task = task) -> Context:
             jid = job_id(task.id, index)
             file = getattr(check, "file", None)
-            return Context(key=key, defaults=rubric.defaults, reveal=rubric.visibility_of(task) == "public",
+            # a public check's message shows expected values, but never one equal to a hidden task's answer
+            reveal = rubric.visibility_of(task) == "public" and not any(name in plan.secret
+                                                                         for _, name in needed(check))
+            return Context(key=key, defaults=rubric.defaults, reveal=reveal,
                            sheet=rubric.sheet, reference=module, job=run.jobs.get(jid) if run is not None else None,
                            retry=run.jobs.get(retry_id(jid)) if run is not None else None,
                            answers=answers, answers_problem=answers_problem,

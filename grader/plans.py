@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.hidden import secret_entries
 from grader.rubric import REF_RE, PropertyCheck, Rubric, SetStep
 from reference.common import to_plain
 
@@ -28,6 +29,7 @@ class Plan:
     property_inputs: dict[str, np.ndarray] = field(default_factory=dict)  # job id -> x
     names: dict[str, str] = field(default_factory=dict)  # "$KEY|shape" -> file name, so each is written once
     student: frozenset[str] = frozenset()  # answer-key names a submission may set itself (rubric student_values)
+    secret: frozenset[str] = frozenset()  # entries no student-facing message may show (grader/hidden.py)
     batches: dict[str, tuple[int, ...]] = field(default_factory=dict)  # job id -> sample counts of its inputs
 
     def array(self, value: np.ndarray, reference: str | None = None) -> dict[str, str]:
@@ -102,7 +104,7 @@ def _property_job(check: PropertyCheck, module: ModuleType, plan: Plan, jid: str
 def build(rubric: Rubric, key: dict[str, Any], module: ModuleType, skip: set[str] = frozenset()) -> Plan:
     """Jobs of every task but those in `skip` (tasks the grading environment cannot check); `module` is the
     sheet's reference (its properties' inputs)."""
-    plan = Plan(student=frozenset(rubric.student_values))
+    plan = Plan(student=frozenset(rubric.student_values), secret=secret_entries(rubric, key))
     seconds = rubric.defaults.job_seconds
     for task in rubric.tasks:
         if task.id in skip:

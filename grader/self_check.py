@@ -54,15 +54,16 @@ class SelfCheck:
 
 
 def open_tasks(rubric: Rubric) -> set[str]:
-    """The tasks a student may see judged now: public ones, and hidden ones that compare with no expected value."""
-    return {t.id for t in rubric.tasks
-            if rubric.visibility_of(t) == "public" or all(c.kind in KEY_FREE for c in t.checks)}
+    """The tasks a student may see judged now: public ones, and hidden ones with automatic checks that compare
+    with no expected value."""
+    return {t.id for t in rubric.tasks if rubric.visibility_of(t) == "public"
+            or (all(c.kind in KEY_FREE for c in t.checks) and any(c.kind != "manual" for c in t.checks))}
 
 
 def view(report: SubmissionReport, rubric: Rubric) -> SelfCheck:
     shown = open_tasks(rubric)
     tasks = [TaskView(t.id, t.title, t.status, t.points, t.max_points, t.message, t.pending_points)
-             if t.id in shown else TaskView(t.id, t.title, "hidden", 0.0, t.max_points, tutor=t.pending_points)
+             if t.id in shown else TaskView(t.id, t.title, "hidden", 0.0, t.max_points)  # all of it: after the deadline
              for t in report.tasks if not t.bonus]
     return SelfCheck(report.sheet, report.name, tasks, list(report.flags))
 
@@ -116,10 +117,3 @@ def _answer_names(path: Path) -> set[str]:
 def _graded_names(rubric: dict) -> set[str]:
     return {c.get("key") for t in rubric.get("tasks", []) if isinstance(t, dict) for c in t.get("checks", [])
             if isinstance(c, dict) and c.get("kind") in ("answer", "expression", "choice")}
-
-
-def require_one(reports: list[SubmissionReport], path: Path) -> SubmissionReport:
-    if len(reports) != 1:
-        raise UsageError(f"{path}: self-check grades one submission, found {len(reports)}; "
-                         "run it in the folder of your own work")
-    return reports[0]

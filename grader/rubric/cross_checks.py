@@ -79,52 +79,53 @@ def _plan_order_problems(steps: list) -> list[str]:
     return out
 
 
+def needed(check) -> list[tuple[str, str]]:
+    """(field, answer-key name) for every entry a check reads: inputs its plan passes and values it compares with
+    (a sheet kit keeps a task only where all of them are public)."""
+    out: list[tuple[str, str | None]] = []
+    if check.kind in ("cell", "parameters"):
+        out.append(("expect", check.expect))
+    if hasattr(check, "steps"):
+        out += [("steps", ref) for ref in _steps_refs(list(check.steps) + list(getattr(check, "loss_steps", [])))]
+    if getattr(check, "retry", None) is not None:
+        out += [("retry.steps", ref) for ref in _steps_refs(check.retry.steps)]
+    if check.kind in ("answer", "choice"):
+        out.append(("key", check.key))
+    if check.kind == "value" and check.recompute is None:
+        out += [(f"observe.{path}", name) for path, name in check.observe.items()]
+    if check.kind == "gradient":
+        out += [(f"expect.{path}", name) for path, name in check.expect.items()]
+    if check.kind == "training":
+        out += [("min_accuracy", check.min_accuracy), ("targets", check.targets), ("data", check.data)]
+    return [(field, name) for field, name in out if name is not None]
+
+
 def _check_problems(check, key: dict[str, Any], module, rubric: Rubric) -> list[tuple[str, str]]:
     """(field, message) pairs for one check."""
     out: list[tuple[str, str]] = []
     formulas = getattr(module, "FORMULAS", {})
     properties = getattr(module, "PROPERTIES", {})
-
-    def need(field: str, name: str | None) -> None:
-        if name is not None and name not in key:
-            out.append((field, f"{name!r} is not in the sheet's answer key (see `grade key {rubric.sheet}`)"))
-
+    out += [(field, f"{name!r} is not in the sheet's answer key (see `grade key {rubric.sheet}`)")
+            for field, name in needed(check) if name not in key]
     if hasattr(check, "file") and check.file not in rubric.files:
         out.append(("file", f"{check.file!r} is not among the rubric's files {rubric.files}"))
     if check.kind in NOTEBOOK_KINDS and not check.file.endswith(".ipynb"):
         out.append(("file", f"{check.kind} checks read a notebook's cells; {check.file!r} is not an .ipynb file"))
-    if check.kind in ("cell", "parameters"):
-        need("expect", check.expect)
     if hasattr(check, "steps"):
         steps = list(check.steps) + list(getattr(check, "loss_steps", []))
-        for ref in _steps_refs(steps):
-            need("steps", ref)
         out.extend(("steps", message) for message in _plan_order_problems(steps))
     if getattr(check, "retry", None) is not None:
-        for ref in _steps_refs(check.retry.steps):
-            need("retry.steps", ref)
         out.extend(("retry.steps", message) for message in _plan_order_problems(check.retry.steps))
-    if check.kind in ("answer", "choice"):
-        need("key", check.key)
     if check.kind == "expression" and check.key not in formulas:
         out.append(("key", f"{check.key!r} is not a reference formula; known: {', '.join(formulas) or 'none'}"))
-    if check.kind == "value" and check.recompute is None:
-        for path, name in check.observe.items():
-            need(f"observe.{path}", name)
     if check.kind == "value" and check.recompute is not None:
         out.extend(_recompute_problems(check, getattr(module, "RECOMPUTE", {})))
     if check.kind == "gradient":
-        for path, name in check.expect.items():
-            need(f"expect.{path}", name)
         for path in list(check.gradients) + list(check.gradients.values()) + [check.loss]:
             if not PATH_RE.match(path):
                 out.append(("gradients", f"{path!r} is not a name path"))
     if check.kind == "property" and check.property not in properties:
         out.append(("property", f"{check.property!r} is not a reference property; known: {', '.join(properties) or 'none'}"))
-    if check.kind == "training":
-        need("min_accuracy", check.min_accuracy)
-        need("targets", check.targets)
-        need("data", check.data)
     return out
 
 
