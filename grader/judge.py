@@ -151,5 +151,11 @@ def judge_submission(rubric: Rubric, module: ModuleType, key: dict[str, Any], pl
             accepted = list(dict.fromkeys(a for job in jobs for a in job.get("aliases") or []))
             if accepted:  # the freedom the sheet leaves, and which choice was graded
                 result.detail += f" | accepted: {', '.join(accepted)}"
+            # where the student's code raised, when it did: CI annotations point there
+            raised = next(((check.file, job) for check, job in zip(task.checks, jobs) if job.get("line")), None)
+            if raised is not None and result.status != "passed":
+                shown = notebooks.get(raised[0])
+                result.file, result.line = (shown.name if shown else raised[0]), raised[1]["line"]
+                result.cell = raised[1].get("cell")
         results.append(result)
     return results

@@ -127,3 +127,23 @@ def test_the_readmes_workflow_passes_finished_work_and_fails_an_empty_repository
                               timeout=600)
         assert done.returncode == code, done.stdout + done.stderr
     xmlschema.XMLSchema(str(SCHEMAS / "junit.xsd")).validate(str(repository / "grades.xml"))
+
+
+def test_an_annotation_points_at_the_line_where_the_students_code_raised(tmp_path, monkeypatch):
+    import shutil
+
+    work = tmp_path / "Raiser_1000001"
+    shutil.copytree(RIGHT, work)
+    source = (work / "activations.py").read_text()
+    lines = source.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("def forward")) + 2
+    lines.insert(at - 1, "    1 / 0")
+    (work / "activations.py").write_text("\n".join(lines) + "\n")
+    report = api.grade([work], sheet="nnti-ws2425-sheet6").submissions[0]
+    task = next(t for t in report.tasks if t.id == "6.3.a")
+    assert (task.status, task.file, task.line) == ("partial", "activations.py", at)  # its other check passes
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [str(work), "--sheet", "nnti-ws2425-sheet6"])
+    assert any(line.startswith(f"::warning file=Raiser_1000001/activations.py,line={at},") and "6.3.a" in line
+               for line in result.output.splitlines())

@@ -39,6 +39,9 @@ def annotations(run: RunReport) -> list[str]:
             level = "warning" if task.status in ("partial", "not-attempted") else "error"
             title = _escape(f"{report.sheet} {report.name} {task.id}: {task.points:g}/{task.max_points:g}", True)
             where = f"file={_escape(_relative(report.path), True)}," if report.path else ""
+            if task.file and task.line and task.cell is None:  # a script's line; a notebook's cell has no file line
+                path = _relative(str(Path(report.path) / task.file)) if report.path else task.file
+                where = f"file={_escape(path, True)},line={task.line},"
             out.append(f"::{level} {where}title={title}::{_escape(task.message)}")
     return out
 

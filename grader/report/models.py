@@ -38,6 +38,9 @@ class TaskResult(ReportModel):
     bonus: bool = False
     visibility: Literal["public", "hidden"] = "public"
     pending_points: float = Field(0.0, description="points a tutor still awards by hand")
+    file: str = Field("", description="the submission's file where its code raised, when it did")
+    line: int | None = Field(None, description="the line there (in the notebook cell `cell`, for a notebook)")
+    cell: int | None = None
 
     @property
     def exercise(self) -> str:
