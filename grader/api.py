@@ -5,6 +5,7 @@ default: $NNGRADE_COURSE, else the current folder when it is a course).
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,10 +185,12 @@ def self_check(path: Path | str = ".", *, sheet: str | None = None, course: Cour
     say only that they are checked after the deadline. The sheet is inferred from the files when not given."""
     from grader import grading, self_check as views
 
-    found = catalogue(course)
     path = Path(path)
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
+    if not course and not os.environ.get("CI") and discovery.is_course(path / ".nngrade"):  # a kit, from elsewhere
+        course = [path / ".nngrade"]
+    found = catalogue(course)
     sheet = sheet or views.infer_sheet(path, found)
     pairs = _grading_plan([path], sheet, course, None, single=True)
     report = grading.grade(pairs, workers=1).submissions[0]
@@ -205,6 +208,9 @@ def write_kit(sheet_id: str, folder: Path | str, course: Course = (), overwrite:
     sheet = found[sheet_id]
     if (Path(folder) / kit.FOLDER).exists() and not overwrite:
         raise UsageError(f"{Path(folder) / kit.FOLDER} already exists; pass --force to overwrite")
+    if not kit.checkable(answer.rubric, answer.hidden):  # before anything is written
+        raise UsageError(f"{sheet_id} has no task a kit can check without hidden values or reference code; "
+                         "hand out `grade template` instead")
     written = write_templates(sheet_id, folder, course, overwrite)
     mistakes = mutants.alternatives(sheet.reference, answer.rubric.given, answer.values)
     return written + kit.write(sheet, answer.rubric, answer.values, mistakes, answer.hidden, Path(folder))

@@ -266,6 +266,7 @@ def _clean_job(record: dict[str, Any], out: ArrayReader) -> dict[str, Any]:
         "error": _text(record.get("error")),
         "line": record.get("line") if type(record.get("line")) is int else None,
         "cell": record.get("cell") if type(record.get("cell")) is int else None,
+        "where": _text(record.get("where"), 200),
         "step": _text(record.get("step"), 200),
         "seconds": _number(record.get("seconds")) or 0.0,
         "observed": {str(k)[:200]: decode(v, out) for k, v in list(observed.items())[:200]},

@@ -152,10 +152,10 @@ def judge_submission(rubric: Rubric, module: ModuleType, key: dict[str, Any], pl
             if accepted:  # the freedom the sheet leaves, and which choice was graded
                 result.detail += f" | accepted: {', '.join(accepted)}"
             # where the student's code raised, when it did: CI annotations point there
-            raised = next(((check.file, job) for check, job in zip(task.checks, jobs) if job.get("line")), None)
+            raised = next((job for job in jobs if job.get("line") and job.get("where")), None)
             if raised is not None and result.status != "passed":
-                shown = notebooks.get(raised[0])
-                result.file, result.line = (shown.name if shown else raised[0]), raised[1]["line"]
-                result.cell = raised[1].get("cell")
+                shown = notebooks.get(raised["where"])  # a file the rubric names: the submission's own name of it
+                result.file, result.line = (shown.name if shown else raised["where"]), raised["line"]
+                result.cell = raised.get("cell")
         results.append(result)
     return results

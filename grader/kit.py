@@ -60,6 +60,11 @@ def kit_rubric(rubric: Rubric, kept: set[str], frozen: set[str]) -> dict[str, An
     data["given"], data["assumptions"] = {}, []  # the kit has no given data: its values are frozen
     data["data"] = {file: name for file, name in rubric.data.items() if name in frozen}
     data["student_values"] = {name: spec for name, spec in data.get("student_values", {}).items() if name in frozen}
+    for task in data["tasks"]:  # the tutors' criteria and notes stay with the tutors
+        task.pop("note", None)
+        for check in task["checks"]:
+            if check["kind"] == "manual":
+                check["criteria"] = "graded by a tutor"
     data["tasks"] = [task if task["id"] in kept else
                      {"id": task["id"], "title": task.get("title", ""), "points": task["points"],
                       "bonus": task.get("bonus", False), "visibility": "hidden",
@@ -86,7 +91,7 @@ def write_values(path: Path, key: dict[str, Any], mistakes: dict[str, list], nam
             continue
         arrays[f"v{len(arrays)}"] = np.asarray(value)
         index["key"][name] = {"array": f"v{len(arrays) - 1}", "scalar": np.ndim(value) == 0,
-                              "integer": isinstance(value, (int, np.integer))}
+                              "integer": isinstance(value, (int, np.integer)), "list": isinstance(value, list)}
         for alternative in mistakes.get(name, []):
             try:
                 arrays[f"v{len(arrays)}"] = np.asarray(alternative.value, dtype=np.float64)
@@ -110,7 +115,9 @@ def frozen_key(path: Path) -> dict[str, Any]:
             out[name] = entry["json"]
         else:
             value = arrays[entry["array"]]
-            out[name] = (int(value) if entry["integer"] else float(value)) if entry["scalar"] else value
+            if entry["scalar"]:
+                value = int(value) if entry["integer"] else float(value)
+            out[name] = value.tolist() if entry.get("list") else value  # a list of layer sizes stays a list
     return out
 
 

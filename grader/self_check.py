@@ -27,6 +27,9 @@ class TaskView:
     max_points: float
     message: str = ""
     tutor: float = 0.0  # the share a tutor grades
+    file: str = ""  # where the student's code raised, for CI annotations
+    line: int | None = None
+    cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class SelfCheck:
     name: str
     tasks: list[TaskView]
     flags: list[str]
+    path: str = ""
 
     @property
     def points(self) -> float:
@@ -52,6 +56,25 @@ class SelfCheck:
     def tutor(self) -> float:
         return sum(t.tutor for t in self.tasks)
 
+    @property
+    def percent(self) -> float:
+        return round(100.0 * min(self.points, self.checkable) / self.checkable, 2) if self.checkable else 100.0
+
+    def as_report(self) -> SubmissionReport:
+        """The self-check as a report for the CI formats (JUnit, the GitHub summary): a hidden task is a skipped
+        test "checked after the deadline", with no points, message or diagnosis."""
+        from grader.report.models import TaskResult
+
+        tasks = [TaskResult(id=t.id, title=t.title, points=t.points, max_points=t.max_points, status=t.status,
+                            message=t.message, pending_points=t.tutor, file=t.file, line=t.line, cell=t.cell)
+                 if t.status != "hidden" else
+                 TaskResult(id=t.id, title=t.title, points=0.0, max_points=t.max_points, status="unavailable",
+                            message="hidden: checked after the deadline", pending_points=t.max_points)
+                 for t in self.tasks]
+        return SubmissionReport(name=self.name, sheet=self.sheet, points=round(self.points, 4),
+                                max_points=round(sum(t.max_points for t in self.tasks), 4), flags=self.flags,
+                                tasks=tasks, path=self.path)
+
 
 def open_tasks(rubric: Rubric) -> set[str]:
     """The tasks a student may see judged now: public ones, and hidden ones with automatic checks that compare
@@ -62,10 +85,11 @@ def open_tasks(rubric: Rubric) -> set[str]:
 
 def view(report: SubmissionReport, rubric: Rubric) -> SelfCheck:
     shown = open_tasks(rubric)
-    tasks = [TaskView(t.id, t.title, t.status, t.points, t.max_points, t.message, t.pending_points)
+    tasks = [TaskView(t.id, t.title, t.status, t.points, t.max_points, t.message, t.pending_points, t.file, t.line,
+                      t.cell)
              if t.id in shown else TaskView(t.id, t.title, "hidden", 0.0, t.max_points)  # all of it: after the deadline
              for t in report.tasks if not t.bonus]
-    return SelfCheck(report.sheet, report.name, tasks, list(report.flags))
+    return SelfCheck(report.sheet, report.name, tasks, list(report.flags), report.path)
 
 
 def infer_sheet(folder: Path, found: Catalogue) -> str:

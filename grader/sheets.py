@@ -188,12 +188,16 @@ def _course_module(folder: Path, source: Path, sheet_id: str, origin: Origin) ->
 
 def course_folders(explicit: Sequence[Path | str] = ()) -> list[Path]:
     """--course DIR (any number), else $NNGRADE_COURSE (folders joined by the path separator), else the current
-    folder (or its `.nngrade/`, a sheet kit) when it has a course's layout. Each folder once; never where the built-in sheets live, nor a copy of
+    folder (or its `.nngrade/`, a sheet kit) when it has a course's layout, but never in CI ($CI set), where the
+    working folder is a student's repository and a course folder in it would run the student's code as the
+    grader's. Each folder once; never where the built-in sheets live, nor a copy of
     nngrade's own checkout (its reference/ is a package, a course's is a plain folder)."""
     if explicit:
         given, source = [Path(p) for p in explicit], "--course"
     elif os.environ.get(COURSE_ENV):
         given, source = [Path(p) for p in os.environ[COURSE_ENV].split(os.pathsep) if p], f"${COURSE_ENV}"
+    elif os.environ.get("CI"):  # in CI the working folder is a student's repository: its code is not trusted
+        given, source = [], ""
     else:  # the current folder, or the course folder of a sheet kit inside it (`grade kit`)
         here = Path.cwd()
         given = [folder for folder in (here, here / ".nngrade") if is_course(folder)

@@ -8,6 +8,7 @@ rubric grades by hand, commented out.
 """
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,7 @@ def _param(value: Any, index: int) -> str:
     if isinstance(value, str):
         ref = REF_RE.match(value)
         name = ref.group("key").rpartition(".")[2] if ref else value[1:] if value[:1] in "@%" else ""
-        if name.isidentifier() and not name[0].isdigit():
+        if name.isidentifier() and not keyword.iskeyword(name) and name != "self":
             return name
     return f"arg{index}"
 
@@ -54,7 +55,7 @@ def _params(args: list[Any], kwargs: dict[str, Any]) -> list[str]:
     names: list[str] = []
     for i, arg in enumerate(args):
         name = _param(arg, i)
-        names.append(name if name not in names else f"{name}_{i}")
+        names.append(name if name not in names and name not in kwargs else f"{name}_{i}")
     return names + [f"{k}=None" for k in kwargs]
 
 

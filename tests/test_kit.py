@@ -78,6 +78,26 @@ def test_the_kits_self_check_works_without_the_reference_and_rises_to_full_marks
                if api.load_rubric(sheet).visibility_of(api.load_rubric(sheet).task(t.id)) == "hidden")
 
 
+def test_a_kit_keeps_lists_as_lists_and_the_tutors_criteria_out(tmp_path):
+    from grader.kit import frozen_key
+
+    api.write_kit("leuphana-dl-ss24-ex2", tmp_path / "kit")
+    frozen = frozen_key(next((tmp_path / "kit" / ".nngrade" / "reference").glob("*.npz")))
+    key = api.answer_key("leuphana-dl-ss24-ex2").values
+    lists = [name for name, value in key.items() if isinstance(value, list) and name in frozen]
+    assert lists and all(frozen[name] == key[name] and isinstance(frozen[name], list) for name in lists)
+    text = next((tmp_path / "kit" / ".nngrade" / "rubrics").glob("*.toml")).read_text()
+    rubric = api.load_rubric("leuphana-dl-ss24-ex2")
+    criteria = [c.criteria for t in rubric.tasks for c in t.checks if c.kind == "manual"]
+    assert criteria and not [c for c in criteria if c in text]
+
+
+def test_a_kit_for_a_sheet_without_checkable_tasks_writes_nothing(tmp_path):
+    with pytest.raises(api.UsageError, match="has no task a kit can check"):
+        api.write_kit("tub-ml-sheet1", tmp_path / "kit")
+    assert not (tmp_path / "kit").exists()
+
+
 def test_a_kits_diagnoses_come_along_for_its_public_tasks(tmp_path, monkeypatch):
     kit = tmp_path / "kit"
     api.write_kit("nnti-ws2324-sheet7", kit)

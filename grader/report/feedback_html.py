@@ -27,7 +27,9 @@ def render(report: SubmissionReport) -> str:
         f"<td>{_pts(t.points)}/{_pts(t.max_points)}</td>"
         f"<td class=\"status\" style=\"color:{COLOUR.get(t.status, '#1f2328')}\">{escape(t.status)}</td>"
         f"<td>{escape(t.message)}"
-        + (f"<br><small>diagnosis: {escape(', '.join(t.diagnoses))}</small>" if t.diagnoses else "") + "</td></tr>"
+        # a hidden task's diagnosis names (sign-flip: the answer is the negative) stay with the tutor
+        + (f"<br><small>diagnosis: {escape(', '.join(t.diagnoses))}</small>" if t.diagnoses
+           and t.visibility == "public" else "") + "</td></tr>"
         for t in report.tasks)
     members = ", ".join(f"{escape(m.name)} ({escape(m.id)})" for m in report.members)
     flags = "".join(f"<li>{escape(flag)}</li>" for flag in report.flags)

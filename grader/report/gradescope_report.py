@@ -14,13 +14,19 @@ VISIBILITY = {"public": "visible", "hidden": "after_published"}
 
 
 def results(report: SubmissionReport) -> dict:
-    pending = sum(t.pending_points for t in report.tasks)
-    output = [f"{report.sheet}, {report.name}: {report.points:g} of {report.max_points:g} points"
-              + (f" ({pending:g} more are graded by a tutor)" if pending else ""), *report.flags]
+    """The submission's summary line counts the visible tests only: the hidden ones' points are theirs to show
+    after the grades are published. A hidden task's diagnosis names are no tags (they hint at its answer)."""
+    public = [t for t in report.tasks if t.visibility == "public" and not t.bonus]
+    pending = sum(t.pending_points for t in public)
+    output = [f"{report.sheet}, {report.name}: {sum(t.points for t in public):g} of "
+              f"{sum(t.max_points for t in public):g} points in the visible tests"
+              + (f" ({pending:g} of them graded by a tutor)" if pending else "")
+              + ("; the others after the grades are published" if len(public) < len(report.tasks) else ""),
+              *report.flags]
     tests = [{"name": f"{t.id} {t.title}".strip(), "number": t.id, "score": round(t.points, 4),
               "max_score": round(t.max_points, 4), "status": "passed" if t.status in ("passed", "pending-manual")
               else "failed", "output": f"{t.status}: {t.message}", "visibility": VISIBILITY[t.visibility],
-              "tags": list(t.diagnoses)} for t in report.tasks]
+              "tags": list(t.diagnoses) if t.visibility == "public" else []} for t in report.tasks]
     return {"score": round(report.points, 4), "execution_time": round(report.seconds, 3),
             "output": "\n".join(output), "visibility": "visible", "stdout_visibility": "hidden", "tests": tests}
 

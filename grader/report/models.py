@@ -84,7 +84,8 @@ class SubmissionReport(ReportModel):
 
     @property
     def checkable_percent(self) -> float:
-        share = min(self.points, self.checkable_max) / self.checkable_max if self.checkable_max else 1.0
+        earned = sum(t.points for t in self.tasks if not t.bonus)
+        share = min(earned, self.checkable_max) / self.checkable_max if self.checkable_max else 1.0
         return round(100.0 * share, 2)  # the points are rounded to 4 decimals: full marks are 100, not 99.998
 
     def exercise_points(self) -> dict[str, tuple[float, float]]:

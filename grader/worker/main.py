@@ -100,6 +100,7 @@ def _run_job(job: dict[str, Any], loaded: Loaded, aliases: dict[str, list[str]],
         frame = loader.student_frame(exc, loaded.files | set(loaded.cells))
         if frame:
             record["line"] = frame[1]
+            record["where"] = os.path.basename(frame[0])  # which file: a check may call into another one
             if frame[0] in loaded.cells:
                 record["cell"] = loaded.cells[frame[0]]
     if step is not None and record["status"] != "ok":
