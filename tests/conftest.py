@@ -23,10 +23,13 @@ def reference_of(sheet_id: str):
 
 def pytest_configure(config):
     """The error model's disk cache (grader/mutant_cache.py) goes to this run's own folder: a test never reads
-    what an earlier run or the user's own grading left behind."""
+    what an earlier run or the user's own grading left behind. CI variables of the machine are cleared."""
     folder = tempfile.mkdtemp(prefix="nngrade-cache-")
     atexit.register(shutil.rmtree, folder, True)
     os.environ["NNGRADE_CACHE"] = folder
+    # the machine's CI settings are not the tests' business: a test that wants them sets them itself
+    for name in ("CI", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "NNGRADE_COURSE", "NNGRADE_DISABLE_PACK_AUTOLOAD"):
+        os.environ.pop(name, None)
 
 
 def rubric_given(sheet: str) -> dict:

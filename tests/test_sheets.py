@@ -229,3 +229,11 @@ def test_examples_wait_for_a_rubric_with_problems(tmp_path):
     rubric.write_text(rubric.read_text().replace('observe = {y = "1.y"}', 'observe = {y = "1.nope"}'))
     result = CliRunner().invoke(main, ["rubric", "check", "--examples", "--course", str(course)])
     assert result.exit_code == 2 and "'1.nope'" in result.output and "stated fail" not in result.output
+
+
+def test_in_ci_the_working_folder_is_never_a_course(monkeypatch):
+    """There it is a student's repository: a planted reference/ or .nngrade/ would run as the grader's code."""
+    monkeypatch.chdir(COURSE)
+    monkeypatch.setenv("CI", "true")
+    assert sheets.course_folders() == [] and TOY not in api.catalogue()
+    assert TOY in api.catalogue([COURSE])  # a course given explicitly, from a trusted checkout, still counts
