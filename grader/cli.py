@@ -85,7 +85,9 @@ def grading_options(command):
                      help="Interpreter of the course environment that runs student code (one with torch or jax, "
                           "say); default: the rubric's, else the grader's own."),
         click.option("--resume", is_flag=True,
-                     help="Keep the submissions already in the --json file; grade only the rest."),
+                     help="Keep the results already in the --json file whose submission, sheet and grader are "
+                          "unchanged; grade the rest."),
+        click.option("--force", is_flag=True, help="With --resume: grade every submission again."),
         click.option("--details", is_flag=True, help="Also print every task of every submission."),
         click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
                      help="Submissions graded in parallel (default: cores)."),
@@ -124,7 +126,7 @@ def examples_command(sheets: tuple[str, ...], **options) -> None:
 
 
 def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_path: Path | None,
-           diagnoses_path: Path | None, feedback_dir: Path | None, python: str | None, resume: bool,
+           diagnoses_path: Path | None, feedback_dir: Path | None, python: str | None, resume: bool, force: bool,
            details: bool, jobs: int | None, junit_path: Path | None, gradescope_path: Path | None,
            fail_under: float | None, course: tuple[Path, ...]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -132,7 +134,7 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
     from grader.report import (csv_report, diagnoses, feedback, feedback_html, gradescope_report, json_report,
                                junit_report, table)
 
-    previous = _previous_reports(json_path) if resume else []
+    previous = _previous_reports(json_path) if resume and not force else []
     done: list = list(previous)
 
     def finished(report, progress) -> None:
@@ -156,6 +158,9 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
             if progress.live.is_started:
                 progress.stop()
         output().print(table.render(run, details))
+        if resume:
+            click.echo(f"reused {run.reused} unchanged result(s) from {json_path}; graded "
+                       f"{len(run.submissions) - run.reused}", err=True)
         if json_path:
             json_report.write(run, json_path)
         if junit_path:

@@ -11,7 +11,6 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -23,16 +22,16 @@ from typing import Any
 
 import numpy as np
 
-from grader import frameworks, intake, judge, known_mistakes, mutants, notebook, plans, sandbox
+from grader import fingerprint, frameworks, intake, judge, known_mistakes, mutants, notebook, plans, sandbox, scratch
 from grader.checks import NotebookRun
 from grader.environment import Environment, probe
 from grader.isolation import Isolation, detect, read_only_roots
-from grader.notebook import Notebook
 from grader.report import notebook_html
 from grader.report.files import write_atomic
 from grader.report.models import FileNote, RunReport, SheetOrigin, SubmissionReport, TaskResult
 from grader.rubric import Rubric, provided_file
 from grader.sheets import Sheet
+from grader.sources import Sources, same_file, sources_of, watch_of
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class SheetSetup:
         return {**files, **data_files(self.rubric.sheet, tuple(sorted(self.rubric.data.items())), self.key)}
 
 
-_DATA = Path(tempfile.gettempdir()) / f"nngrade-data-{os.getpid()}"
+_DATA = scratch.path("data")
 atexit.register(shutil.rmtree, _DATA, True)
 
 
@@ -169,7 +168,7 @@ def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = san
             if name not in chosen:
                 report.flags.append(f"missing file {name}")
         for name, course in setup.provided().items():
-            if name in sub.files and not _same_file(sub.files[name], course):
+            if name in sub.files and not same_file(sub.files[name], course):
                 report.flags.append(f"{name} differs from the course's copy, which was used instead")
         for problem in sources.problems.values():
             report.flags.append(problem)
@@ -274,86 +273,6 @@ def _note_run(run: sandbox.ChildRun, report: SubmissionReport, sources: Sources)
     report.output = (run.stdout[-2000:] + ("\n" + run.stderr[-2000:] if run.stderr else "")).strip()
 
 
-@dataclass
-class Sources:
-    """The rubric files of one submission: scripts, parsed notebooks, and files that are there but unusable."""
-
-    scripts: dict[str, Path]  # rubric name -> a .py file
-    notebooks: dict[str, Notebook]  # rubric name -> a notebook read and validated here
-    problems: dict[str, str]  # rubric name -> why it cannot be run (not a notebook, ...)
-    helpers: dict[str, Path] = field(default_factory=dict)  # other scripts the student's files may import
-    left_out: list[str] = field(default_factory=list)  # scripts that would shadow a library or the grader
-
-    @property
-    def loadable(self) -> bool:
-        return bool(self.scripts or self.notebooks)
-
-    def frameworks_lacking(self, environment: Environment) -> dict[str, tuple[str, list[str]]]:
-        """Rubric file -> (the submission's file, the frameworks it imports that the grading environment lacks),
-        read as text, never run."""
-        texts = {name: (intake.printable(path.name), [frameworks.script_text(path)]) for name, path in self.scripts.items()}
-        texts.update({name: (intake.printable(nb.name), [c.python for c in nb.code_cells])
-                      for name, nb in self.notebooks.items()})
-        lacking = {name: (shown, environment.missing(frameworks.imported(sources)))
-                   for name, (shown, sources) in texts.items()}
-        return {name: found for name, found in lacking.items() if found[1]}
-
-    def runs(self, run: sandbox.ChildRun | None) -> dict[str, NotebookRun]:
-        """What the notebook checks read, per rubric file."""
-        out: dict[str, NotebookRun] = {}
-        for name, problem in self.problems.items():
-            out[name] = NotebookRun(name, problem=problem)
-        for name, nb in self.notebooks.items():
-            records = run.cells.get(name, []) if run else []
-            load = next((l for l in run.loads if l["file"] == name), None) if run else None
-            out[name] = NotebookRun(nb.name, nb, {r["index"]: r for r in records}, load=load,
-                                    stand_in=nb.name != name, defined=_defined(load))
-        for name, path in self.scripts.items():
-            stem = f"{Path(name).stem}.py"
-            load = next((l for l in run.loads if l["file"] == name), None) if run else None
-            out[name] = NotebookRun(path.name if path.name != stem else name, load=load,
-                                    stand_in=path.name != name, defined=_defined(load))
-        return out
-
-
-def _same_file(mine: Path, course: Path) -> bool:
-    """Sizes first: a submission's huge copy is never read."""
-    try:
-        return mine.stat().st_size == course.stat().st_size and mine.read_bytes() == course.read_bytes()
-    except OSError:
-        return False
-
-
-def _defined(load: dict[str, Any] | None) -> frozenset[str] | None:
-    return frozenset(load["names"]) if load and load.get("names") is not None else None
-
-
-def sources_of(found: dict[str, Path], chosen: dict[str, Path]) -> Sources:
-    sources = Sources({}, {}, {}, *intake.helper_scripts(found, chosen))
-    for name, path in chosen.items():
-        if path.suffix == ".ipynb" or name.endswith(".ipynb"):  # a script for a notebook runs as its sections
-            try:
-                sources.notebooks[name] = notebook.read(path) if path.suffix == ".ipynb" \
-                    else notebook.from_script(path)
-            except notebook.NotebookError as exc:
-                sources.problems[name] = str(exc)
-        else:
-            sources.scripts[name] = path
-    return sources
-
-
-def watch_of(rubric: Rubric, name: str, nb: Notebook) -> dict[int, list[str]]:
-    """Names to read right after a named cell ran, for cell checks with a variable."""
-    watch: dict[int, list[str]] = {}
-    for task in rubric.tasks:
-        for check in task.checks:
-            if check.kind == "cell" and check.file == name and check.variable is not None:
-                cell = nb.find(check.cell)
-                if cell is not None:
-                    watch.setdefault(cell.index, []).append(check.variable)
-    return watch
-
-
 def grade_safely(path: Path, setup: SheetSetup, limits: sandbox.Limits) -> SubmissionReport:
     """A grader bug on one submission is reported on that submission; the run goes on."""
     try:
@@ -371,18 +290,21 @@ def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
           on_done: Callable[[SubmissionReport], None] | None = None,
           limits: sandbox.Limits = sandbox.Limits(),
           previous: list[SubmissionReport] = (), feedback: Path | None = None) -> RunReport:
-    """Grade every pair; submissions already in `previous` (same sheet and path) are kept, not re-run.
-    With `feedback`, every notebook is also written there as an annotated HTML page."""
+    """Grade every pair; a submission already in `previous` (same sheet and path) is kept, not re-run, when
+    nothing it depends on changed (grader/fingerprint.py). With `feedback`, every notebook is also written there
+    as an annotated HTML page."""
     workers = max(1, workers or os.cpu_count() or 1)
     if feedback is not None:
         with_feedback: dict[int, SheetSetup] = {}
         pairs = [(path, with_feedback.setdefault(id(setup), replace(setup, feedback=feedback)))
                  for path, setup in pairs]
+    scratch.sweep_orphans()  # what a killed run left in the temporary folder
     sandbox.matplotlib_cache()
-    kept = {(r.sheet, r.path): r for r in previous}
     keys = [(setup.rubric.sheet, intake.printable(str(path))) for path, setup in pairs]  # as reports store them
+    prints = {k: fingerprint.of(path, setup) for k, (path, setup) in zip(keys, pairs)}
+    kept = {(r.sheet, r.path): r for r in previous if r.fingerprint and r.fingerprint == prints.get((r.sheet, r.path))}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {k: pool.submit(grade_safely, path, setup, limits)
+        futures = {k: pool.submit(_fingerprinted, path, setup, limits, prints[k])
                    for k, (path, setup) in zip(keys, pairs) if k not in kept}
         for future in as_completed(futures.values()):
             if on_done:
@@ -391,4 +313,10 @@ def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
     layers = {(layer.name, layer.active, layer.how): layer for _, setup in pairs for layer in setup.isolation.layers}
     origins = {setup.sheet.id: SheetOrigin.of(setup.sheet) for _, setup in pairs}
     return RunReport(grader_version=version("nngrade"), submissions=reports, isolation=list(layers.values()),
-                     sheets=list(origins.values()))
+                     sheets=list(origins.values()), reused=sum(k in kept for k in keys))
+
+
+def _fingerprinted(path: Path, setup: SheetSetup, limits: sandbox.Limits, print_: str) -> SubmissionReport:
+    report = grade_safely(path, setup, limits)
+    report.fingerprint = print_
+    return report

@@ -12,7 +12,6 @@ import re
 import shutil
 import stat
 import sys
-import tempfile
 import tomllib
 import zipfile
 import zlib
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from grader import scratch
 from grader.report.models import Member
 from grader.text import spelled_out
 
@@ -167,7 +167,7 @@ def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
     if path.is_dir():
         sub.files = _files_in(path)
     elif path.suffix == ".zip":
-        sub.scratch = Path(tempfile.mkdtemp(prefix="nngrade-zip-"))
+        sub.scratch = scratch.folder("zip")
         try:
             _extract(path, sub.scratch)
         except IntakeError as exc:

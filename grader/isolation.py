@@ -24,7 +24,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -33,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from grader.report.models import IsolationLayer
+from grader.scratch import folder as scratch_folder
 
 SANDBOX_UID = 65534
 SETPRIV = "/usr/bin/setpriv"
@@ -295,7 +295,7 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
 
 def _probe(iso: Isolation, python: str, forbidden: tuple[str, ...]) -> tuple[dict | None, list[str]]:
     """Run the probe inside the sandbox; (what it saw, or None, and why not)."""
-    scratch = Path(tempfile.mkdtemp(prefix="nngrade-probe-"))
+    scratch = scratch_folder("probe")
     try:
         for name in ("in", "out", "mpl", "src"):
             (scratch / name).mkdir()

@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import sysconfig
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ import numpy as np
 # what the child wrote is read in child_records; its names are this module's too, where callers expect them
 from grader.child_records import (Absent, ArrayReader, Blobs, ChildRun, Notebooks, Unsupported,  # noqa: F401
                                   _read_results, clean_text, decode, regular_file)
+from grader import scratch
 from grader.isolation import Isolation, open_up
 
 WORKER = Path(__file__).resolve().parent / "worker" / "child.py"
@@ -101,7 +101,7 @@ def matplotlib_cache() -> Path | None:
     """Build matplotlib's font list once per grading process, so children do not rebuild it each time."""
     global _FONT_CACHE
     if _FONT_CACHE is None:
-        folder = Path(tempfile.mkdtemp(prefix="nngrade-mpl-"))
+        folder = scratch.folder("mpl")
         atexit.register(shutil.rmtree, folder, True)
         env = {"MPLCONFIGDIR": str(folder), "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin",
                "OPENBLAS_NUM_THREADS": "1"}
@@ -121,7 +121,7 @@ def run_child(files: dict[str, Path], jobs: list[dict[str, Any]], arrays: dict[s
     """Run one submission's jobs in a fresh child; the temporary folder is removed afterwards.
     `forbidden` folders (the grader's, the rubrics', other submissions') are what the audit hook
     guards where there is no sandbox; inside bubblewrap they do not exist at all."""
-    root = Path(tempfile.mkdtemp(prefix="nngrade-"))
+    root = scratch.folder("child")
     try:
         return _run(root, files, jobs, arrays, file_order, aliases, seed, limits, notebooks, python, isolation,
                     forbidden)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 

@@ -72,6 +72,7 @@ class SubmissionReport(ReportModel):
     seconds: float = Field(0.0, description="wall clock of grading this submission")
     student_seconds: float = Field(0.0, description="time spent in the student's code (loading and checks)")
     grader_error: str = Field("", description="set when the grader itself failed on this submission")
+    fingerprint: str = Field("", description="hash of what the result depends on: files, sheet, grader, interpreter")
 
     @property
     def percent(self) -> float:
@@ -125,4 +126,5 @@ class RunReport(ReportModel):
     grader_version: str = ""
     isolation: list[IsolationLayer] = Field([], description="the sandbox layers of this run's children")
     sheets: list[SheetOrigin] = Field([], description="the graded sheets and their origins")
+    reused: int = Field(0, description="results kept from an earlier run (--resume), their submissions unchanged")
     submissions: list[SubmissionReport] = []

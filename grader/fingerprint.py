@@ -1,0 +1,47 @@
+"""What a submission's result depends on, as one hash: its files, the sheet (rubric, course files, reference
+code), the grader's own code and the interpreter that runs student code. `--resume` reuses an earlier result
+only under the same fingerprint, so an edited submission, rubric or reference is graded again."""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import grader
+import reference
+
+MAX_FILES = 10_000
+
+
+def _files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    found = sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+    return found[:MAX_FILES]
+
+
+def _digest(digest, roots: list[Path]) -> None:
+    for root in roots:
+        for path in _files(root):
+            digest.update(str(path.relative_to(root) if path != root else path.name).encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"unreadable")
+
+
+@lru_cache(maxsize=32)
+def sheet_part(rubric: Path, course_files: Path, reference_folder: Path, python: str) -> str:
+    digest = hashlib.sha256(python.encode())
+    code = [Path(grader.__file__).parent, Path(reference.__file__).parent, reference_folder]
+    _digest(digest, [rubric, *([course_files] if course_files.is_dir() else []),
+                     *(p for p in dict.fromkeys(code))])
+    return digest.hexdigest()
+
+
+def of(submission: Path, setup) -> str:
+    digest = hashlib.sha256(sheet_part(setup.sheet.rubric, setup.sheet.files,
+                                       Path(setup.sheet.reference.__file__).resolve().parent,
+                                       setup.environment.label).encode())
+    _digest(digest, [submission])
+    return digest.hexdigest()[:32]

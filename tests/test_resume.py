@@ -1,0 +1,54 @@
+"""--resume cannot go stale: a result is reused only while its submission, sheet and grader are unchanged, the
+run says how many were reused, and the next run removes what a killed run left in the temporary folder."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from grader import api, scratch
+from grader.cli import main
+from grader.report.models import RunReport
+from tests.conftest import ROOT
+
+SHEET6 = ROOT / "submissions" / "nnti-ws2425-sheet6"
+
+
+def test_an_edited_submission_is_graded_again_and_the_rest_reused(tmp_path):
+    work = tmp_path / "nnti-ws2425-sheet6"
+    shutil.copytree(SHEET6, work)
+    report = tmp_path / "report.json"
+    first = CliRunner().invoke(main, [str(work), "--json", str(report)])
+    assert first.exit_code == 0, first.output
+    before = RunReport.model_validate_json(report.read_text())
+    assert all(r.fingerprint for r in before.submissions)
+    again = api.grade([work], previous=before.submissions)
+    assert again.reused == 3
+    assert [(r.name, r.points) for r in again.submissions] == [(r.name, r.points) for r in before.submissions]
+    lange = work / "Lange_2580456_Werner_2582301" / "activations.py"
+    lange.write_text(Path(SHEET6 / "Krueger_2581234_Hartmann_2579911" / "activations.py").read_text())
+    edited = CliRunner().invoke(main, [str(work), "--json", str(report), "--resume"])
+    assert edited.exit_code == 0 and "reused 2 unchanged result(s)" in edited.output
+    after = {r.name: r for r in RunReport.model_validate_json(report.read_text()).submissions}
+    assert after["Lange_2580456_Werner_2582301"].points > before.submissions[1].points  # regraded, not kept
+    forced = CliRunner().invoke(main, [str(work), "--json", str(report), "--resume", "--force"])
+    assert "reused 0 unchanged result(s)" in forced.output
+
+
+def test_the_next_run_removes_what_a_killed_run_left_behind():
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()  # a pid that has exited
+    left = Path(tempfile.mkdtemp(prefix=f"nngrade-{gone}-child-"))
+    (left / "ws").mkdir()
+    (left / "ws" / "code2.py").write_text("a student's copy")
+    mine = scratch.folder("child")
+    other = Path(tempfile.mkdtemp(prefix=f"nngrade-{os.getppid()}-child-"))  # a process still alive
+    try:
+        assert scratch.sweep_orphans() >= 1
+        assert not left.exists() and mine.exists() and other.exists()
+    finally:
+        shutil.rmtree(mine, ignore_errors=True)
+        shutil.rmtree(other, ignore_errors=True)
