@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from grader.self_check import SelfCheck
 
 __all__ = ["AnswerKey", "Sheet", "SheetError", "UsageError", "answer_key", "catalogue", "check_examples",
-           "check_rubrics", "grade", "load_rubric", "self_check", "sheets", "write_kit", "write_templates"]
+           "check_rubrics", "grade", "load_rubric", "manual_template", "merge_manual", "self_check", "sheets",
+           "write_kit", "write_templates"]
 
 Course = Sequence[Path | str]
 
@@ -195,6 +196,40 @@ def self_check(path: Path | str = ".", *, sheet: str | None = None, course: Cour
     pairs = _grading_plan([path], sheet, course, None, single=True)
     report = grading.grade(pairs, workers=1).submissions[0]
     return views.view(report, pairs[0][1].rubric)
+
+
+def manual_template(sheet_id: str, paths: Sequence[Path | str], course: Course = ()) -> str:
+    """The tutors' CSV for a sheet's manual points: one row per submission found under `paths` (not graded)."""
+    from grader import intake, manual
+
+    found = catalogue(course)
+    rubric = load_rubric(sheet_id, found=found)
+    try:
+        pairs = intake.discover([Path(p) for p in paths], sheet_id, list(found))
+    except intake.IntakeError as exc:
+        raise UsageError(str(exc)) from None
+    rows = []
+    for path, _ in pairs:
+        name = intake.submission_name(path)
+        members, _ = intake.parse_members(name)
+        rows.append((name, ", ".join(f"{m.name} {m.id}" for m in members)))
+    if not rows:
+        raise UsageError(f"no submissions of {sheet_id} found in {', '.join(map(str, paths))}")
+    return manual.template(rubric, rows)
+
+
+def merge_manual(run: RunReport, file: Path | str, course: Course = ()) -> RunReport:
+    """The run with a tutors' manual-points file merged in (checked whole first: nothing merges on a problem)."""
+    from grader import manual
+
+    file = Path(file)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot read it: {exc.strerror}") from None
+    sheet_id = manual.sheet_of(text, str(file))
+    found = catalogue(course)
+    return manual.apply(run, load_rubric(_sheet(sheet_id, found).id, found=found), text, str(file))
 
 
 def write_kit(sheet_id: str, folder: Path | str, course: Course = (), overwrite: bool = False) -> list[Path]:

@@ -88,6 +88,8 @@ def grading_options(command):
                      help="Keep the results already in the --json file whose submission, sheet and grader are "
                           "unchanged; grade the rest."),
         click.option("--force", is_flag=True, help="With --resume: grade every submission again."),
+        click.option("--manual", "manual_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Merge a tutors' manual-points CSV (`grade manual SHEET PATHS --template FILE`)."),
         click.option("--details", is_flag=True, help="Also print every task of every submission."),
         click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
                      help="Submissions graded in parallel (default: cores)."),
@@ -127,6 +129,7 @@ def examples_command(sheets: tuple[str, ...], **options) -> None:
 
 def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_path: Path | None,
            diagnoses_path: Path | None, feedback_dir: Path | None, python: str | None, resume: bool, force: bool,
+           manual_path: Path | None,
            details: bool, jobs: int | None, junit_path: Path | None, gradescope_path: Path | None,
            fail_under: float | None, course: tuple[Path, ...]) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -157,6 +160,8 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
         finally:
             if progress.live.is_started:
                 progress.stop()
+        if manual_path:
+            run = api.merge_manual(run, manual_path, course)
         output().print(table.render(run, details))
         if resume:
             click.echo(f"reused {run.reused} unchanged result(s) from {json_path}; graded "
@@ -297,6 +302,26 @@ def template_command(sheet: str, folder: Path | None, out: Path | None, force: b
         fail(f"cannot write the template: {exc.strerror}: {exc.filename}")
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@main.command("manual")
+@click.argument("sheet")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--template", "template_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the tutors' CSV.")
+@course_option
+def manual_command(sheet: str, paths: tuple[Path, ...], template_path: Path, course: tuple[Path, ...]) -> None:
+    """Write the tutors' CSV for SHEET's manual points: a row per submission under PATHS, a column per task with
+    a manual share, an override column (`6.3.a=0.5`) with its reason, and a comment. Merge it with
+    `grade PATHS --manual FILE`."""
+    text = api.manual_template(sheet, list(paths), course)
+    if template_path.exists():
+        fail(f"{template_path} already exists: it may hold a tutor's points; choose another name")
+    try:
+        template_path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {template_path}: {exc.strerror}")
+    click.echo(f"wrote {template_path}: {text.count(chr(10)) - 1} submission(s)")
 
 
 @main.command("kit")
