@@ -76,6 +76,8 @@ def grading_options(command):
                      help="Write the full report as JSON."),
         click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write a gradebook, one row per student."),
+        click.option("--moodle", "moodle_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write a gradebook for Moodle's grade import (one file per sheet)."),
         click.option("--diagnoses", "diagnoses_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write how often each typical mistake came up, per task (CSV)."),
         click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -127,7 +129,7 @@ def examples_command(sheets: tuple[str, ...], **options) -> None:
     _grade(folders, **options)
 
 
-def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_path: Path | None,
+def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_path: Path | None, moodle_path: Path | None,
            diagnoses_path: Path | None, feedback_dir: Path | None, python: str | None, resume: bool, force: bool,
            manual_path: Path | None,
            details: bool, jobs: int | None, junit_path: Path | None, gradescope_path: Path | None,
@@ -135,7 +137,7 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from grader.report import (csv_report, diagnoses, feedback, feedback_html, gradescope_report, json_report,
-                               junit_report, table)
+                               junit_report, moodle_report, table)
 
     previous = _previous_reports(json_path) if resume and not force else []
     done: list = list(previous)
@@ -175,6 +177,8 @@ def _grade(paths: list[Path], sheet: str | None, json_path: Path | None, csv_pat
         _github(run)
         if csv_path:
             csv_report.write(run, csv_path)
+        if moodle_path:
+            moodle_report.write(run, moodle_path)
         if diagnoses_path:
             diagnoses.write(run, diagnoses_path)
         if feedback_dir:
