@@ -33,6 +33,8 @@ MAX_ANSWERS_BYTES = 1 * 2**20
 MAX_RATIO = 200  # uncompressed / compressed size of one entry; source code compresses about 5 times
 MAX_FOLDER_ENTRIES = 2_000
 SUBMISSION_SUFFIXES = (".zip", ".py", ".ipynb")
+FOR_TUTORS = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".heic", ".tif", ".tiff", ".docx", ".odt")  # handwriting
+ODD_NAME = re.compile(r"[:*?\"<>|$`;&\x00-\x1f]")  # a shell or another system would misread these
 
 
 class IntakeError(Exception):
@@ -113,7 +115,10 @@ def _files_in(folder: Path, depth: int = 0) -> dict[str, Path]:
     return found
 
 
-def _extract(archive: Path, target: Path) -> None:
+def _extract(archive: Path, target: Path) -> list[str]:
+    """Unpack into `target`; the entries left out, each with its reason."""
+    skipped: list[str] = []
+    seen: set[tuple[str, ...]] = set()
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
@@ -127,9 +132,17 @@ def _extract(archive: Path, target: Path) -> None:
                 if info.is_dir() or stat.S_ISLNK(mode):
                     continue
                 parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-                if not parts or info.filename.startswith("/") or ".." in parts or ":" in parts[0]:
+                if not parts or info.filename.startswith("/") or ".." in parts:
                     raise IntakeError(f"{archive.name}: the entry {info.filename!r} points outside the archive; "
                                       "re-create the zip from the submission folder")
+                if any(ODD_NAME.search(part) for part in parts):
+                    skipped.append(f"{archive.name}: {printable(info.filename)} not used: its name holds characters "
+                                   "a file name should not (: * ? \" < > | $ ` ; &)")
+                    continue
+                if parts in seen:  # the last one would silently win
+                    raise IntakeError(f"{archive.name}: two entries are named {printable(info.filename)}; "
+                                      "re-create the zip from the submission folder")
+                seen.add(parts)
                 if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 2**20:
                     raise IntakeError(f"{archive.name}: {printable(info.filename)} expands {info.file_size // info.compress_size}"
                                       f" times (a zip bomb?); re-create the zip from the submission folder")
@@ -141,6 +154,7 @@ def _extract(archive: Path, target: Path) -> None:
             OSError, zlib.error) as exc:  # encrypted, corrupt, clashing or over-long entries
         raise IntakeError(f"{archive.name} cannot be unpacked ({type(exc).__name__}: {exc}); "
                           "re-create it with a zip tool, without a password") from None
+    return skipped
 
 
 def _bounded_copy(source, sink, archive: str, entry: str, room: int) -> int:
@@ -169,7 +183,7 @@ def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
     elif path.suffix == ".zip":
         sub.scratch = scratch.folder("zip")
         try:
-            _extract(path, sub.scratch)
+            sub.flags.extend(_extract(path, sub.scratch))
         except IntakeError as exc:
             sub.problem = str(exc)
             return sub
@@ -180,6 +194,9 @@ def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
                            f"{', '.join(files) or 'no code'}; submit a folder or a .zip")
         else:
             sub.files = {path.name: path}
+    manual = sorted(name for name in sub.files if Path(name).suffix.lower() in FOR_TUTORS)
+    if manual:
+        sub.flags.append(f"for manual grading: {', '.join(manual)}")
     return sub
 
 

@@ -102,3 +102,42 @@ def test_answers_file_flat_or_nested_and_broken(tmp_path):
     path.write_text("7.2.L1 = = 1\n")
     answers, problem = intake.read_answers(path)
     assert answers is None and "not valid TOML" in problem
+
+
+def test_an_archive_with_two_entries_of_one_name_is_refused_with_the_reason(tmp_path):
+    archive = tmp_path / "A_1.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("code2.py", "x = 1\n")
+        with pytest.warns(UserWarning):  # zipfile itself warns of the duplicate
+            zf.writestr("code2.py", "x = 2\n")
+    sub = intake.open_submission(archive, SHEETS[0], ["code2.py"])
+    sub.cleanup()
+    assert sub.problem == ("A_1.zip: two entries are named code2.py; re-create the zip from the submission folder")
+
+
+def test_oddly_named_entries_are_listed_and_the_rest_is_graded(tmp_path):
+    archive = tmp_path / "A_1.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("code2.py", "x = 1\n")
+        zf.writestr("notes:v2.py", "y = 2\n")
+        zf.writestr("run$(rm -rf ~).py", "z = 3\n")
+    sub = intake.open_submission(archive, SHEETS[0], ["code2.py"])
+    try:
+        assert sub.problem is None and set(sub.files) == {"code2.py"}
+        odd = [flag for flag in sub.flags if "not used: its name holds characters" in flag]
+        assert len(odd) == 2 and any("notes:v2.py" in flag for flag in odd)
+    finally:
+        sub.cleanup()
+
+
+def test_handwritten_scans_and_pdfs_are_listed_for_manual_grading(tmp_path):
+    folder = tmp_path / "A_1"
+    folder.mkdir()
+    (folder / "code2.py").write_text("x = 1\n")
+    (folder / "derivation.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "photo.JPG").write_bytes(b"\xff\xd8")
+    (folder / "__MACOSX").mkdir()
+    (folder / "__MACOSX" / "._code2.py").write_text("junk")
+    sub = intake.open_submission(folder, SHEETS[0], ["code2.py"])
+    assert "for manual grading: derivation.pdf, photo.JPG" in sub.flags
+    assert set(sub.files) == {"code2.py", "derivation.pdf", "photo.JPG"}  # __MACOSX never counts
