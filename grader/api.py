@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,7 +63,7 @@ class AnswerKey:
     def sheet(self) -> str:
         return self.rubric.sheet
 
-    @property
+    @cached_property
     def hidden(self) -> frozenset[str]:
         """The entries a hidden task grades, and those of equal value (grader/hidden.py): shown only to whoever
         asks for them (`grade key --hidden`)."""
@@ -76,8 +77,8 @@ class AnswerKey:
         return {name: to_plain(value) for name, value in self.values.items() if hidden or name not in self.hidden}
 
 
-def answer_key(sheet_id: str, course: Course = ()) -> AnswerKey:
-    found = catalogue(course)
+def answer_key(sheet_id: str, course: Course = (), found: Catalogue | None = None) -> AnswerKey:
+    found = found if found is not None else catalogue(course)
     rubric = load_rubric(sheet_id, found=found)
     values = found[sheet_id].reference.answer_key(rubric.given)
     return AnswerKey(rubric, values, rubric_mod.key_usage(rubric))
@@ -239,25 +240,26 @@ def write_kit(sheet_id: str, folder: Path | str, course: Course = (), overwrite:
     from grader import kit, mutants
 
     found = catalogue(course)
-    answer = answer_key(sheet_id, course)
+    answer = answer_key(sheet_id, found=found)
     sheet = found[sheet_id]
     if (Path(folder) / kit.FOLDER).exists() and not overwrite:
         raise UsageError(f"{Path(folder) / kit.FOLDER} already exists; pass --force to overwrite")
     if not kit.checkable(answer.rubric, answer.hidden):  # before anything is written
         raise UsageError(f"{sheet_id} has no task a kit can check without hidden values or reference code; "
                          "hand out `grade template` instead")
-    written = write_templates(sheet_id, folder, course, overwrite)
+    written = write_templates(sheet_id, folder, course, overwrite, found=found)
     mistakes = mutants.alternatives(sheet.reference, answer.rubric.given, answer.values)
     return written + kit.write(sheet, answer.rubric, answer.values, mistakes, answer.hidden, Path(folder))
 
 
-def write_templates(sheet_id: str, folder: Path | str, course: Course = (), overwrite: bool = False) -> list[Path]:
+def write_templates(sheet_id: str, folder: Path | str, course: Course = (), overwrite: bool = False,
+                    found: Catalogue | None = None) -> list[Path]:
     """A student's starting folder: the files the course hands out (the rubric's `templates`, its `provided`
     framework), a starter generated from the rubric for every other file a submission holds, an answers file
     skeleton and a README on self-checking."""
     from grader import starter
 
-    found = catalogue(course)
+    found = found if found is not None else catalogue(course)
     rubric = load_rubric(sheet_id, found=found)
     sheet = found[sheet_id]
     folder = Path(folder)
@@ -269,7 +271,7 @@ def write_templates(sheet_id: str, folder: Path | str, course: Course = (), over
             continue
         code = starter.render(rubric, file, starter.outline(rubric, sheet.reference, file))
         planned[file] = (starter.notebook(code) if file.endswith(".ipynb") else code).encode()
-    if any(c.kind in ("answer", "expression", "choice") for t in rubric.tasks for c in t.checks):
+    if starter.by_hand(rubric):
         planned[rubric.answers_file] = starter.answers_skeleton(rubric).encode()
     planned["README.md"] = starter.readme(rubric, list(rubric.files)).encode()
     targets = {folder / name: data for name, data in planned.items()}

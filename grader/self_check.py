@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import intake
 from grader.errors import UsageError
 from grader.report.models import SubmissionReport
 from grader.rubric import Rubric
@@ -126,16 +127,9 @@ def _toml(path: Path) -> dict:
 
 
 def _answer_names(path: Path) -> set[str]:
-    names: set[str] = set()
-
-    def walk(prefix: str, value) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(f"{prefix}.{k}" if prefix else str(k), v)
-        else:
-            names.add(prefix)
-    walk("", _toml(path))
-    return names
+    """The dotted names an answers file gives (read as grading reads it)."""
+    answers, _ = intake.read_answers(path if path.is_file() else None)
+    return set(answers or {})
 
 
 def _graded_names(rubric: dict) -> set[str]:

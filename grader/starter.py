@@ -157,9 +157,14 @@ def answers_skeleton(rubric: Rubric) -> str:
     return "\n".join(lines)
 
 
+def by_hand(rubric: Rubric) -> bool:
+    """Whether the sheet grades anything from the answers file."""
+    return any(c.kind in ("answer", "expression", "choice") for t in rubric.tasks for c in t.checks)
+
+
 def readme(rubric: Rubric, files: list[str]) -> str:
-    return (f"# {rubric.title}\n\n{rubric.course}. Your files: {', '.join(files) or 'none'}"
-            f"{' and ' + rubric.answers_file if any(c.kind in ('answer', 'expression', 'choice') for t in rubric.tasks for c in t.checks) else ''}.\n\n"
+    yours = files + ([rubric.answers_file] if by_hand(rubric) else [])
+    return (f"# {rubric.title}\n\n{rubric.course}. Your files: {', '.join(yours) or 'none'}.\n\n"
             f"Check your work before the deadline, in this folder:\n\n    grade check --sheet {rubric.sheet}\n\n"
             "Each task says whether it passed, what to mend, or that it is checked after the deadline.\n")
 

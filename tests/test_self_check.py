@@ -48,3 +48,25 @@ def test_a_folder_that_fits_two_sheets_asks_for_one(tmp_path):
         api.self_check(tmp_path)
     shutil.copy(SUBMISSIONS / "tub-ml-sheet1" / "Neumann_415500" / "answers.toml", tmp_path / "answers.toml")
     assert api.self_check(tmp_path).sheet == "tub-ml-sheet1"  # its answers' names are that sheet's
+
+
+def test_a_public_check_on_a_value_a_hidden_task_also_asks_for_says_wrong_without_showing_it():
+    """7.3 (public) runs on a batch holding 7.2's (hidden) example: a wrong forward pass is named, not shown."""
+    from grader import api as grading_api
+    from grader.checks import value
+    from grader.hidden import secret_entries
+    from grader.rubric import ValueCheck
+    from tests.checks.helpers import context, job
+
+    key = grading_api.answer_key("nnti-ws2324-sheet7")
+    assert {"7.3.h", "7.3.p"} <= secret_entries(key.rubric, key.values)
+    wrong = key.values["7.3.h"] * 2.0
+    check = ValueCheck(kind="value", file="backprop.ipynb", observe={"h": "7.3.h"})
+    shown = value.judge(check, context(key.values, reveal=True, sheet="nnti-ws2324-sheet7", job=job({"h": wrong})))
+    kept = value.judge(check, context(key.values, reveal=False, sheet="nnti-ws2324-sheet7", job=job({"h": wrong})))
+    assert shown.status == kept.status == "failed"
+    row = f"{key.values['7.2.h'][0]:.3g}"
+    assert row in shown.message and row not in kept.message  # what reveal=True would have given away
+    right = value.judge(check, context(key.values, reveal=False, sheet="nnti-ws2324-sheet7",
+                                       job=job({"h": key.values["7.3.h"].astype("float32")})))
+    assert right.status == "passed"  # float32, the secret's own value: still full marks

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.report.files import write_atomic
+from grader.report.files import points, write_atomic
 from grader.report.models import RunReport, SubmissionReport
 
 MARK = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⛔", "timeout": "⏱", "not-attempted": "➖",
         "pending-manual": "📝"}
 
-
-def _pts(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _cell(text: str) -> str:
@@ -23,13 +20,13 @@ def render(report: SubmissionReport) -> str:
     if report.members:
         lines += ["Members: " + ", ".join(f"{m.name} ({m.id})" for m in report.members), ""]
     pending = sum(t.pending_points for t in report.tasks)
-    lines += [f"**Automatic points: {_pts(report.points)} of {_pts(report.max_points)}**"
-              + (f" ({_pts(pending)} points are graded by a tutor and not yet included)" if pending else ""), ""]
+    lines += [f"**Automatic points: {points(report.points)} of {points(report.max_points)}**"
+              + (f" ({points(pending)} points are graded by a tutor and not yet included)" if pending else ""), ""]
     if report.flags:
         lines += ["Notes:", *[f"- {flag}" for flag in report.flags], ""]
     lines += ["| task | points | status | feedback |", "|---|---:|---|---|"]
     for t in report.tasks:
-        lines.append(f"| {t.id} {_cell(t.title)} | {_pts(t.points)}/{_pts(t.max_points)} | "
+        lines.append(f"| {t.id} {_cell(t.title)} | {points(t.points)}/{points(t.max_points)} | "
                      f"{MARK.get(t.status, '')} {t.status} | {_cell(t.message)} |")
     if report.notes:
         lines += ["", "## Top-level statements that failed (the rest of the file was still graded)", ""]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from grader.report.files import write_atomic
+from grader.report.files import points, write_atomic
 from grader.report.models import RunReport, SubmissionReport
 
 COLOUR = {"passed": "#1a7f37", "partial": "#9a6700", "failed": "#cf222e", "error": "#cf222e", "timeout": "#8250df",
@@ -16,15 +16,12 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto
          "text-align:left;vertical-align:top}.status{font-weight:600;white-space:nowrap}code{font-size:.9em}")
 
 
-def _pts(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
 
 def render(report: SubmissionReport) -> str:
     pending = sum(t.pending_points for t in report.tasks)
     rows = "".join(
         f"<tr><td>{escape(t.id)}<br><small>{escape(t.title)}</small></td>"
-        f"<td>{_pts(t.points)}/{_pts(t.max_points)}</td>"
+        f"<td>{points(t.points)}/{points(t.max_points)}</td>"
         f"<td class=\"status\" style=\"color:{COLOUR.get(t.status, '#1f2328')}\">{escape(t.status)}</td>"
         f"<td>{escape(t.message)}"
         # a hidden task's diagnosis names (sign-flip: the answer is the negative) stay with the tutor
@@ -39,8 +36,8 @@ def render(report: SubmissionReport) -> str:
             f"<title>Feedback: {escape(report.sheet)}, {escape(report.name)}</title><style>{STYLE}</style></head>"
             f"<body><h1>Feedback: {escape(report.sheet)}, {escape(report.name)}</h1>"
             + (f"<p>Members: {members}</p>" if members else "")
-            + f"<p><strong>Automatic points: {_pts(report.points)} of {_pts(report.max_points)}</strong>"
-            + (f" ({_pts(pending)} points are graded by a tutor and not yet included)" if pending else "") + "</p>"
+            + f"<p><strong>Automatic points: {points(report.points)} of {points(report.max_points)}</strong>"
+            + (f" ({points(pending)} points are graded by a tutor and not yet included)" if pending else "") + "</p>"
             + (f"<h2>Notes</h2><ul>{flags}</ul>" if flags else "")
             + "<table><thead><tr><th>task</th><th>points</th><th>status</th><th>feedback</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"

@@ -17,3 +17,8 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def points(value: float, decimals: int = 2) -> str:
+    """Points as every report shows them: 2.5, 3, 0.33 (no trailing zeros)."""
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")

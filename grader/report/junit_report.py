@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from grader.report.files import write_atomic
+from grader.report.files import points, write_atomic
 from grader.report.models import RunReport, SubmissionReport, TaskResult
 
 FAILURE = {"partial", "failed", "not-attempted"}
@@ -19,14 +19,11 @@ ERROR = {"error", "timeout"}
 SKIPPED = {"unavailable"}
 
 
-def _pts(value: float) -> str:
-    return f"{value:.4f}".rstrip("0").rstrip(".")
-
 
 def _case(suite: ET.Element, report: SubmissionReport, task: TaskResult) -> None:
     case = ET.SubElement(suite, "testcase", name=f"{task.id} {task.title}".strip(),
                          classname=f"{report.sheet}.{report.name}", time=f"{task.seconds:.3f}")
-    text = f"{_pts(task.points)}/{_pts(task.max_points)} points: {task.message}"
+    text = f"{points(task.points, 4)}/{points(task.max_points, 4)} points: {task.message}"
     if task.status in FAILURE:
         ET.SubElement(case, "failure", message=task.message, type=task.status).text = text
     elif task.status in ERROR:
@@ -47,7 +44,7 @@ def _suite(report: SubmissionReport) -> ET.Element:
     rows += [(f"{t.id}.{field}", value) for t in report.tasks
              for field, value in (("points", t.points), ("max_points", t.max_points))]
     for name, value in rows:
-        ET.SubElement(properties, "property", name=name, value=_pts(value))
+        ET.SubElement(properties, "property", name=name, value=points(value, 4))
     for task in report.tasks:
         _case(suite, report, task)
     if report.flags:

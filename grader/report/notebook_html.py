@@ -22,6 +22,7 @@ import nbformat
 from nbformat.v4 import new_markdown_cell, new_output
 
 from grader.notebook import Notebook, not_run
+from grader.report.files import points
 from grader.report.models import SubmissionReport, TaskResult
 from grader.rubric import IDENT_RE, Rubric
 
@@ -42,9 +43,6 @@ def _inert(text: str) -> str:
         parts[i] = SCHEME.sub("\\1\u200b\\2:", parts[i].replace("&", "&amp;").replace("<", "&lt;"))
     return "".join(parts)
 
-
-def _pts(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _outputs(record: dict[str, Any]) -> list[Any]:
@@ -97,7 +95,7 @@ def _anchor(task_checks: list[Any], notebook: Notebook, records: dict[int, dict[
 
 def _verdict(task: TaskResult) -> str:
     text = (f"**{MARK.get(task.status, '')} Grader, task {task.id}: {task.title}**: "
-            f"{_pts(task.points)} of {_pts(task.max_points)} points ({task.status})")
+            f"{points(task.points)} of {points(task.max_points)} points ({task.status})")
     return text + (f"\n\n{task.message}" if task.message else "")
 
 
@@ -123,7 +121,7 @@ def annotated(notebook: Notebook, file: str, records: dict[int, dict[str, Any]],
         if checks and task.id in results:
             after.setdefault(_anchor(checks, notebook, records), []).append(_inert(_verdict(results[task.id])))
     cells = [new_markdown_cell(_inert(f"**Grader feedback for {report.name}** ({report.sheet}): "
-                               f"{_pts(report.points)} of {_pts(report.max_points)} automatic points for the whole "
+                               f"{points(report.points)} of {points(report.max_points)} automatic points for the whole "
                                "sheet. Each task's verdict follows the cell that defines what it checks."
                                + "".join(f"\n- {flag}" for flag in report.flags)))]
     for index, cell in by_index.items():

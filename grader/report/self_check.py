@@ -4,6 +4,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 
+from grader.report.files import points
 from grader.self_check import SelfCheck
 
 SHOWN = {"passed": ("passed", "green"), "pending-manual": ("passed (a tutor grades the rest)", "green"),
@@ -11,9 +12,6 @@ SHOWN = {"passed": ("passed", "green"), "pending-manual": ("passed (a tutor grad
          "timeout": ("too slow", "magenta"), "not-attempted": ("not attempted", "dim"),
          "unavailable": ("not checkable here", "dim"), "hidden": ("hidden: checked after the deadline", "cyan")}
 
-
-def _pts(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def render(check: SelfCheck) -> Group:
@@ -28,10 +26,10 @@ def render(check: SelfCheck) -> Group:
         if task.status != "hidden" and task.status not in ("passed", "pending-manual") and task.message:
             line.append(f": {task.message}")
         lines.append(line)
-    summary = Text(f"checkable now: {_pts(check.points)} of {_pts(check.checkable)} points", style="bold")
+    summary = Text(f"checkable now: {points(check.points)} of {points(check.checkable)} points", style="bold")
     if check.after_deadline:
-        summary.append(f"; {_pts(check.after_deadline)} checked after the deadline")
+        summary.append(f"; {points(check.after_deadline)} checked after the deadline")
     if check.tutor:
-        summary.append(f"; {_pts(check.tutor)} graded by a tutor")
+        summary.append(f"; {points(check.tutor)} graded by a tutor")
     lines.append(summary)
     return Group(*lines)

@@ -5,15 +5,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from grader.report.files import points
 from grader.report import diagnoses
 from grader.report.models import RunReport, SubmissionReport
 
 STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red", "timeout": "magenta",
                 "not-attempted": "dim", "pending-manual": "cyan", "unavailable": "dim"}
 
-
-def _points(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def exercises(reports: list[SubmissionReport]) -> list[str]:
@@ -36,11 +34,11 @@ def sheet_table(sheet: str, reports: list[SubmissionReport]) -> Table:
     table.add_column("flags", overflow="fold", min_width=14, ratio=2)
     for r in reports:
         per = r.exercise_points()
-        cells = [f"{_points(per[ex][0])}/{_points(per[ex][1])}" if ex in per else "" for ex in columns]
+        cells = [f"{points(per[ex][0])}/{points(per[ex][1])}" if ex in per else "" for ex in columns]
         pending = sum(t.pending_points for t in r.tasks)
-        flags = list(r.flags) + ([f"{_points(pending)} pts pending tutor"] if pending else [])
+        flags = list(r.flags) + ([f"{points(pending)} pts pending tutor"] if pending else [])
         table.add_row(Text(r.name), Text("\n".join(f"{m.name} {m.id}" for m in r.members) or "-"), *cells,
-                      f"{_points(r.points)}/{_points(r.max_points)}", f"{r.percent:.0f}",
+                      f"{points(r.points)}/{points(r.max_points)}", f"{r.percent:.0f}",
                       Text("; ".join(flags), style="yellow") if flags else "")
     return table
 
@@ -58,7 +56,7 @@ def task_table(report: SubmissionReport) -> Table:
     for name, justify in (("task", "left"), ("points", "right"), ("status", "left"), ("message", "left")):
         table.add_column(name, justify=justify, overflow="fold")
     for t in report.tasks:
-        table.add_row(t.id, f"{_points(t.points)}/{_points(t.max_points)}",
+        table.add_row(t.id, f"{points(t.points)}/{points(t.max_points)}",
                       Text(t.status, style=STATUS_STYLE.get(t.status, "")), Text(t.message))
     return table
 

@@ -151,3 +151,20 @@ def test_cell_and_figure_checks_of_a_script_say_it_has_no_cells():
     printed = cell.judge(CellCheck(kind="cell", file="work.ipynb", cell="train", minimum=0.0, what="the loss"), script)
     assert printed.status == "failed" and printed.message == \
         "the loss is read from the notebook cell 'train'; work.py is a script"
+
+
+def test_a_notebook_stopped_by_the_templates_raise_is_not_attempted_and_any_real_error_is_a_failure(tmp_path):
+    nb = parsed(tmp_path, "def train():\n    raise NotImplementedError", "train()", "x = 1 / 0")
+    unfinished = record(3, "error", error="NotImplementedError ", line=1)
+    untouched = runs.judge(RUNS, context(notebook=run_of(nb, record(2), unfinished, record(4))))
+    assert untouched.status == "not-attempted" and "is not implemented yet: NotImplementedError" in untouched.message
+    # a student's own mistake beside it is what the notebook fails on
+    broken = runs.judge(RUNS, context(notebook=run_of(nb, record(2), unfinished,
+                                                      record(4, "error", error="ZeroDivisionError: division by zero"))))
+    assert broken.status == "failed"
+    # the same for a script handed in for the notebook: its top-level statements are its cells
+    script = NotebookRun("work.py", load={"log": [{"line": 7, "kind": "exception", "error": "NotImplementedError"}]})
+    assert runs.judge(RUNS, context(notebook=script)).status == "not-attempted"
+    mixed = NotebookRun("work.py", load={"log": [{"line": 7, "kind": "exception", "error": "NotImplementedError"},
+                                                 {"line": 9, "kind": "exception", "error": "NameError: h"}]})
+    assert runs.judge(RUNS, context(notebook=mixed)).status == "failed"
