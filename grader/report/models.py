@@ -23,6 +23,9 @@ class ReportModel(BaseModel):
 class Member(ReportModel):
     name: str
     id: str
+    kind: Literal["id number", "participant"] = Field(
+        "id number", description="what `id` is: the id number in a Name_id folder name, or a Moodle download's "
+                                 "participant number (the `Identifier` of Moodle's grading worksheet)")
 
 
 class TaskResult(ReportModel):
@@ -58,6 +61,16 @@ class FileNote(ReportModel):
     source: str = Field("", description="the first line of that cell, so the student recognises it")
 
 
+class Lateness(ReportModel):
+    """How late a submission came in and what the rubric's late policy took for it."""
+
+    hours: float = Field(description="hours after the deadline")
+    days: int = Field(description="started days after the deadline")
+    percent: float = Field(description="the share of the points taken, in percent")
+    deduction: float = Field(description="points taken")
+    policy: str = Field(description="the rubric's policy, in words")
+
+
 class SubmissionReport(ReportModel):
     name: str
     sheet: str
@@ -73,6 +86,10 @@ class SubmissionReport(ReportModel):
     student_seconds: float = Field(0.0, description="time spent in the student's code (loading and checks)")
     grader_error: str = Field("", description="set when the grader itself failed on this submission")
     fingerprint: str = Field("", description="hash of what the result depends on: files, sheet, grader, interpreter")
+    submitted_at: str = Field("", description="when it was handed in (ISO 8601 with offset), when known")
+    submitted_from: str = Field("", description="where that time comes from: the platform's export, a "
+                                                "--submitted-at file or the files' modification times")
+    late: Lateness | None = Field(None, description="set when it came in after the rubric's deadline")
 
     @property
     def percent(self) -> float:
@@ -121,6 +138,13 @@ class SheetOrigin(ReportModel):
         return cls(id=sheet.id, origin=str(sheet.origin), replaces=str(sheet.replaces or ""))
 
 
+class NotGraded(ReportModel):
+    """A file or folder of the input that was not graded, and why (a duplicate's older upload, a stray file)."""
+
+    path: str
+    reason: str
+
+
 class RunReport(ReportModel):
     schema_version: Literal[1] = REPORT_SCHEMA_VERSION
     grader_version: str = ""
@@ -128,3 +152,4 @@ class RunReport(ReportModel):
     sheets: list[SheetOrigin] = Field([], description="the graded sheets and their origins")
     reused: int = Field(0, description="results kept from an earlier run (--resume), their submissions unchanged")
     submissions: list[SubmissionReport] = []
+    not_graded: list[NotGraded] = Field([], description="every input entry not graded, with the reason")
