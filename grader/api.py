@@ -139,10 +139,17 @@ def check_examples(course: Course = (), sheet_ids: Sequence[str] = ()) -> list[P
 
 
 def _grading_plan(paths: Sequence[Path | str], sheet: str | None, course: Course, python: str | None,
-                  single: bool = False) -> list[tuple[Path, Any]]:
-    """Every submission under `paths` with its sheet's rubric, key and plan (built once per sheet). With
-    `single`, each path is one submission of `sheet`, whatever its folder is named."""
-    from grader import intake
+                  single: bool = False) -> list[tuple[Any, Any]]:
+    """Every submission under `paths` with its sheet's setup (`_plan` without the entries left out)."""
+    return _plan(paths, sheet, course, python, single)[0]
+
+
+def _plan(paths: Sequence[Path | str], sheet: str | None, course: Course, python: str | None, single: bool = False,
+          times: Path | None = None) -> tuple[list[tuple[Any, Any]], list[Any]]:
+    """Every submission under `paths` (grader/discovery.py) with its sheet's rubric, key and plan (built once per
+    sheet), and the input's entries that are not graded. With `single`, each path is one submission of `sheet`,
+    whatever its folder is named. `times`: a --submitted-at CSV, which overrides the times found."""
+    from grader import discovery
     from grader.environment import EnvironmentProblem
     from grader.grading import SheetSetup
 
@@ -150,36 +157,64 @@ def _grading_plan(paths: Sequence[Path | str], sheet: str | None, course: Course
     if sheet is not None:
         _sheet(sheet, found)
     try:
-        pairs = [(Path(p).resolve(), sheet) for p in paths] if single and sheet else \
-            intake.discover([Path(p) for p in paths], sheet, list(found))
-    except intake.IntakeError as exc:
+        intake = discovery.Intake([discovery.single(Path(p), sheet) for p in paths]) if single and sheet else \
+            discovery.discover([Path(p) for p in paths], sheet, list(found))
+    except discovery.IntakeError as exc:
         raise UsageError(str(exc)) from None
-    if not pairs:
-        raise UsageError(f"no submissions found in {', '.join(map(str, paths))}: expected folders, .zip or .py files "
-                         "under a folder named after the sheet")
+    if not intake.found:
+        raise UsageError(f"no submissions found in {', '.join(map(str, paths))}: expected folders, archives, .py or "
+                         ".ipynb files under a folder named after the sheet")
+    if times is not None:
+        intake.found = _with_times(intake.found, times)
     setups: dict[str, SheetSetup] = {}
-    for _, sheet_id in pairs:
-        if sheet_id not in setups:
-            rubric = load_rubric(sheet_id, found=found)
+    for item in intake.found:
+        if item.sheet not in setups:
+            rubric = load_rubric(item.sheet, found=found)
             try:
-                setups[sheet_id] = SheetSetup.build(found[sheet_id], rubric, python)
+                setups[item.sheet] = SheetSetup.build(found[item.sheet], rubric, python)
             except EnvironmentProblem as exc:
                 raise UsageError(str(exc)) from None
-    return [(path, setups[sheet_id]) for path, sheet_id in pairs]
+    return [(item, setups[item.sheet]) for item in intake.found], intake.not_graded
+
+
+def _with_times(found: list[Any], file: Path) -> list[Any]:
+    """The submissions with the hand-in times of a --submitted-at CSV, matched by submission name or a Moodle
+    participant number; a name in the file that matches nothing is an error (a typo would go unnoticed)."""
+    from dataclasses import replace
+
+    from grader.lateness import read_times
+
+    times = read_times(file)
+    used: set[str] = set()
+    out = []
+    for item in found:
+        keys = [item.name, Path(item.shown).name, *(f"participant:{m.id}" for m in item.members or ()
+                                                      if m.kind == "participant")]
+        hit = next((k for k in keys if k in times), None)
+        if hit is not None:
+            used.add(hit)
+            item = replace(item, submitted_at=times[hit], time_source=f"--submitted-at {file.name}")
+        out.append(item)
+    unknown = [k for k in times if k not in used and not k.startswith("participant:")]
+    if unknown:
+        raise UsageError(f"{file}: no submission named {', '.join(unknown[:3])}; the names are those `grade` prints")
+    return out
 
 
 def grade(paths: Sequence[Path | str], *, sheet: str | None = None, course: Course = (), workers: int | None = None,
           python: str | None = None, feedback: Path | None = None, previous: Sequence[SubmissionReport] = (),
-          on_start: Callable[[int], None] | None = None,
+          submitted_at: Path | str | None = None, on_start: Callable[[int], None] | None = None,
           on_done: Callable[[SubmissionReport], None] | None = None) -> RunReport:
     """Grade every submission under `paths`. Submissions already in `previous` (an interrupted run's report) are
-    kept, not graded again. `on_start` hears how many submissions there are, `on_done` each report as it is done."""
+    kept, not graded again. `submitted_at`: a CSV of hand-in times (grader/lateness.py). `on_start` hears how
+    many submissions there are, `on_done` each report as it is done."""
     from grader import grading
 
-    pairs = _grading_plan(paths, sheet, course, python)
+    pairs, not_graded = _plan(paths, sheet, course, python, times=Path(submitted_at) if submitted_at else None)
     if on_start is not None:
         on_start(len(pairs))
-    return grading.grade(pairs, workers=workers, on_done=on_done, previous=list(previous), feedback=feedback)
+    return grading.grade(pairs, workers=workers, on_done=on_done, previous=list(previous), feedback=feedback,
+                         not_graded=not_graded)
 
 
 def self_check(path: Path | str = ".", *, sheet: str | None = None, course: Course = ()) -> "SelfCheck":
@@ -201,19 +236,18 @@ def self_check(path: Path | str = ".", *, sheet: str | None = None, course: Cour
 
 def manual_template(sheet_id: str, paths: Sequence[Path | str], course: Course = ()) -> str:
     """The tutors' CSV for a sheet's manual points: one row per submission found under `paths` (not graded)."""
-    from grader import intake, manual
+    from grader import discovery, intake, manual
 
     found = catalogue(course)
     rubric = load_rubric(sheet_id, found=found)
     try:
-        pairs = intake.discover([Path(p) for p in paths], sheet_id, list(found))
-    except intake.IntakeError as exc:
+        submissions = discovery.discover([Path(p) for p in paths], sheet_id, list(found)).found
+    except discovery.IntakeError as exc:
         raise UsageError(str(exc)) from None
     rows = []
-    for path, _ in pairs:
-        name = intake.submission_name(path)
-        members, _ = intake.parse_members(name)
-        rows.append((name, ", ".join(f"{m.name} {m.id}" for m in members)))
+    for item in submissions:
+        members = item.members if item.members is not None else intake.parse_members(item.name)[0]
+        rows.append((item.name, ", ".join(f"{m.name} {m.id}" for m in members)))
     if not rows:
         raise UsageError(f"no submissions of {sheet_id} found in {', '.join(map(str, paths))}")
     return manual.template(rubric, rows)

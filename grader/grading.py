@@ -22,13 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from grader import fingerprint, frameworks, intake, judge, known_mistakes, mutants, notebook, plans, sandbox, scratch
+from grader import (fingerprint, frameworks, intake, judge, known_mistakes, lateness, mutants, notebook, plans,
+                    sandbox, scratch)
 from grader.checks import NotebookRun
+from grader.discovery import Found
 from grader.environment import Environment, probe
 from grader.isolation import Isolation, detect, read_only_roots
 from grader.report import notebook_html
 from grader.report.files import write_atomic
-from grader.report.models import FileNote, RunReport, SheetOrigin, SubmissionReport, TaskResult
+from grader.report.models import FileNote, NotGraded, RunReport, SheetOrigin, SubmissionReport, TaskResult
 from grader.rubric import Rubric, provided_file
 from grader.sheets import Sheet
 from grader.sources import Sources, same_file, sources_of, watch_of
@@ -134,12 +136,14 @@ def _missing_run(jobs: list[dict[str, Any]], problems: dict[str, str]) -> sandbo
     return run
 
 
-def grade_submission(path: Path, setup: SheetSetup, limits: sandbox.Limits = sandbox.Limits()) -> SubmissionReport:
+def grade_submission(found: Found, setup: SheetSetup, limits: sandbox.Limits = sandbox.Limits()) -> SubmissionReport:
     started = time.monotonic()
     rubric = setup.rubric
-    sub = intake.open_submission(path, rubric.sheet, rubric.files)
+    path = found.path
+    sub = intake.open_submission(path, rubric.sheet, rubric.files, found.name,
+                                 list(found.members) if found.members is not None else None)
     report = SubmissionReport(name=sub.name, sheet=rubric.sheet, members=sub.members, points=0.0,
-                              max_points=rubric.max_points, flags=list(sub.flags), path=intake.printable(str(path)))
+                              max_points=rubric.max_points, flags=[*found.flags, *sub.flags], path=found.shown)
     try:
         if sub.problem:
             report.flags.append(sub.problem)
@@ -273,26 +277,26 @@ def _note_run(run: sandbox.ChildRun, report: SubmissionReport, sources: Sources)
     report.output = (run.stdout[-2000:] + ("\n" + run.stderr[-2000:] if run.stderr else "")).strip()
 
 
-def grade_safely(path: Path, setup: SheetSetup, limits: sandbox.Limits) -> SubmissionReport:
+def grade_safely(found: Found, setup: SheetSetup, limits: sandbox.Limits) -> SubmissionReport:
     """A grader bug on one submission is reported on that submission; the run goes on."""
     try:
-        return grade_submission(path, setup, limits)
+        return grade_submission(found, setup, limits)
     except Exception as exc:
         why = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]}); please report it"
-        name = intake.submission_name(path)
-        members, _ = intake.parse_members(name)
-        return SubmissionReport(name=name, sheet=setup.rubric.sheet, members=members, points=0.0,
-                                max_points=setup.rubric.max_points, flags=[why], path=intake.printable(str(path)),
+        members = list(found.members) if found.members is not None else intake.parse_members(found.name)[0]
+        return SubmissionReport(name=found.name, sheet=setup.rubric.sheet, members=members, points=0.0,
+                                max_points=setup.rubric.max_points, flags=[why], path=found.shown,
                                 tasks=_failed_everywhere(setup, why), grader_error=why)
 
 
-def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
+def grade(pairs: list[tuple[Found, SheetSetup]], workers: int | None = None,
           on_done: Callable[[SubmissionReport], None] | None = None,
           limits: sandbox.Limits = sandbox.Limits(),
-          previous: list[SubmissionReport] = (), feedback: Path | None = None) -> RunReport:
+          previous: list[SubmissionReport] = (), feedback: Path | None = None,
+          not_graded: list[NotGraded] = ()) -> RunReport:
     """Grade every pair; a submission already in `previous` (same sheet and path) is kept, not re-run, when
     nothing it depends on changed (grader/fingerprint.py). With `feedback`, every notebook is also written there
-    as an annotated HTML page."""
+    as an annotated HTML page. Lateness is assessed on every result, kept or new, from the time found now."""
     workers = max(1, workers or os.cpu_count() or 1)
     if feedback is not None:
         with_feedback: dict[int, SheetSetup] = {}
@@ -300,23 +304,25 @@ def grade(pairs: list[tuple[Path, SheetSetup]], workers: int | None = None,
                  for path, setup in pairs]
     scratch.sweep_orphans()  # what a killed run left in the temporary folder
     sandbox.matplotlib_cache()
-    keys = [(setup.rubric.sheet, intake.printable(str(path))) for path, setup in pairs]  # as reports store them
-    prints = {k: fingerprint.of(path, setup) for k, (path, setup) in zip(keys, pairs)}
+    keys = [(setup.rubric.sheet, found.shown) for found, setup in pairs]  # as reports store them
+    prints = {k: fingerprint.of(found.path, setup) for k, (found, setup) in zip(keys, pairs)}
     kept = {(r.sheet, r.path): r for r in previous if r.fingerprint and r.fingerprint == prints.get((r.sheet, r.path))}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {k: pool.submit(_fingerprinted, path, setup, limits, prints[k])
-                   for k, (path, setup) in zip(keys, pairs) if k not in kept}
+        futures = {k: pool.submit(_fingerprinted, found, setup, limits, prints[k])
+                   for k, (found, setup) in zip(keys, pairs) if k not in kept}
         for future in as_completed(futures.values()):
             if on_done:
                 on_done(future.result())
-    reports = [kept[k] if k in kept else futures[k].result() for k in keys]
+    reports = [lateness.assess(kept[k] if k in kept else futures[k].result(), setup.rubric.deadline,
+                               found.submitted_at, found.time_source)
+               for k, (found, setup) in zip(keys, pairs)]
     layers = {(layer.name, layer.active, layer.how): layer for _, setup in pairs for layer in setup.isolation.layers}
     origins = {setup.sheet.id: SheetOrigin.of(setup.sheet) for _, setup in pairs}
     return RunReport(grader_version=version("nngrade"), submissions=reports, isolation=list(layers.values()),
-                     sheets=list(origins.values()), reused=sum(k in kept for k in keys))
+                     sheets=list(origins.values()), reused=sum(k in kept for k in keys), not_graded=list(not_graded))
 
 
-def _fingerprinted(path: Path, setup: SheetSetup, limits: sandbox.Limits, print_: str) -> SubmissionReport:
-    report = grade_safely(path, setup, limits)
+def _fingerprinted(found: Found, setup: SheetSetup, limits: sandbox.Limits, print_: str) -> SubmissionReport:
+    report = grade_safely(found, setup, limits)
     report.fingerprint = print_
     return report

@@ -1,40 +1,31 @@
-"""Find submissions, unpack archives safely, read group names and answers files.
+"""Open one submission: its files (archives unpacked safely by grader/archives.py, also archives inside a
+folder), its group's members, the rubric files it stands for, its answers file.
 
-Layout: `<sheet-id>/<Name1_id1_Name2_id2>/` (a folder, a .zip, or a single .py
-for one-file sheets). The sheet is the parent folder's name or `--sheet`. Zip
-members are extracted only as regular files under limits on count and size,
-never outside the private folder.
+Finding the submissions under a tutor's paths is grader/discovery.py's job.
 """
 from __future__ import annotations
 
 import math
 import re
 import shutil
-import stat
 import sys
 import tomllib
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from grader import scratch
+from grader import archives, scratch
 from grader.report.models import Member
-from grader.text import spelled_out
+from grader.text import printable
 
 NAME_PART = r"[^\W\d_]+(?:-[^\W\d_]+)*"
 MEMBER_RE = re.compile(rf"({NAME_PART})_(\d+)")
 GROUP_RE = re.compile(rf"^{NAME_PART}_\d+(?:_{NAME_PART}_\d+){{0,2}}$")
-MAX_ZIP_MEMBERS = 500
-MAX_ZIP_BYTES = 50 * 2**20
-MAX_FILE_BYTES = 20 * 2**20
+MAX_ZIP_MEMBERS = archives.SUBMISSION.members
 MAX_ANSWERS_BYTES = 1 * 2**20
-MAX_RATIO = 200  # uncompressed / compressed size of one entry; source code compresses about 5 times
 MAX_FOLDER_ENTRIES = 2_000
-SUBMISSION_SUFFIXES = (".zip", ".py", ".ipynb")
+SUBMISSION_SUFFIXES = (".zip", *archives.TAR_SUFFIXES, ".py", ".ipynb")
 FOR_TUTORS = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".heic", ".tif", ".tiff", ".docx", ".odt")  # handwriting
-ODD_NAME = re.compile(r"[:*?\"<>|$`;&\x00-\x1f]")  # a shell or another system would misread these
 
 
 class IntakeError(Exception):
@@ -57,12 +48,6 @@ class Submission:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def printable(name: str) -> str:
-    """File names as reports can show them: invalid UTF-8 replaced, and control and invisible or
-    direction-changing characters (a right-to-left override that makes `exe.py` read `yp.exe`) spelled out."""
-    return spelled_out(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-
-
 SHADOWED = {"numpy", "matplotlib", "scipy", "IPython", "jax", "jaxlib", "flax", "optax", "torch", "sklearn",
             "pandas", "sitecustomize", "usercustomize", "grader", "reference", "worker", "tests"}
 
@@ -83,7 +68,7 @@ def shadows(name: str) -> bool:
 
 
 def submission_name(path: Path) -> str:
-    return printable(path.stem if path.is_file() else path.name)
+    return printable(archives.stem(path) if path.is_file() else path.name)
 
 
 def parse_members(name: str) -> tuple[list[Member], bool]:
@@ -93,7 +78,8 @@ def parse_members(name: str) -> tuple[list[Member], bool]:
 
 
 def is_submission(path: Path) -> bool:
-    return (path.is_dir() and not path.name.startswith(".")) or path.suffix in SUBMISSION_SUFFIXES
+    return (path.is_dir() and not path.name.startswith((".", "__"))) or \
+        (path.is_file() and path.name.lower().endswith(SUBMISSION_SUFFIXES))
 
 
 def _files_in(folder: Path, depth: int = 0) -> dict[str, Path]:
@@ -115,79 +101,29 @@ def _files_in(folder: Path, depth: int = 0) -> dict[str, Path]:
     return found
 
 
-def _extract(archive: Path, target: Path) -> list[str]:
-    """Unpack into `target`; the entries left out, each with its reason."""
-    skipped: list[str] = []
-    seen: set[tuple[str, ...]] = set()
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_MEMBERS:
-                raise IntakeError(f"{archive.name}: the archive has {len(infos)} entries (limit {MAX_ZIP_MEMBERS})")
-            if sum(i.file_size for i in infos) > MAX_ZIP_BYTES:
-                raise IntakeError(f"{archive.name}: the archive unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
-            total = 0
-            for info in infos:
-                mode = info.external_attr >> 16
-                if info.is_dir() or stat.S_ISLNK(mode):
-                    continue
-                parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-                if not parts or info.filename.startswith("/") or ".." in parts:
-                    raise IntakeError(f"{archive.name}: the entry {info.filename!r} points outside the archive; "
-                                      "re-create the zip from the submission folder")
-                if any(ODD_NAME.search(part) for part in parts):
-                    skipped.append(f"{archive.name}: {printable(info.filename)} not used: its name holds characters "
-                                   "a file name should not (: * ? \" < > | $ ` ; &)")
-                    continue
-                if parts in seen:  # the last one would silently win
-                    raise IntakeError(f"{archive.name}: two entries are named {printable(info.filename)}; "
-                                      "re-create the zip from the submission folder")
-                seen.add(parts)
-                if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 2**20:
-                    raise IntakeError(f"{archive.name}: {printable(info.filename)} expands {info.file_size // info.compress_size}"
-                                      f" times (a zip bomb?); re-create the zip from the submission folder")
-                destination = target.joinpath(*parts)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as source, open(destination, "wb") as sink:
-                    total += _bounded_copy(source, sink, archive.name, printable(info.filename), MAX_ZIP_BYTES - total)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError, ValueError,
-            OSError, zlib.error) as exc:  # encrypted, corrupt, clashing or over-long entries
-        raise IntakeError(f"{archive.name} cannot be unpacked ({type(exc).__name__}: {exc}); "
-                          "re-create it with a zip tool, without a password") from None
-    return skipped
-
-
-def _bounded_copy(source, sink, archive: str, entry: str, room: int) -> int:
-    """Copy an archive member chunk by chunk, stopping at the per-file and the archive's total limit:
-    the sizes a zip declares can lie."""
-    copied = 0
-    while chunk := source.read(1 << 16):
-        copied += len(chunk)
-        if copied > MAX_FILE_BYTES:
-            raise IntakeError(f"{archive}: {entry} is larger than {MAX_FILE_BYTES // 2**20} MB")
-        if copied > room:
-            raise IntakeError(f"{archive}: the archive unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
-        sink.write(chunk)
-    return copied
-
-
-def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
-    """A submission ready for grading, or one whose `problem` says why it cannot be."""
-    name = submission_name(path)
-    sub = Submission(name=name, sheet=sheet, source=path)
-    sub.members, conventional = parse_members(name)
-    if not conventional:
-        sub.flags.append("name does not follow Name1_id1_Name2_id2")
+def open_submission(path: Path, sheet: str, files: list[str], name: str | None = None,
+                    members: list[Member] | None = None) -> Submission:
+    """A submission ready for grading, or one whose `problem` says why it cannot be. `name` and `members` come
+    from a platform's export when it knows them (a Moodle download's full names and participant numbers)."""
+    sub = Submission(name=name or submission_name(path), sheet=sheet, source=path)
+    if members is not None:
+        sub.members = list(members)
+    else:
+        sub.members, conventional = parse_members(sub.name)
+        if not conventional:
+            sub.flags.append("name does not follow Name1_id1_Name2_id2")
     if path.is_dir():
         sub.files = _files_in(path)
-    elif path.suffix == ".zip":
+        _unpack_inner(sub)
+    elif archives.is_archive(path):
         sub.scratch = scratch.folder("zip")
         try:
-            sub.flags.extend(_extract(path, sub.scratch))
-        except IntakeError as exc:
+            sub.flags.extend(archives.unpack(path, sub.scratch)[0])
+        except archives.ArchiveError as exc:
             sub.problem = str(exc)
             return sub
         sub.files = _files_in(sub.scratch)
+        _unpack_inner(sub)
     elif path.suffix in (".py", ".ipynb"):
         if len(files) != 1:
             sub.problem = (f"a single {path.suffix} file cannot be graded for {sheet}: it needs "
@@ -198,6 +134,33 @@ def open_submission(path: Path, sheet: str, files: list[str]) -> Submission:
     if manual:
         sub.flags.append(f"for manual grading: {', '.join(manual)}")
     return sub
+
+
+def _unpack_inner(sub: Submission) -> None:
+    """Archives among a submission's files (a Moodle folder holding the group's zip, a zip inside the zip): each
+    is unpacked into the private folder, one level deep, and its files join those beside it, which win."""
+    inner = [(n, p) for n, p in sub.files.items() if archives.is_archive(n)]
+    if not inner:
+        return
+    if sub.scratch is None:
+        sub.scratch = scratch.folder("zip")
+    failed: list[str] = []
+    for index, (name, path) in enumerate(inner):
+        target = sub.scratch / f".inner-{index}"  # dot folders are not walked by _files_in of the outer copy
+        try:
+            sub.flags.extend(archives.unpack(path, target)[0])
+        except archives.ArchiveError as exc:
+            failed.append(str(exc))
+            continue
+        del sub.files[name]
+        for inner_name, inner_path in _files_in(target).items():
+            if inner_name in sub.files and not archives.is_archive(inner_name):
+                sub.flags.append(f"{inner_name} is both beside {printable(name)} and in it: the one beside it was graded")
+            sub.files.setdefault(inner_name, inner_path)
+    if failed and not any(n.endswith((".py", ".ipynb", ".toml")) for n in sub.files):
+        sub.problem = failed[0]  # nothing else to grade: the archive's reason is the submission's
+    else:
+        sub.flags.extend(failed)
 
 
 def match_files(found: dict[str, Path], wanted: list[str]) -> tuple[dict[str, Path], list[str]]:
@@ -255,40 +218,6 @@ def read_answers(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
 
     walk("", data)
     return flat, None
-
-
-def discover(paths: list[Path], sheet: str | None, known_sheets: list[str]) -> list[tuple[Path, str]]:
-    """(submission path, sheet id) pairs, sorted; raises IntakeError for unusable arguments."""
-    found: list[tuple[Path, str]] = []
-    for path in paths:
-        if not path.exists():
-            raise IntakeError(f"{path}: no such file or folder")
-        found.extend(_discover_one(path, sheet, known_sheets))
-    return found
-
-
-def _sheet_of(path: Path, sheet: str | None, known: list[str]) -> str:
-    if sheet:
-        return sheet
-    for parent in [path.parent, *path.parents]:
-        if parent.name in known:
-            return parent.name
-    raise IntakeError(f"{path}: cannot tell which sheet this is; put it in a folder named after the sheet "
-                      f"(one of {', '.join(known)}) or pass --sheet")
-
-
-def _discover_one(path: Path, sheet: str | None, known: list[str]) -> list[tuple[Path, str]]:
-    path = path.resolve()
-    if path.is_file():
-        if path.suffix not in SUBMISSION_SUFFIXES:
-            raise IntakeError(f"{path}: not a submission (expected a folder, .zip, .py or .ipynb)")
-        return [(path, _sheet_of(path, sheet, known))]
-    if path.name in known:
-        return [(p, sheet or path.name) for p in sorted(path.iterdir()) if is_submission(p)]
-    sheet_dirs = [p for p in sorted(path.iterdir()) if p.is_dir() and p.name in known]
-    if sheet_dirs:
-        return [pair for d in sheet_dirs for pair in _discover_one(d, sheet, known)]
-    return [(path, _sheet_of(path, sheet, known))]
 
 
 NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"  # one way to read each digit: no backtracking

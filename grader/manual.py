@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from grader import lateness
 from grader.errors import UsageError
 from grader.report.models import RunReport, SubmissionReport
 from grader.rubric import Rubric
@@ -141,8 +142,7 @@ def merge(report: SubmissionReport, entry: Entry) -> SubmissionReport:
             update["detail"] = update.get("detail", task.detail) + f" | override: {entry.reason}"
         tasks.append(task.model_copy(update=update) if update else task)
     flags = list(report.flags) + ([f"tutor: {entry.comment}"] if entry.comment else [])
-    return report.model_copy(update={"tasks": tasks, "points": round(sum(t.points for t in tasks), 4),
-                                     "flags": flags})
+    return lateness.settle(report.model_copy(update={"tasks": tasks, "flags": flags}))  # a late deduction follows
 
 
 def sheet_of(text: str, file: str) -> str:

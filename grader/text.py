@@ -19,3 +19,9 @@ def spelled_out(text: str, keep: str = "") -> str:
 def inert(text: str) -> str:
     """A cell a spreadsheet would run as a formula (a submission named `=cmd|...`) starts with a quote."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def printable(name: str) -> str:
+    """File names as reports can show them: invalid UTF-8 replaced, and control and invisible or
+    direction-changing characters (a right-to-left override that makes `exe.py` read `yp.exe`) spelled out."""
+    return spelled_out(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))

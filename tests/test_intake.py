@@ -1,9 +1,10 @@
 """Finding submissions, group names, safe archives, answers files."""
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from grader import intake
+from grader import discovery, intake
 
 SHEETS = ["leuphana-dl-ss24-ex2", "nnti-ws2324-sheet7"]
 
@@ -27,17 +28,18 @@ def test_discover_a_tree_a_sheet_folder_and_one_submission(tmp_path):
         (tmp_path / sheet / "A_1").mkdir(parents=True)
     (tmp_path / "leuphana-dl-ss24-ex2" / "B_2.py").write_text("")
     (tmp_path / "leuphana-dl-ss24-ex2" / "notes.txt").write_text("")
-    found = intake.discover([tmp_path], None, SHEETS)
-    assert [(p.name, s) for p, s in found] == [("A_1", SHEETS[0]), ("B_2.py", SHEETS[0]), ("A_1", SHEETS[1])]
-    assert len(intake.discover([tmp_path / SHEETS[1]], None, SHEETS)) == 1
-    assert intake.discover([tmp_path / SHEETS[1] / "A_1"], None, SHEETS)[0][1] == SHEETS[1]
+    found = discovery.discover([tmp_path], None, SHEETS)
+    assert [(f.path.name, f.sheet) for f in found.found] == [("A_1", SHEETS[0]), ("B_2.py", SHEETS[0]), ("A_1", SHEETS[1])]
+    assert [(Path(n.path).name, n.reason[:16]) for n in found.not_graded] == [("notes.txt", "not a submission")]
+    assert len(discovery.discover([tmp_path / SHEETS[1]], None, SHEETS).found) == 1
+    assert discovery.discover([tmp_path / SHEETS[1] / "A_1"], None, SHEETS).found[0].sheet == SHEETS[1]
 
 
 def test_unknown_sheet_asks_for_sheet_option(tmp_path):
     (tmp_path / "A_1").mkdir()
     with pytest.raises(intake.IntakeError, match="--sheet"):
-        intake.discover([tmp_path / "A_1"], None, SHEETS)
-    assert intake.discover([tmp_path / "A_1"], SHEETS[0], SHEETS)[0][1] == SHEETS[0]
+        discovery.discover([tmp_path / "A_1"], None, SHEETS)
+    assert discovery.discover([tmp_path / "A_1"], SHEETS[0], SHEETS).found[0].sheet == SHEETS[0]
 
 
 def test_zip_with_a_top_folder_is_unpacked_privately(tmp_path):
@@ -112,7 +114,7 @@ def test_an_archive_with_two_entries_of_one_name_is_refused_with_the_reason(tmp_
             zf.writestr("code2.py", "x = 2\n")
     sub = intake.open_submission(archive, SHEETS[0], ["code2.py"])
     sub.cleanup()
-    assert sub.problem == ("A_1.zip: two entries are named code2.py; re-create the zip from the submission folder")
+    assert sub.problem == ("A_1.zip: two entries are named code2.py; re-create the archive from the submission folder")
 
 
 def test_oddly_named_entries_are_listed_and_the_rest_is_graded(tmp_path):

@@ -36,11 +36,29 @@ def sheet_table(sheet: str, reports: list[SubmissionReport]) -> Table:
         per = r.exercise_points()
         cells = [f"{points(per[ex][0])}/{points(per[ex][1])}" if ex in per else "" for ex in columns]
         pending = sum(t.pending_points for t in r.tasks)
-        flags = list(r.flags) + ([f"{points(pending)} pts pending tutor"] if pending else [])
+        flags = list(r.flags) + ([f"{points(pending)} pts pending tutor"] if pending else []) + late_flag(r)
         table.add_row(Text(r.name), Text("\n".join(f"{m.name} {m.id}" for m in r.members) or "-"), *cells,
                       f"{points(r.points)}/{points(r.max_points)}", f"{r.percent:.0f}",
                       Text("; ".join(flags), style="yellow") if flags else "")
     return table
+
+
+def late_flag(report: SubmissionReport) -> list[str]:
+    late = report.late
+    if late is None:
+        return []
+    return [f"late {late.hours:g} h ({late.days} started day{'s' * (late.days != 1)}): -{late.percent:g} % = "
+            f"-{points(late.deduction)} pts (time from {report.submitted_from})"]
+
+
+def not_graded(run: RunReport) -> Text | None:
+    """Every entry of the input that was not graded, with the reason: nothing disappears without a word."""
+    if not run.not_graded:
+        return None
+    text = Text(f"not graded ({len(run.not_graded)}):", style="bold")
+    for entry in run.not_graded:
+        text.append(f"\n  {entry.path}: {entry.reason}")
+    return text
 
 
 def diagnosis_counts(reports: list[SubmissionReport]) -> Text | None:
@@ -96,6 +114,9 @@ def render(run: RunReport, details: bool = False) -> Group:
         counts = diagnosis_counts(reports)
         if counts is not None:
             parts.append(counts)
+    skipped = not_graded(run)
+    if skipped is not None:
+        parts.append(skipped)
     if details:
         parts.extend(task_table(r) for r in run.submissions)
     return Group(*parts)

@@ -12,7 +12,7 @@ from grader.rubric.checks import (CHECK_KINDS, NOTEBOOK_KINDS, AnswerCheck, Cell
                                   TrainingRetry, ValueCheck, choice_alternatives, choice_readings, normalise_choice)
 from grader.rubric.cross_checks import cross_check, key_usage
 from grader.rubric.loading import Problem, RubricError, check_files, load, parse, provided_file
-from grader.rubric.models import Assumption, Defaults, Rubric, StudentValue, Task
+from grader.rubric.models import Assumption, Deadline, Defaults, Rubric, StudentValue, Task
 from grader.rubric.steps import (IDENT_RE, PATH_RE, REF_RE, SCHEMA_VERSION, TASK_ID_RE, CallStep, Model, NewStep, SetStep,
                                  Step, Visibility, key_refs)
 
@@ -21,6 +21,6 @@ __all__ = [
     "ExpressionCheck", "FigureCheck", "GradientCheck", "ManualCheck", "ParametersCheck", "PropertyCheck", "RunsCheck",
     "StatisticsCheck", "Tolerance", "TrainingCheck", "TrainingRetry", "ValueCheck", "choice_alternatives",
     "choice_readings", "normalise_choice", "cross_check", "key_usage", "Problem", "RubricError", "check_files", "load",
-    "parse", "provided_file", "Assumption", "Defaults", "Rubric", "StudentValue", "Task", "IDENT_RE", "PATH_RE", "REF_RE",
+    "parse", "provided_file", "Assumption", "Deadline", "Defaults", "Rubric", "StudentValue", "Task", "IDENT_RE", "PATH_RE", "REF_RE",
     "SCHEMA_VERSION", "TASK_ID_RE", "CallStep", "Model", "NewStep", "SetStep", "Step", "Visibility", "key_refs",
 ]

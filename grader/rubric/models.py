@@ -2,7 +2,9 @@
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
@@ -52,6 +54,48 @@ class Defaults(Model):
     notebook_seconds: float = Field(60.0, gt=0, description="time budget of running one notebook top to bottom")
 
 
+class Deadline(Model):
+    """When the sheet is due and what lateness costs (grader/lateness.py)."""
+
+    at: datetime = Field(description="the deadline; a time without an offset is read in `timezone`")
+    timezone: str = Field("UTC", description="an IANA zone such as Europe/Berlin: summer time is applied")
+    late: Literal["none", "zero", "percent-per-day"] = Field(
+        "none", description="none: shown, nothing taken; zero: no points; percent-per-day: `percent` of the "
+                            "earned points per started day, at most `cap`")
+    percent: float = Field(0.0, ge=0, le=100)
+    cap: float = Field(100.0, ge=0, le=100)
+    grace_minutes: float = Field(0.0, ge=0, description="uploads this long after the deadline are on time")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not a time zone (use an IANA name such as Europe/Berlin)") from None
+        return v
+
+    @model_validator(mode="after")
+    def _policy(self):
+        if self.late == "percent-per-day" and self.percent <= 0:
+            raise ValueError("late = \"percent-per-day\" needs percent > 0")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def due(self) -> datetime:
+        return self.at if self.at.tzinfo else self.at.replace(tzinfo=self.zone)
+
+    def describe(self) -> str:
+        taken = {"none": "late hand-ins lose nothing", "zero": "late hand-ins get no points",
+                 "percent-per-day": f"{self.percent:g} % of the points per started day late, at most {self.cap:g} %"}
+        grace = f", {self.grace_minutes:g} minutes' grace" if self.grace_minutes else ""
+        return f"due {self.due.isoformat(timespec='minutes')} ({self.timezone}){grace}; {taken[self.late]}"
+
+
 class Assumption(Model):
     """Given data the sheet text lacks (a missing figure): shown to tutors, who may override it."""
 
@@ -89,6 +133,7 @@ class Rubric(Model):
                                                                "notebook assigns them (a small N_SAMPLES, one epoch)")
     aliases: dict[str, list[str]] = Field({}, description="name -> accepted alternatives in student code")
     defaults: Defaults = Defaults()
+    deadline: Deadline | None = None
     given: dict[str, dict[str, Any]] = {}
     assumptions: list[Assumption] = []
     tasks: list[Task] = Field(min_length=1)

@@ -1,0 +1,185 @@
+"""Find the submissions under the paths a tutor gives: each with its sheet, its members, and when it was handed
+in; and every other entry of the input with the reason it is not graded.
+
+Layouts: `<sheet-id>/<Name1_id1_Name2_id2>` (a folder, an archive, or a single .py or .ipynb), folders of those
+nested inside the sheet folder (one per tutorial group), and a course platform's export (a Moodle "download all",
+grader/moodle_download.py). The sheet is the nearest parent folder named after one, or `--sheet`. The same group
+handed in twice (a folder and a zip, two uploads) is graded once, from the newest hand-in.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from grader import archives, intake, moodle_download
+from grader.intake import IntakeError
+from grader.report.models import Member, NotGraded
+from grader.text import printable
+
+SYSTEM = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini", ".ipynb_checkpoints", "__pycache__")
+MAX_TIMED_FILES = 2_000
+FILE_TIMES = "file modification times"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One submission to grade: where its files are, and how reports name it."""
+
+    path: Path  # on disk: a folder, an archive or a single file
+    sheet: str
+    shown: str  # its path as reports and `--resume` name it (inside a download: `download.zip/Anna Meier_12_...`)
+    name: str
+    members: tuple[Member, ...] | None = None  # None: read from the name (Name1_id1_Name2_id2)
+    submitted_at: datetime | None = None  # naive: local time where the deadline is
+    time_source: str = ""
+    flags: tuple[str, ...] = ()
+
+    def member_ids(self) -> frozenset[str]:
+        members = self.members if self.members is not None else intake.parse_members(self.name)[0]
+        return frozenset(m.id for m in members if m.id)
+
+
+@dataclass
+class Intake:
+    found: list[Found] = field(default_factory=list)
+    not_graded: list[NotGraded] = field(default_factory=list)
+
+    def skip(self, path: Path | str, reason: str) -> None:
+        self.not_graded.append(NotGraded(path=printable(str(path)), reason=reason))
+
+
+def discover(paths: list[Path], sheet: str | None, known: list[str]) -> Intake:
+    """Every submission under `paths`, sorted; raises IntakeError for unusable arguments."""
+    out = Intake()
+    for path in paths:
+        if not path.exists():
+            raise IntakeError(f"{path}: no such file or folder")
+        _discover_one(path.resolve(), sheet, known, out, top=True)
+    out.found = _one_per_group(out)
+    return out
+
+
+def single(path: Path, sheet: str) -> Found:
+    """A path graded as one submission of `sheet`, whatever it is named (`grade check`)."""
+    path = path.resolve()
+    return _plain(path, sheet)
+
+
+def _plain(path: Path, sheet: str) -> Found:
+    when = newest_file_time(path)
+    return Found(path=path, sheet=sheet, shown=printable(str(path)), name=intake.submission_name(path),
+                 submitted_at=when, time_source=FILE_TIMES if when else "")
+
+
+def newest_file_time(path: Path) -> datetime | None:
+    """The newest modification time among a submission's files (UTC)."""
+    try:
+        files = [path] if path.is_file() else \
+            [p for _, p in zip(range(MAX_TIMED_FILES), path.rglob("*")) if p.is_file() and not p.is_symlink()]
+        stamps = [p.stat().st_mtime for p in files]
+    except OSError:
+        return None
+    return datetime.fromtimestamp(max(stamps), timezone.utc) if stamps else None
+
+
+def _sheet_of(path: Path, sheet: str | None, known: list[str]) -> str:
+    if sheet:
+        return sheet
+    for parent in [path.parent, *path.parents]:
+        if parent.name in known:
+            return parent.name
+    raise IntakeError(f"{path}: cannot tell which sheet this is; put it in a folder named after the sheet "
+                      f"(one of {', '.join(known)}) or pass --sheet")
+
+
+def _discover_one(path: Path, sheet: str | None, known: list[str], out: Intake, top: bool = False) -> None:
+    if moodle_download.is_download(path):
+        moodle_download.expand(path, _sheet_of(path, sheet, known), out)
+        return
+    if path.is_file():
+        if not path.name.lower().endswith(intake.SUBMISSION_SUFFIXES):
+            if top:
+                raise IntakeError(f"{path}: not a submission (expected a folder, an archive, .py or .ipynb)")
+            out.skip(path, _why_not(path))
+            return
+        out.found.append(_plain(path, _sheet_of(path, sheet, known)))
+        return
+    if path.name in known or (not top and _is_container(path)):
+        for child in sorted(path.iterdir()):
+            if child.name in SYSTEM or child.name.startswith("."):
+                continue  # operating-system and editor metadata, not the students'
+            if child.is_dir() and (child.name in known or _is_container(child) or moodle_download.is_download(child)):
+                _discover_one(child, sheet or (path.name if path.name in known else None), known, out)
+            elif intake.is_submission(child) or moodle_download.is_download(child):
+                _discover_one(child, sheet or (path.name if path.name in known else None), known, out)
+            else:
+                out.skip(child, _why_not(child))
+        return
+    sheet_dirs = [p for p in sorted(path.iterdir()) if p.is_dir() and p.name in known]
+    if sheet_dirs:
+        for d in sheet_dirs:
+            _discover_one(d, sheet, known, out)
+        return
+    out.found.append(_plain(path, _sheet_of(path, sheet, known)))
+
+
+def _why_not(path: Path) -> str:
+    if path.is_symlink():
+        return "a symbolic link: not followed"
+    if path.suffix.lower() in intake.FOR_TUTORS:
+        return "for manual grading: not inside a submission, so not tied to a group"
+    return "not a submission (a folder, an archive, .py or .ipynb, named after its group)"
+
+
+def _is_container(folder: Path) -> bool:
+    """A folder that only holds submissions (a tutorial group's folder of group zips), not a submission: no code
+    of its own and every entry named like a group."""
+    try:
+        entries = [p for _, p in zip(range(500), folder.iterdir()) if p.name not in SYSTEM and not p.name.startswith(".")]
+    except OSError:
+        return False
+    if not entries or any(p.is_file() and p.suffix in (".py", ".ipynb", ".toml") for p in entries):
+        return False
+    named = [p for p in entries if (p.is_dir() or archives.is_archive(p) or p.suffix in (".py", ".ipynb"))
+             and intake.parse_members(intake.submission_name(p))[1]]
+    return len(named) >= max(1, len(entries) // 2 + 1)
+
+
+def _newest_first(found: Found) -> tuple:
+    when = found.submitted_at
+    stamp = when.timestamp() if when and when.tzinfo else (when.replace(tzinfo=timezone.utc).timestamp() if when else 0.0)
+    return (-stamp, found.shown)
+
+
+def _one_per_group(out: Intake) -> list[Found]:
+    """The same group twice: the newest is graded, the others listed. A student in two different groups: both are
+    graded and both flagged, for the tutor to decide."""
+    by_group: dict[tuple[str, frozenset[str]], list[Found]] = defaultdict(list)
+    loose: list[Found] = []
+    for found in out.found:
+        ids = found.member_ids()
+        (by_group[(found.sheet, ids)] if ids else loose).append(found)
+    kept: list[Found] = list(loose)
+    for (sheet, ids), hand_ins in by_group.items():
+        newest, *older = sorted(hand_ins, key=_newest_first)
+        for other in older:
+            out.skip(other.shown, f"an older hand-in of the same group as {newest.name} ({newest.shown}), "
+                                  "which was graded")
+        if older:
+            newest = replace(newest, flags=(*newest.flags, "handed in more than once: graded the newest; older: "
+                                            + ", ".join(o.shown for o in older)))
+        kept.append(newest)
+    by_member: dict[tuple[str, str], list[Found]] = defaultdict(list)
+    for found in kept:
+        for member_id in found.member_ids():
+            by_member[(found.sheet, member_id)].append(found)
+    extra: dict[str, list[str]] = defaultdict(list)
+    for (_, member_id), groups in by_member.items():
+        if len(groups) > 1:
+            for found in groups:
+                others = ", ".join(g.name for g in groups if g is not found)
+                extra[found.shown].append(f"member {member_id} is also in {others}")
+    kept = [replace(f, flags=(*f.flags, *extra[f.shown])) if f.shown in extra else f for f in kept]
+    return sorted(kept, key=lambda f: (f.sheet, f.shown))

@@ -1,0 +1,94 @@
+"""Lateness: when each submission was handed in, and what the rubric's late policy takes for it.
+
+A time comes from the platform's export (a Moodle download's entry times), else a tutor's `--submitted-at` CSV,
+else the files' modification times, and the report says which: modification times change when files are copied,
+so a tutor reads a deduction based on them with care. Naive times are read in the deadline's time zone. The
+deduction is a share of the points earned, so it is recomputed whenever points change (manual points merged).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from grader.errors import UsageError
+from grader.report.models import Lateness, SubmissionReport
+from grader.rubric import Deadline
+
+MOODLE_TIME = "%A, %d %B %Y, %I:%M %p"  # the grading worksheet's "Last modified (submission)"
+PARTICIPANT = re.compile(r"^\s*Participant\s+(\d+)\s*$", re.I)
+
+
+def aware(when: datetime, zone) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=zone)
+
+
+def assess(report: SubmissionReport, deadline: Deadline | None, when: datetime | None, source: str) -> SubmissionReport:
+    """The report with its hand-in time and, past the deadline, its lateness and the points after deduction."""
+    update: dict = {"late": None}
+    if when is not None:
+        zone = deadline.zone if deadline else timezone.utc
+        update.update(submitted_at=aware(when, zone).isoformat(timespec="seconds"), submitted_from=source)
+    if deadline is not None and when is not None:
+        after = aware(when, deadline.zone) - deadline.due
+        if after > timedelta(minutes=deadline.grace_minutes):
+            days = math.ceil(after / timedelta(days=1))
+            percent = {"none": 0.0, "zero": 100.0,
+                       "percent-per-day": min(deadline.cap, deadline.percent * days)}[deadline.late]
+            update["late"] = Lateness(hours=round(after / timedelta(hours=1), 2), days=days, percent=percent,
+                                      deduction=0.0, policy=deadline.describe())
+    return settle(report.model_copy(update=update))
+
+
+def settle(report: SubmissionReport) -> SubmissionReport:
+    """Points = what the tasks earned minus the late deduction (a share of them)."""
+    earned = round(sum(t.points for t in report.tasks), 4)
+    if report.late is None:
+        return report.model_copy(update={"points": earned})
+    deduction = round(earned * report.late.percent / 100, 4)
+    late = report.late.model_copy(update={"deduction": deduction})
+    return report.model_copy(update={"points": round(earned - deduction, 4), "late": late})
+
+
+def read_times(file: Path) -> dict[str, datetime]:
+    """A `--submitted-at` CSV: `submission,submitted_at` (ISO 8601), or Moodle's grading worksheet
+    (`Identifier` = "Participant N", `Last modified (submission)`). Keys: submission names, and participant
+    numbers as `participant:N`. One bad line stops it, naming the line."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot read it: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{file}: not UTF-8 text; save the CSV as UTF-8") from None
+    rows = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in rows.fieldnames or []]
+    moodle = "Identifier" in header and "Last modified (submission)" in header
+    if not moodle and not {"submission", "submitted_at"} <= set(header):
+        raise UsageError(f"{file}: expected the columns `submission,submitted_at` or Moodle's grading worksheet "
+                         "(Identifier, Last modified (submission))")
+    times: dict[str, datetime] = {}
+    for line, row in enumerate(rows, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if moodle:
+            found = PARTICIPANT.match(row["Identifier"])
+            stamp = row["Last modified (submission)"]
+            if found is None or stamp in ("", "-"):
+                continue  # no submission yet
+            key, when = f"participant:{found.group(1)}", _parse(stamp, file, line, MOODLE_TIME)
+        else:
+            if not row["submission"]:
+                raise UsageError(f"{file}, line {line}: the submission is empty")
+            key, when = row["submission"], _parse(row["submitted_at"], file, line)
+        times[key] = when
+    return times
+
+
+def _parse(text: str, file: Path, line: int, form: str | None = None) -> datetime:
+    try:
+        return datetime.strptime(text, form) if form else datetime.fromisoformat(text)
+    except ValueError:
+        shape = "like `Monday, 4 December 2023, 11:59 PM`" if form else "as ISO 8601 (2026-11-20T23:59:00+01:00)"
+        raise UsageError(f"{file}, line {line}: {text!r} is not a time {shape}") from None
