@@ -27,6 +27,7 @@ from grader.text import without_surrogates
 STATUSES: tuple[str, ...] = get_args(TaskStatus)
 NEEDS_A_TUTOR = ("timeout", "error")  # a task status that says the run, not the student's answer, went wrong
 TOP_DIAGNOSES = 5
+BONUS = ' <span class="muted">(bonus)</span>'
 STYLE = ("body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2328;line-height:1.4}"
          "h2{border-bottom:2px solid #d0d7de;padding-bottom:.2rem;margin-top:2.5rem}"
          "table{border-collapse:collapse;margin:.5rem 0 1rem}"
@@ -172,7 +173,7 @@ def _tasks(stats: list[TaskStats]) -> str:
     head = ("<tr><th>task</th><th>title</th><th class=\"n\">max points</th><th class=\"n\">mean points</th>"
             "<th class=\"n\">pass rate</th>" + "".join(f"<th class=\"n\">{s}</th>" for s in shown) + "</tr>")
     rows = "".join(
-        f"<tr><td>{escape(t.id)}</td><td>{escape(t.title)}{' <span class="muted">(bonus)</span>' * t.bonus}</td>"
+        f"<tr><td>{escape(t.id)}</td><td>{escape(t.title)}{BONUS * t.bonus}</td>"
         f"<td class=\"n\">{points(t.max_points)}</td><td class=\"n\">{points(t.mean)}</td>"
         f"<td class=\"n\">{t.pass_rate:.0f} % <span class=\"muted\">of {t.count}</span></td>"
         + "".join(f"<td class=\"n\">{t.statuses[s]}</td>" for s in shown) + "</tr>" for t in stats)
