@@ -199,7 +199,7 @@ def test_write_creates_the_folder_and_returns_its_index(tmp_path):
 
 
 def test_empty_runs_sheets_without_submissions_and_zero_point_rubrics_do_not_break_the_page():
-    assert "Nothing for a tutor to look at" in class_report.render(RunReport())
+    assert "No grader error, timeout, error, late hand-in or flag." in class_report.render(RunReport())
     run = RunReport(sheets=[SheetOrigin(id="unused", origin="built-in"), SheetOrigin(id="zero", origin="built-in")],
                     submissions=[submission("A_1", "zero", [], 0, 0),
                                  submission("B_2", "zero", [task("1", 0, 0, "passed")], 0, 0)])

@@ -47,23 +47,22 @@ def histogram(percents: Sequence[float]) -> bytes:
 
 
 def tasks(ids: Sequence[str], pass_rates: Sequence[float], mean_shares: Sequence[float | None]) -> bytes:
-    """Pass rate and mean points (both in percent) side by side per task; a task worth no points has no mean bar."""
+    """Pass rate and mean points (both in percent) side by side per task; a task worth no points has no mean bar.
+    The bars lie horizontally, one row per task in the rubric's order: a sheet has up to 30 tasks, and their ids
+    stay legible side by side where a row of upright bars would have to shrink to fit the page."""
     n = len(ids)
-    figure, axes = _figure(max(6.0, 1.6 + 0.55 * n), 3.6)
-    width = 0.4
-    left = [i - width / 2 for i in range(n)]
-    right = [i + width / 2 for i in range(n)]
-    axes.bar(left, pass_rates, width, label="passed (% of submissions)", color=PASSED_COLOUR)
+    figure, axes = _figure(7.0, max(3.0, 1.1 + 0.3 * n))
+    height = 0.4
     means = [m if m is not None else 0.0 for m in mean_shares]
-    axes.bar(right, means, width, label="mean points (% of max)", color=MEAN_COLOUR)
-    turned = {"rotation": 45, "ha": "right", "rotation_mode": "anchor"} if n > 8 else {}
-    axes.set_xticks(range(n), list(ids), parse_math=False, **turned)
-    axes.set_xlim(-0.6, n - 0.4)
-    axes.set_ylim(0, max(100.0, *means, *pass_rates) * 1.05)
-    axes.set_ylabel("percent")
-    axes.set_xlabel("task")
+    axes.barh([i - height / 2 for i in range(n)], pass_rates, height, label="passed (% of submissions)",
+              color=PASSED_COLOUR)
+    axes.barh([i + height / 2 for i in range(n)], means, height, label="mean points (% of max)", color=MEAN_COLOUR)
+    axes.set_yticks(range(n), list(ids), parse_math=False)
+    axes.set_ylim(n - 0.4, -0.6)  # the first task on top
+    axes.set_xlim(0, max(100.0, *means, *pass_rates) * 1.02)
+    axes.set_xlabel("percent")
     figure.legend(loc="outside upper center", ncols=2, frameon=False)
-    axes.grid(axis="y", color="#d0d7de", linewidth=0.6)
+    axes.grid(axis="x", color="#d0d7de", linewidth=0.6)
     axes.set_axisbelow(True)
     return _png(figure)
 

@@ -32,10 +32,11 @@ STYLE = ("body{font-family:system-ui,sans-serif;margin:2rem;color:#1f2328;line-h
          "h2{border-bottom:2px solid #d0d7de;padding-bottom:.2rem;margin-top:2.5rem}"
          "table{border-collapse:collapse;margin:.5rem 0 1rem}"
          "td,th{border-bottom:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}"
-         "th{background:#f6f8fa}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+         "th{background:#f6f8fa}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n{white-space:nowrap}"
          "img{display:block;max-width:100%;height:auto;margin:.5rem 0}ul{margin:.2rem 0;padding-left:1.2rem}"
          "dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dt{font-weight:600}dd{margin:0}"
-         "td ul{margin:0}summary{cursor:pointer}ul.plain{list-style:none;padding-left:.3rem}.muted{color:#57606a}")
+         "td.title{min-width:12rem}td ul{margin:0}summary{cursor:pointer}"
+         "ul.plain{list-style:none;padding-left:.3rem}.muted{color:#57606a}")
 
 
 @dataclass
@@ -173,7 +174,7 @@ def _tasks(stats: list[TaskStats]) -> str:
     head = ("<tr><th>task</th><th>title</th><th class=\"n\">max points</th><th class=\"n\">mean points</th>"
             "<th class=\"n\">pass rate</th>" + "".join(f"<th class=\"n\">{s}</th>" for s in shown) + "</tr>")
     rows = "".join(
-        f"<tr><td>{escape(t.id)}</td><td>{escape(t.title)}{BONUS * t.bonus}</td>"
+        f"<tr><td>{escape(t.id)}</td><td class=\"title\">{escape(t.title)}{BONUS * t.bonus}</td>"
         f"<td class=\"n\">{points(t.max_points)}</td><td class=\"n\">{points(t.mean)}</td>"
         f"<td class=\"n\">{t.pass_rate:.0f} % <span class=\"muted\">of {t.count}</span></td>"
         + "".join(f"<td class=\"n\">{t.statuses[s]}</td>" for s in shown) + "</tr>" for t in stats)
@@ -210,7 +211,7 @@ def _flagged(run: RunReport, sheets: list[str]) -> str:
     flagged = [(r, found) for s in sheets for r in run.submissions if r.sheet == s and (found := concerns(r))]
     title = f'<h2 id="flagged">Flagged submissions: {len(flagged)}</h2>'
     if not flagged:
-        return title + "<p>Nothing for a tutor to look at.</p>"
+        return title + "<p>No grader error, timeout, error, late hand-in or flag.</p>"
     rows = "".join(
         f"<tr><td>{escape(r.name)}</td><td>{_members(r)}</td><td>{escape(r.sheet)}</td>"
         f"<td class=\"n\">{points(r.points)} / {points(r.max_points)}</td>"
