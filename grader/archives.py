@@ -89,6 +89,9 @@ def _tar_entries(tf: tarfile.TarFile, name: str, target: Path, limits: Limits) -
             raise ArchiveError(f"{name}: the archive has more than {limits.members} entries")
         if not member.isfile():
             continue  # folders are made as needed; links, devices and fifos are never written
+        if member.name.startswith(("/", "\\")) or ".." in PurePosixPath(member.name).parts:
+            raise ArchiveError(f"{name}: the entry {printable(member.name)!r} points outside the archive; "
+                               "re-create the archive from the submission folder")
         declared += member.size
         if declared > limits.total_bytes:
             raise ArchiveError(f"{name}: the archive unpacks to more than {limits.total_bytes // 2**20} MB")

@@ -176,6 +176,8 @@ def grade_submission(found: Found, setup: SheetSetup, limits: sandbox.Limits = s
                 report.flags.append(f"{name} differs from the course's copy, which was used instead")
         for problem in sources.problems.values():
             report.flags.append(problem)
+        for nb in sources.notebooks.values():
+            report.flags.extend(nb.notes)
         own = intake.student_values(sub.files, rubric.student_values)
         for key, (value, where) in own.items():
             report.flags.append(f"{where}: used for {key}")

@@ -33,7 +33,8 @@ def assess(report: SubmissionReport, deadline: Deadline | None, when: datetime |
         zone = deadline.zone if deadline else timezone.utc
         update.update(submitted_at=aware(when, zone).isoformat(timespec="seconds"), submitted_from=source)
     if deadline is not None and when is not None:
-        after = aware(when, deadline.zone) - deadline.due
+        # in UTC: datetimes sharing one tzinfo subtract as wall clocks, and summer time would be lost
+        after = aware(when, deadline.zone).astimezone(timezone.utc) - deadline.due.astimezone(timezone.utc)
         if after > timedelta(minutes=deadline.grace_minutes):
             days = math.ceil(after / timedelta(days=1))
             percent = {"none": 0.0, "zero": 100.0,

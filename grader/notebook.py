@@ -7,7 +7,6 @@ interpreter needs neither IPython nor a Jupyter kernel.
 """
 from __future__ import annotations
 
-import ast
 import json
 import re
 import warnings
@@ -21,7 +20,8 @@ import nbformat.validator  # noqa: F401 (imported now, not in a grading thread: 
 from grader import syntax
 from grader.text import without_surrogates
 
-MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_NOTEBOOK_BYTES = 20 * 2**20  # the code and text a notebook holds, stored outputs dropped
+MAX_NOTEBOOK_FILE_BYTES = 200 * 2**20  # the file, stored outputs (plots, images) included
 MAX_CELLS = 2_000
 MAX_SCRIPT_BYTES = 256 * 2**10  # a script handed in for a notebook is cut into cells only up to this size
 MAX_TRANSFORMED_BYTES = 50_000  # IPython re-tokenises a cell per magic: larger cells are taken as plain Python
@@ -62,6 +62,7 @@ class Notebook:
     name: str  # the file name in the submission
     node: Any  # the nbformat NotebookNode, for the executed copy in the feedback
     cells: tuple[Cell, ...]
+    notes: tuple[str, ...] = ()  # what the report should say about how it was read (a kernelspec not followed)
 
     @property
     def code_cells(self) -> list[Cell]:
@@ -124,11 +125,15 @@ def _first_line(text: str) -> str:
 
 
 def read(path: Path, name: str | None = None) -> Notebook:
+    """The notebook as the grader runs it. Stored outputs and attachments never decide anything, so they are
+    dropped before the size limit applies: a notebook heavy with plots is graded like its code. The kernelspec is
+    metadata the student controls (an editor may write bash or R there): the cells run as Python, and the report
+    says so."""
     name = name or path.name
     advice = "open it in Jupyter and save it again, or submit the notebook file Jupyter wrote"
     try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            raise NotebookError(f"{name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB; clear the outputs "
+        if path.stat().st_size > MAX_NOTEBOOK_FILE_BYTES:
+            raise NotebookError(f"{name} is larger than {MAX_NOTEBOOK_FILE_BYTES // 2**20} MB; clear the outputs "
                                 "(Kernel > Restart & Clear Output) and submit it again")
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -138,7 +143,7 @@ def read(path: Path, name: str | None = None) -> Notebook:
     try:
         with warnings.catch_warnings():  # nbformat warns (missing cell ids) on stderr with its file paths
             warnings.simplefilter("ignore")
-            node = nbformat.reads(text, as_version=4)
+            node = nbformat.reads(_without_outputs(text), as_version=4)
             nbformat.validate(node)
     except (nbformat.reader.NotJSONError, json.JSONDecodeError, RecursionError):
         raise NotebookError(f"{name} is not a notebook (not valid JSON); {advice}") from None
@@ -146,12 +151,17 @@ def read(path: Path, name: str | None = None) -> Notebook:
         where = _where(getattr(exc, "absolute_path", ()))
         raise NotebookError(f"{name} is not a valid notebook ({where}{_first_line(str(exc.message))}); "
                             f"{advice}") from None
+    except _TooLarge as exc:
+        raise NotebookError(f"{name} holds {exc.args[0] // 2**20} MB of code and text (limit "
+                            f"{MAX_NOTEBOOK_BYTES // 2**20} MB, stored outputs not counted)") from None
     except Exception as exc:  # nbformat's version errors and conversion failures of old formats
         raise NotebookError(f"{name} is not a notebook this grader can read ({_first_line(str(exc))}); {advice}") from None
-    language = (node.metadata.get("kernelspec", {}).get("language")
-                or node.metadata.get("language_info", {}).get("name") or "python")
+    notes = []
+    kernelspec = node.metadata.get("kernelspec", {})
+    language = (kernelspec.get("language") if isinstance(kernelspec, dict) else None) \
+        or node.metadata.get("language_info", {}).get("name") or "python"
     if str(language).lower() != "python":
-        raise NotebookError(f"{name} is a {language} notebook; the sheet asks for Python")
+        notes.append(f"{name}: its metadata names a {str(language)[:40]} kernel; the cells were run as Python")
     if len(node.cells) > MAX_CELLS:
         raise NotebookError(f"{name} has {len(node.cells)} cells (limit {MAX_CELLS})")
     for c in node.cells:
@@ -159,7 +169,32 @@ def read(path: Path, name: str | None = None) -> Notebook:
     cells = tuple(Cell(index=i, kind=c.cell_type, source=c.source,
                        python=_python(c.source) if c.cell_type == "code" else "", tags=_tags(c))
                   for i, c in enumerate(node.cells, start=1))
-    return Notebook(name=name, node=node, cells=cells)
+    return Notebook(name=name, node=node, cells=cells, notes=tuple(notes))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _without_outputs(text: str) -> str:
+    """The notebook's JSON with every code cell's outputs and every cell's attachments emptied, checked against
+    the size limit of what is left."""
+    data = json.loads(text)
+    if isinstance(data, dict) and isinstance(data.get("cells"), list):
+        for cell in data["cells"]:
+            if isinstance(cell, dict):
+                if "outputs" in cell:
+                    cell["outputs"] = []
+                cell.pop("attachments", None)
+    elif isinstance(data, dict) and isinstance(data.get("worksheets"), list):  # nbformat 3
+        for sheet in data["worksheets"]:
+            for cell in sheet.get("cells", []) if isinstance(sheet, dict) else []:
+                if isinstance(cell, dict) and "outputs" in cell:
+                    cell["outputs"] = []
+    left = json.dumps(data)
+    if len(left) > MAX_NOTEBOOK_BYTES:
+        raise _TooLarge(len(left))
+    return left
 
 
 def script_sections(source: str) -> list[str]:

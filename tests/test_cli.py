@@ -179,12 +179,12 @@ def test_resume_keeps_graded_submissions_and_grades_the_rest(tmp_path):
     first = runner.invoke(main, [str(sheet / "Becker_2568823"), "--json", str(report)])
     assert first.exit_code == 0
     data = json.loads(report.read_text())
-    data["submissions"][0]["points"] = 99.0  # a kept result is not re-graded
+    data["submissions"][0]["tasks"][0]["detail"] = "kept"  # a kept result is not re-graded
     report.write_text(json.dumps(data))
     again = runner.invoke(main, [str(sheet), "--json", str(report), "--resume"])
     assert again.exit_code == 0, again.output
     subs = json.loads(report.read_text())["submissions"]
-    assert len(subs) == 5 and [s["points"] for s in subs if s["name"] == "Becker_2568823"] == [99.0]
+    assert len(subs) == 5 and [s["tasks"][0]["detail"] for s in subs if s["name"] == "Becker_2568823"] == ["kept"]
 
 
 def test_resume_without_json_is_a_usage_error():

@@ -45,13 +45,35 @@ def test_malformed_notebooks_get_one_line_that_names_the_problem(tmp_path, text,
     assert says in message and "work.ipynb" in message and "\n" not in message
 
 
-def test_binary_and_non_python_notebooks_are_refused(tmp_path):
+def test_binary_notebooks_are_refused(tmp_path):
     (tmp_path / "a.ipynb").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(NotebookError, match="not UTF-8"):
         notebook.read(tmp_path / "a.ipynb")
-    write(tmp_path / "r.ipynb", "x <- 1", kernelspec={"name": "ir", "display_name": "R", "language": "R"})
-    with pytest.raises(NotebookError, match="is a R notebook"):
-        notebook.read(tmp_path / "r.ipynb")
+
+
+@pytest.mark.parametrize("kernelspec", [{"name": "bash", "display_name": "Bash", "language": "bash"},
+                                        {"name": "ir", "display_name": "R", "language": "R"}])
+def test_a_kernelspec_is_student_metadata_the_cells_run_as_python_and_the_report_says_so(tmp_path, kernelspec):
+    nb = notebook.read(write(tmp_path / "n.ipynb", "x = 1", kernelspec=kernelspec))
+    assert [c.source for c in nb.code_cells] == ["x = 1"]
+    assert nb.notes == (f"n.ipynb: its metadata names a {kernelspec['language']} kernel; the cells were run as Python",)
+    assert notebook.read(write(tmp_path / "p.ipynb", "x = 1")).notes == ()
+
+
+def test_stored_outputs_never_count_against_the_size_limit(tmp_path):
+    image = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "A" * (30 * 2**20)}}
+    cell = {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "y = 2", "outputs": [image]}
+    pasted = {"cell_type": "markdown", "metadata": {}, "source": "![a](attachment:a.png)",
+              "attachments": {"a.png": {"image/png": "B" * (5 * 2**20)}}}
+    path = tmp_path / "plots.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell, pasted]}))
+    assert path.stat().st_size > notebook.MAX_NOTEBOOK_BYTES
+    nb = notebook.read(path)
+    assert [c.source for c in nb.code_cells] == ["y = 2"] and nb.node.cells[0].outputs == []
+    code = {**cell, "outputs": [], "source": "z = 0  # " + "c" * (21 * 2**20)}
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [code]}))
+    with pytest.raises(NotebookError, match="MB of code and text .limit 20 MB, stored outputs not counted"):
+        notebook.read(path)
 
 
 def test_old_v3_notebooks_are_converted(tmp_path):
