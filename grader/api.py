@@ -162,8 +162,9 @@ def _plan(paths: Sequence[Path | str], sheet: str | None, course: Course, python
     except discovery.IntakeError as exc:
         raise UsageError(str(exc)) from None
     if not intake.found:
-        raise UsageError(f"no submissions found in {', '.join(map(str, paths))}: expected folders, archives, .py or "
-                         ".ipynb files under a folder named after the sheet")
+        why = f" ({intake.not_graded[0].path}: {intake.not_graded[0].reason})" if intake.not_graded else ""
+        raise UsageError(f"no submissions found in {', '.join(map(str, paths))}{why}: expected folders, archives, "
+                         ".py or .ipynb files under a folder named after the sheet")
     if times is not None:
         intake.found = _with_times(intake.found, times)
     setups: dict[str, SheetSetup] = {}

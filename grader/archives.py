@@ -27,16 +27,22 @@ class ArchiveError(Exception):
     """An archive that cannot be used at all; the message says what to do."""
 
 
+class _EntryTooLarge(ArchiveError):
+    """One entry over the file size or compression ratio limit."""
+
+
 @dataclass(frozen=True)
 class Limits:
     members: int = 500
     total_bytes: int = 50 * 2**20
     file_bytes: int = 20 * 2**20
     ratio: int = 200  # uncompressed / compressed size of one zip entry; source code compresses about 5 times
+    per_entry: bool = False  # an entry over the file or ratio limit is left out and listed, the rest unpacked
 
 
 SUBMISSION = Limits()
-DOWNLOAD = Limits(members=20_000, total_bytes=2 * 2**30)  # a whole course's "download all"
+DOWNLOAD = Limits(members=20_000, total_bytes=4 * 2**30, file_bytes=200 * 2**20, per_entry=True)  # a course's "download all";
+# each participant's files then meet the submission limits
 
 
 def is_archive(path: Path | str) -> bool:
@@ -141,16 +147,23 @@ def _write(entries: Iterator[Entry], name: str, target: Path, limits: Limits) ->
         if entry.parts in seen:  # the last one would silently win
             raise ArchiveError(f"{name}: two entries are named {shown}; re-create the archive from the submission folder")
         seen.add(entry.parts)
-        if entry.packed and entry.size / entry.packed > limits.ratio and entry.size > 2**20:
-            raise ArchiveError(f"{name}: {shown} expands {entry.size // entry.packed} times (a zip bomb?); "
-                               "re-create the archive from the submission folder")
         destination = target.joinpath(*entry.parts)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        source = entry.open()
-        if source is None:
+        try:
+            if entry.packed and entry.size / entry.packed > limits.ratio and entry.size > 2**20:
+                raise _EntryTooLarge(f"{name}: {shown} expands {entry.size // entry.packed} times (a zip bomb?); "
+                                   "re-create the archive from the submission folder")
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            source = entry.open()
+            if source is None:
+                continue
+            with source, open(destination, "wb") as sink:
+                total += bounded_copy(source, sink, name, shown, limits, limits.total_bytes - total)
+        except _EntryTooLarge as exc:
+            if not limits.per_entry:
+                raise ArchiveError(str(exc)) from None
+            destination.unlink(missing_ok=True)
+            skipped.append(f"{exc} (not unpacked)")
             continue
-        with source, open(destination, "wb") as sink:
-            total += bounded_copy(source, sink, name, shown, limits, limits.total_bytes - total)
         top = entry.parts[0]
         if entry.when is not None:
             times[top] = max(times[top], entry.when) if top in times else entry.when
@@ -163,7 +176,7 @@ def bounded_copy(source: IO[bytes], sink: IO[bytes], archive: str, entry: str, l
     while chunk := source.read(1 << 16):
         copied += len(chunk)
         if copied > limits.file_bytes:
-            raise ArchiveError(f"{archive}: {entry} is larger than {limits.file_bytes // 2**20} MB")
+            raise _EntryTooLarge(f"{archive}: {entry} is larger than {limits.file_bytes // 2**20} MB")
         if copied > room:
             raise ArchiveError(f"{archive}: the archive unpacks to more than {limits.total_bytes // 2**20} MB")
         sink.write(chunk)

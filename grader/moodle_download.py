@@ -96,13 +96,15 @@ def expand(path: Path, sheet: str, out: "Intake") -> None:
     if path.is_dir():
         root, source = path, FILE_TIMES
     else:
-        root = scratch.folder("download")
+        root = scratch.for_run("download")
         try:
-            _, times = archives.unpack(path, root, archives.DOWNLOAD)
+            left_out, times = archives.unpack(path, root, archives.DOWNLOAD)
         except archives.ArchiveError as exc:
             out.skip(path, str(exc))
             return
         source = "Moodle's download (the zip's times)"
+        for reason in left_out:
+            out.skip(path, reason)
     people: dict[tuple[str, str], Participant] = {}
     for entry in sorted(root.iterdir()):
         match = ENTRY.match(entry.name)
@@ -167,7 +169,7 @@ def _folder_of(person: Participant, root: Path) -> Path | None:
         return folders[0]
     if not folders and not files:
         return None
-    target = scratch.folder("moodle")
+    target = scratch.for_run("moodle")
     for folder in folders:
         shutil.copytree(folder, target, dirs_exist_ok=True, symlinks=True)
     for file in files:

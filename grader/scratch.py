@@ -5,6 +5,7 @@ those of any grading process still alive.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -16,6 +17,13 @@ NAME = re.compile(r"^nngrade-(\d+)-")
 
 def folder(kind: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"nngrade-{os.getpid()}-{kind}-"))
+
+
+def for_run(kind: str) -> Path:
+    """A folder that lives as long as this run (a course download unpacked once for all its submissions)."""
+    made = folder(kind)
+    atexit.register(shutil.rmtree, made, True)
+    return made
 
 
 def path(kind: str) -> Path:

@@ -184,3 +184,18 @@ def test_a_broken_archive_inside_a_folder_is_the_submissions_problem_only_when_n
     sub = intake.open_submission(folder, SHEET, ["activations.py"])
     assert sub.problem is None and any(f.startswith("handin.zip cannot be unpacked") for f in sub.flags)
     sub.cleanup()
+
+
+def test_one_bomb_entry_in_a_download_is_listed_and_everything_else_graded(tmp_path):
+    download = tmp_path / SHEET / "all.zip"
+    download.parent.mkdir(parents=True)
+    with zipfile.ZipFile(download, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Anna Meier_1_assignsubmission_file_/activations.py", CORRECT)
+        zf.writestr("Ben Roth_2_assignsubmission_file_/activations.py", CORRECT)
+        zf.writestr("Ben Roth_2_assignsubmission_file_/zeros.bin", b"\0" * (4 * 2**20))
+    found = discovery.discover([download], None, KNOWN)
+    assert [f.name for f in found.found] == ["Anna Meier", "Ben Roth"]
+    assert [n.reason.split(" expands")[0] for n in found.not_graded] == [
+        "all.zip: Ben Roth_2_assignsubmission_file_/zeros.bin"]
+    assert "(a zip bomb?)" in found.not_graded[0].reason
+    assert sorted(p.name for p in found.found[1].path.iterdir()) == ["activations.py"]

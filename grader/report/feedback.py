@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.report.files import points, write_atomic
+from grader.report.files import late_line, points, write_atomic
 from grader.report.models import RunReport, SubmissionReport
 
 MARK = {"passed": "✅", "partial": "🟡", "failed": "❌", "error": "⛔", "timeout": "⏱", "not-attempted": "➖",
@@ -20,8 +20,11 @@ def render(report: SubmissionReport) -> str:
     if report.members:
         lines += ["Members: " + ", ".join(f"{m.name} ({m.id})" for m in report.members), ""]
     pending = sum(t.pending_points for t in report.tasks)
-    lines += [f"**Automatic points: {points(report.points)} of {points(report.max_points)}**"
+    after = " after the late deduction" if report.late else ""
+    lines += [f"**Automatic points{after}: {points(report.points)} of {points(report.max_points)}**"
               + (f" ({points(pending)} points are graded by a tutor and not yet included)" if pending else ""), ""]
+    if report.late:
+        lines += [f"Late: {late_line(report)}", ""]
     if report.flags:
         lines += ["Notes:", *[f"- {flag}" for flag in report.flags], ""]
     lines += ["| task | points | status | feedback |", "|---|---:|---|---|"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from grader.report.files import points, write_atomic
+from grader.report.files import late_line, points, write_atomic
 from grader.report.models import RunReport, SubmissionReport
 
 COLOUR = {"passed": "#1a7f37", "partial": "#9a6700", "failed": "#cf222e", "error": "#cf222e", "timeout": "#8250df",
@@ -38,6 +38,7 @@ def render(report: SubmissionReport) -> str:
             + (f"<p>Members: {members}</p>" if members else "")
             + f"<p><strong>Automatic points: {points(report.points)} of {points(report.max_points)}</strong>"
             + (f" ({points(pending)} points are graded by a tutor and not yet included)" if pending else "") + "</p>"
+            + (f"<p><strong>Late:</strong> {escape(late_line(report))}</p>" if report.late else "")
             + (f"<h2>Notes</h2><ul>{flags}</ul>" if flags else "")
             + "<table><thead><tr><th>task</th><th>points</th><th>status</th><th>feedback</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"

@@ -22,3 +22,13 @@ def write_atomic(path: Path, text: str) -> None:
 def points(value: float, decimals: int = 2) -> str:
     """Points as every report shows them: 2.5, 3, 0.33 (no trailing zeros)."""
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
+def late_line(report) -> str:
+    """A late hand-in in one sentence, the same in every report; "" when on time or no deadline applies."""
+    late = report.late
+    if late is None:
+        return ""
+    return (f"handed in {report.submitted_at} ({report.submitted_from}), {late.hours:g} h late "
+            f"({late.days} started day{'s' * (late.days != 1)}): -{late.percent:g} % = -{points(late.deduction)} "
+            f"points; {late.policy}")

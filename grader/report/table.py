@@ -5,7 +5,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from grader.report.files import points
+from grader.report.files import late_line, points
 from grader.report import diagnoses
 from grader.report.models import RunReport, SubmissionReport
 
@@ -44,11 +44,7 @@ def sheet_table(sheet: str, reports: list[SubmissionReport]) -> Table:
 
 
 def late_flag(report: SubmissionReport) -> list[str]:
-    late = report.late
-    if late is None:
-        return []
-    return [f"late {late.hours:g} h ({late.days} started day{'s' * (late.days != 1)}): -{late.percent:g} % = "
-            f"-{points(late.deduction)} pts (time from {report.submitted_from})"]
+    return [f"late: {late_line(report)}"] if report.late else []
 
 
 def not_graded(run: RunReport) -> Text | None:
