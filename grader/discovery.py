@@ -69,7 +69,12 @@ def single(path: Path, sheet: str) -> Found:
 
 def _plain(path: Path, sheet: str) -> Found:
     when = newest_file_time(path)
-    return Found(path=path, sheet=sheet, shown=printable(str(path)), name=intake.submission_name(path),
+    name, members = intake.submission_name(path), None
+    moodle = moodle_download.ENTRY.match(path.name)
+    if moodle and path.is_dir():  # one participant's folder of a Moodle download, graded on its own
+        name = printable(moodle["prefix"])
+        members = (Member(name=name, id=moodle["id"], kind="participant"),)
+    return Found(path=path, sheet=sheet, shown=printable(str(path)), name=name, members=members,
                  submitted_at=when, time_source=FILE_TIMES if when else "")
 
 

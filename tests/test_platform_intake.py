@@ -199,3 +199,12 @@ def test_one_bomb_entry_in_a_download_is_listed_and_everything_else_graded(tmp_p
         "all.zip: Ben Roth_2_assignsubmission_file_/zeros.bin"]
     assert "(a zip bomb?)" in found.not_graded[0].reason
     assert sorted(p.name for p in found.found[1].path.iterdir()) == ["activations.py"]
+
+
+def test_one_participants_folder_of_a_moodle_download_keeps_the_full_name(tmp_path):
+    folder = tmp_path / "Anna Maria Meier_1234567_assignsubmission_file_"
+    folder.mkdir()
+    (folder / "activations.py").write_text(CORRECT)
+    found = discovery.discover([folder], SHEET, KNOWN).found
+    assert [(f.name, [(m.name, m.id, m.kind) for m in f.members]) for f in found] == [
+        ("Anna Maria Meier", [("Anna Maria Meier", "1234567", "participant")])]
