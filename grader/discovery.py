@@ -57,6 +57,10 @@ def discover(paths: list[Path], sheet: str | None, known: list[str]) -> Intake:
         if not path.exists():
             raise IntakeError(f"{path}: no such file or folder")
         _discover_one(path.resolve(), sheet, known, out, top=True)
+    first: dict[str, Found] = {}
+    for found in out.found:  # a path given twice is one submission
+        first.setdefault(found.shown, found)
+    out.found = list(first.values())
     out.found = _one_per_group(out)
     return out
 
@@ -187,4 +191,5 @@ def _one_per_group(out: Intake) -> list[Found]:
                 others = ", ".join(g.name for g in groups if g is not found)
                 extra[found.shown].append(f"member {member_id} is also in {others}")
     kept = [replace(f, flags=(*f.flags, *extra[f.shown])) if f.shown in extra else f for f in kept]
-    return sorted(kept, key=lambda f: (f.sheet, f.shown))
+    order = {f.shown: i for i, f in enumerate(out.found)}  # the order the paths were given and found in
+    return sorted(kept, key=lambda f: order[f.shown])

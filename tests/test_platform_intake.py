@@ -208,3 +208,12 @@ def test_one_participants_folder_of_a_moodle_download_keeps_the_full_name(tmp_pa
     found = discovery.discover([folder], SHEET, KNOWN).found
     assert [(f.name, [(m.name, m.id, m.kind) for m in f.members]) for f in found] == [
         ("Anna Maria Meier", [("Anna Maria Meier", "1234567", "participant")])]
+
+
+def test_submissions_keep_the_order_they_were_given_in_and_a_path_given_twice_is_one(tmp_path):
+    for name in ("Zeta_1", "Alpha_2"):
+        (tmp_path / SHEET / name).mkdir(parents=True)
+        (tmp_path / SHEET / name / "activations.py").write_text(CORRECT)
+    paths = [tmp_path / SHEET / "Zeta_1", tmp_path / SHEET / "Alpha_2", tmp_path / SHEET / "Zeta_1"]
+    found = discovery.discover(paths, None, KNOWN)
+    assert [f.name for f in found.found] == ["Zeta_1", "Alpha_2"] and found.not_graded == []
