@@ -124,6 +124,7 @@ def results(path: Path) -> dict[str, tuple]:
 def test_a_moodle_download_is_graded_into_worksheet_class_report_and_feedback(course, tmp_path):
     folder, download = course
     out = grade(folder, str(download), "--json", str(tmp_path / "r.json"), "--moodle", str(tmp_path / "sheet.csv"),
+                "--csv", str(tmp_path / "grades.csv"),
                 "--report", str(tmp_path / "class"), "--feedback", str(tmp_path / "feedback"))
     assert out.returncode == 0, out.stderr
     run = json.loads((tmp_path / "r.json").read_text())
@@ -148,6 +149,10 @@ def test_a_moodle_download_is_graded_into_worksheet_class_report_and_feedback(co
     sheet = {row["Identifier"]: row for row in csv.DictReader(io.StringIO((tmp_path / "sheet.csv").read_text()))}
     assert len(sheet) == 20 and sheet["Participant 200015"]["Grade"] == f"{reports['Lars Late']['points']:g}"
     assert sheet["Participant 200018"]["Grade"] == sheet["Participant 200019"]["Grade"] == f"{reports['Team 5']['points']:g}"
+    book = {row["name"]: row for row in csv.DictReader(io.StringIO((tmp_path / "grades.csv").read_text()))}
+    assert (book["Lars Late"]["late_hours"], book["Lars Late"]["submitted_at"]) == ("34.02", "2026-11-22T10:00:00+01:00")
+    assert float(book["Lars Late"]["late_deduction"]) == pytest.approx(POINTS[GOOD] * 0.2, abs=1e-3)
+    assert book["Student 1"]["late_hours"] == "" and book["Anna Meier"]["total"] == book["Ben Roth"]["total"]
     page = (tmp_path / "class" / "index.html").read_text()
     assert page.count("data:image/png;base64,") >= 2 and "Lars Late" in page and "Bo Bomb" in page
     late = (tmp_path / "feedback" / SHEET / "Lars Late.md").read_text()

@@ -20,7 +20,8 @@ def render(run: RunReport) -> str:
     for sheet in sheets:
         columns += [(sheet, ex) for ex in exercises([r for r in run.submissions if r.sheet == sheet])]
     header = FIXED + [f"{s}:Ex {ex}" if several else f"Ex {ex}" for s, ex in columns] + \
-        ["total", "max_points", "percent", "pending_manual", "flags", "diagnoses"]
+        ["total", "max_points", "percent", "pending_manual", "submitted_at", "late_hours", "late_deduction", "flags",
+         "diagnoses"]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -28,7 +29,9 @@ def render(run: RunReport) -> str:
         per = r.exercise_points()
         cells = [f"{per[ex][0]:g}" if s == r.sheet and ex in per else "" for s, ex in columns]
         tail = [f"{r.points:g}", f"{r.max_points:g}", f"{r.percent:.1f}",
-                f"{sum(t.pending_points for t in r.tasks):g}", inert("; ".join(r.flags)),
+                f"{sum(t.pending_points for t in r.tasks):g}", r.submitted_at,
+                f"{r.late.hours:g}" if r.late else "", f"{r.late.deduction:g}" if r.late else "",
+                inert("; ".join(r.flags)),
                 inert("; ".join(f"{t.id} {d}" for t in r.tasks for d in t.diagnoses))]
         for member in r.members or [None]:
             writer.writerow([r.sheet, inert(r.name), inert(member.name) if member else "",
