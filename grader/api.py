@@ -158,15 +158,13 @@ def _plan(paths: Sequence[Path | str], sheet: str | None, course: Course, python
         _sheet(sheet, found)
     try:
         intake = discovery.Intake([discovery.single(Path(p), sheet) for p in paths]) if single and sheet else \
-            discovery.discover([Path(p) for p in paths], sheet, list(found))
+            discovery.discover([Path(p) for p in paths], sheet, list(found), times)
     except discovery.IntakeError as exc:
         raise UsageError(str(exc)) from None
     if not intake.found:
         why = f" ({intake.not_graded[0].path}: {intake.not_graded[0].reason})" if intake.not_graded else ""
         raise UsageError(f"no submissions found in {', '.join(map(str, paths))}{why}: expected folders, archives, "
                          ".py or .ipynb files under a folder named after the sheet")
-    if times is not None:
-        intake.found = _with_times(intake.found, times)
     setups: dict[str, SheetSetup] = {}
     for item in intake.found:
         if item.sheet not in setups:
@@ -176,30 +174,6 @@ def _plan(paths: Sequence[Path | str], sheet: str | None, course: Course, python
             except EnvironmentProblem as exc:
                 raise UsageError(str(exc)) from None
     return [(item, setups[item.sheet]) for item in intake.found], intake.not_graded
-
-
-def _with_times(found: list[Any], file: Path) -> list[Any]:
-    """The submissions with the hand-in times of a --submitted-at CSV, matched by submission name or a Moodle
-    participant number; a name in the file that matches nothing is an error (a typo would go unnoticed)."""
-    from dataclasses import replace
-
-    from grader.lateness import read_times
-
-    times = read_times(file)
-    used: set[str] = set()
-    out = []
-    for item in found:
-        keys = [item.name, Path(item.shown).name, *(f"participant:{m.id}" for m in item.members or ()
-                                                      if m.kind == "participant")]
-        hit = next((k for k in keys if k in times), None)
-        if hit is not None:
-            used.add(hit)
-            item = replace(item, submitted_at=times[hit], time_source=f"--submitted-at {file.name}")
-        out.append(item)
-    unknown = [k for k in times if k not in used and not k.startswith("participant:")]
-    if unknown:
-        raise UsageError(f"{file}: no submission named {', '.join(unknown[:3])}; the names are those `grade` prints")
-    return out
 
 
 def grade(paths: Sequence[Path | str], *, sheet: str | None = None, course: Course = (), workers: int | None = None,

@@ -7,6 +7,9 @@ bytes are copied, chunk by chunk, by the same bounded copy as a zip's.
 """
 from __future__ import annotations
 
+import bz2
+import gzip
+import lzma
 import stat
 import tarfile
 import zipfile
@@ -40,7 +43,7 @@ class Limits:
     per_entry: bool = False  # an entry over the file or ratio limit is left out and listed, the rest unpacked
 
 
-SUBMISSION = Limits()
+SUBMISSION = Limits(total_bytes=100 * 2**20, file_bytes=64 * 2**20)  # a notebook with plots fits
 DOWNLOAD = Limits(members=20_000, total_bytes=4 * 2**30, file_bytes=200 * 2**20, per_entry=True)  # a course's "download all";
 # each participant's files then meet the submission limits
 
@@ -111,6 +114,35 @@ def _tar_entries(tf: tarfile.TarFile, name: str, target: Path, limits: Limits) -
         yield Entry(parts, member.size, 0, when, lambda member=member: tf.extractfile(member))
 
 
+def _decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """The tar inside a compressed file, decompressed as it is read (by the magic bytes, not the name)."""
+    magic = raw.read(6)
+    raw.seek(0)
+    if magic[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw)
+    if magic[:3] == b"BZh":
+        return bz2.BZ2File(raw)
+    if magic == b"\xfd7zXZ\x00":
+        return lzma.LZMAFile(raw)
+    return raw
+
+
+class _Capped:
+    """A stream that stops after the archive's limit of decompressed bytes (headers included): tarfile reads a
+    long-name header whole into memory, whatever size it declares."""
+
+    def __init__(self, stream: IO[bytes], limits: Limits, name: str) -> None:
+        self.stream, self.name, self.left = stream, name, limits.total_bytes + limits.members * 4096 + 2**20
+        self.total = limits.total_bytes
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(self.left + 1 if size < 0 else min(size, self.left + 1))
+        self.left -= len(data)
+        if self.left < 0:
+            raise ArchiveError(f"{self.name}: the archive unpacks to more than {self.total // 2**20} MB")
+        return data
+
+
 def unpack(archive: Path, target: Path, limits: Limits = SUBMISSION,
            ) -> tuple[list[str], dict[str, datetime]]:
     """Unpack into `target`: the entries left out, each with its reason, and per top-level name the newest time
@@ -125,10 +157,11 @@ def unpack(archive: Path, target: Path, limits: Limits = SUBMISSION,
                 if sum(i.file_size for i in infos) > limits.total_bytes:
                     raise ArchiveError(f"{name}: the archive unpacks to more than {limits.total_bytes // 2**20} MB")
                 return _write(_zip_entries(zf, name), name, target, limits)
-        with tarfile.open(archive, mode="r:*") as tf:
+        with open(archive, "rb") as raw, _decompressed(raw) as stream, \
+                tarfile.open(fileobj=_Capped(stream, limits, name), mode="r|") as tf:
             return _write(_tar_entries(tf, name, target, limits), name, target, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, NotImplementedError, EOFError,
-            RuntimeError, ValueError, OSError, zlib.error) as exc:  # encrypted, corrupt, over-long entries
+            RuntimeError, ValueError, OSError, zlib.error, lzma.LZMAError) as exc:  # encrypted, corrupt, over-long entries
         raise ArchiveError(f"{name} cannot be unpacked ({type(exc).__name__}: {str(exc)[:200]}); "
                            "re-create it with a zip or tar tool, without a password") from None
 
@@ -140,7 +173,8 @@ def _write(entries: Iterator[Entry], name: str, target: Path, limits: Limits) ->
     total = 0
     for entry in entries:
         shown = printable("/".join(entry.parts))
-        if any(_odd(part) for part in entry.parts):
+        # a course download's top level holds the platform's names (a group called `Team; 3`), not the students'
+        if any(_odd(part) for part in entry.parts[1 if limits.per_entry else 0:]):
             skipped.append(f"{name}: {shown} not used: its name holds characters a file name should not "
                            f"({' '.join(ODD_NAME_CHARS)})")
             continue

@@ -9,49 +9,19 @@ handed in twice (a folder and a zip, two uploads) is graded once, from the newes
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from dataclasses import replace
 from pathlib import Path
 
-from grader import archives, intake, moodle_download
+from grader import archives, intake, lateness, moodle_download
+from grader.found import FILE_TIMES, SYSTEM, Found, Intake, newest_file_time, ordering_time
 from grader.intake import IntakeError
-from grader.report.models import Member, NotGraded
 from grader.text import printable
 
-SYSTEM = ("__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini", ".ipynb_checkpoints", "__pycache__")
-MAX_TIMED_FILES = 2_000
-FILE_TIMES = "file modification times"
+__all__ = ["FILE_TIMES", "Found", "Intake", "IntakeError", "discover", "single"]
 
-
-@dataclass(frozen=True)
-class Found:
-    """One submission to grade: where its files are, and how reports name it."""
-
-    path: Path  # on disk: a folder, an archive or a single file
-    sheet: str
-    shown: str  # its path as reports and `--resume` name it (inside a download: `download.zip/Anna Meier_12_...`)
-    name: str
-    members: tuple[Member, ...] | None = None  # None: read from the name (Name1_id1_Name2_id2)
-    submitted_at: datetime | None = None  # naive: local time where the deadline is
-    time_source: str = ""
-    flags: tuple[str, ...] = ()
-
-    def member_ids(self) -> frozenset[str]:
-        members = self.members if self.members is not None else intake.parse_members(self.name)[0]
-        return frozenset(m.id for m in members if m.id)
-
-
-@dataclass
-class Intake:
-    found: list[Found] = field(default_factory=list)
-    not_graded: list[NotGraded] = field(default_factory=list)
-
-    def skip(self, path: Path | str, reason: str) -> None:
-        self.not_graded.append(NotGraded(path=printable(str(path)), reason=reason))
-
-
-def discover(paths: list[Path], sheet: str | None, known: list[str]) -> Intake:
-    """Every submission under `paths`, sorted; raises IntakeError for unusable arguments."""
+def discover(paths: list[Path], sheet: str | None, known: list[str], times: Path | None = None) -> Intake:
+    """Every submission under `paths`, in the order given; raises IntakeError for unusable arguments. `times`: a
+    --submitted-at CSV, whose times replace those found before the newest of a group's hand-ins is chosen."""
     out = Intake()
     for path in paths:
         if not path.exists():
@@ -61,6 +31,8 @@ def discover(paths: list[Path], sheet: str | None, known: list[str]) -> Intake:
     for found in out.found:  # a path given twice is one submission
         first.setdefault(found.shown, found)
     out.found = list(first.values())
+    if times is not None:
+        out.found = lateness.with_times(out.found, times)
     out.found = _one_per_group(out)
     return out
 
@@ -77,20 +49,9 @@ def _plain(path: Path, sheet: str) -> Found:
     moodle = moodle_download.ENTRY.match(path.name)
     if moodle and path.is_dir():  # one participant's folder of a Moodle download, graded on its own
         name = printable(moodle["prefix"])
-        members = (Member(name=name, id=moodle["id"], kind="participant"),)
+        members = (moodle_download.member(name, moodle["id"], new_format=moodle["old"] is None),)
     return Found(path=path, sheet=sheet, shown=printable(str(path)), name=name, members=members,
                  submitted_at=when, time_source=FILE_TIMES if when else "")
-
-
-def newest_file_time(path: Path) -> datetime | None:
-    """The newest modification time among a submission's files (UTC)."""
-    try:
-        files = [path] if path.is_file() else \
-            [p for _, p in zip(range(MAX_TIMED_FILES), path.rglob("*")) if p.is_file() and not p.is_symlink()]
-        stamps = [p.stat().st_mtime for p in files]
-    except OSError:
-        return None
-    return datetime.fromtimestamp(max(stamps), timezone.utc) if stamps else None
 
 
 def _sheet_of(path: Path, sheet: str | None, known: list[str]) -> str:
@@ -119,9 +80,7 @@ def _discover_one(path: Path, sheet: str | None, known: list[str], out: Intake, 
         for child in sorted(path.iterdir()):
             if child.name in SYSTEM or child.name.startswith("."):
                 continue  # operating-system and editor metadata, not the students'
-            if child.is_dir() and (child.name in known or _is_container(child) or moodle_download.is_download(child)):
-                _discover_one(child, sheet or (path.name if path.name in known else None), known, out)
-            elif intake.is_submission(child) or moodle_download.is_download(child):
+            if not child.is_symlink() and (intake.is_submission(child) or moodle_download.is_download(child)):
                 _discover_one(child, sheet or (path.name if path.name in known else None), known, out)
             else:
                 out.skip(child, _why_not(child))
@@ -157,9 +116,7 @@ def _is_container(folder: Path) -> bool:
 
 
 def _newest_first(found: Found) -> tuple:
-    when = found.submitted_at
-    stamp = when.timestamp() if when and when.tzinfo else (when.replace(tzinfo=timezone.utc).timestamp() if when else 0.0)
-    return (-stamp, found.shown)
+    return (-ordering_time(found.submitted_at), found.shown)
 
 
 def _one_per_group(out: Intake) -> list[Found]:

@@ -30,6 +30,13 @@ def _digest(digest, roots: list[Path]) -> None:
                 digest.update(b"unreadable")
 
 
+def folder_digest(root: Path) -> str:
+    """The content of a folder's files and their paths inside it, as one hash (a group's copies compared)."""
+    digest = hashlib.sha256()
+    _digest(digest, [root])
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=32)
 def sheet_part(rubric: Path, course_files: Path, reference_folder: Path, python: str) -> str:
     digest = hashlib.sha256(python.encode())
@@ -39,9 +46,12 @@ def sheet_part(rubric: Path, course_files: Path, reference_folder: Path, python:
     return digest.hexdigest()
 
 
-def of(submission: Path, setup) -> str:
+def of(submission: Path, setup, identity: str = "") -> str:
+    """`identity`: what discovery said about the submission (its name, members, flags such as a duplicate), which
+    the result shows and which can change while the files do not."""
     digest = hashlib.sha256(sheet_part(setup.sheet.rubric, setup.sheet.files,
                                        Path(setup.sheet.reference.__file__).resolve().parent,
                                        setup.environment.label).encode())
+    digest.update(identity.encode("utf-8", "surrogateescape") + b"\0")
     _digest(digest, [submission])
     return digest.hexdigest()[:32]

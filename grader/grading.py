@@ -25,7 +25,7 @@ import numpy as np
 from grader import (fingerprint, frameworks, intake, judge, known_mistakes, lateness, mutants, notebook, plans,
                     sandbox, scratch)
 from grader.checks import NotebookRun
-from grader.discovery import Found
+from grader.found import Found
 from grader.environment import Environment, probe
 from grader.isolation import Isolation, detect, read_only_roots
 from grader.report import notebook_html
@@ -285,8 +285,7 @@ def grade_safely(found: Found, setup: SheetSetup, limits: sandbox.Limits) -> Sub
         return grade_submission(found, setup, limits)
     except Exception as exc:
         why = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]}); please report it"
-        members = list(found.members) if found.members is not None else intake.parse_members(found.name)[0]
-        return SubmissionReport(name=found.name, sheet=setup.rubric.sheet, members=members, points=0.0,
+        return SubmissionReport(name=found.name, sheet=setup.rubric.sheet, members=found.member_list(), points=0.0,
                                 max_points=setup.rubric.max_points, flags=[why], path=found.shown,
                                 tasks=_failed_everywhere(setup, why), grader_error=why)
 
@@ -307,7 +306,7 @@ def grade(pairs: list[tuple[Found, SheetSetup]], workers: int | None = None,
     scratch.sweep_orphans()  # what a killed run left in the temporary folder
     sandbox.matplotlib_cache()
     keys = [(setup.rubric.sheet, found.shown) for found, setup in pairs]  # as reports store them
-    prints = {k: fingerprint.of(found.path, setup) for k, (found, setup) in zip(keys, pairs)}
+    prints = {k: fingerprint.of(found.path, setup, found.identity()) for k, (found, setup) in zip(keys, pairs)}
     kept = {(r.sheet, r.path): r for r in previous if r.fingerprint and r.fingerprint == prints.get((r.sheet, r.path))}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {k: pool.submit(_fingerprinted, found, setup, limits, prints[k])

@@ -10,7 +10,7 @@ import re
 import shutil
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -136,9 +136,13 @@ def open_submission(path: Path, sheet: str, files: list[str], name: str | None =
     return sub
 
 
+MAX_INNER_ARCHIVES = 5
+
+
 def _unpack_inner(sub: Submission) -> None:
     """Archives among a submission's files (a Moodle folder holding the group's zip, a zip inside the zip): each
-    is unpacked into the private folder, one level deep, and its files join those beside it, which win."""
+    is unpacked into the private folder, one level deep, within what is left of the submission's byte budget, and
+    its files join those beside it, which win."""
     inner = [(n, p) for n, p in sub.files.items() if archives.is_archive(n)]
     if not inner:
         return
@@ -146,9 +150,14 @@ def _unpack_inner(sub: Submission) -> None:
         sub.scratch = scratch.folder("zip")
     failed: list[str] = []
     for index, (name, path) in enumerate(inner):
+        if index >= MAX_INNER_ARCHIVES:
+            failed.append(f"{printable(name)} not unpacked: a submission holds at most {MAX_INNER_ARCHIVES} archives")
+            continue
         target = sub.scratch / f".inner-{index}"  # dot folders are not walked by _files_in of the outer copy
+        used = sum(p.stat().st_size for p in sub.scratch.rglob("*") if p.is_file() and not p.is_symlink())
+        room = replace(archives.SUBMISSION, total_bytes=max(0, archives.SUBMISSION.total_bytes - used))
         try:
-            sub.flags.extend(archives.unpack(path, target)[0])
+            sub.flags.extend(archives.unpack(path, target, room)[0])
         except archives.ArchiveError as exc:
             failed.append(str(exc))
             continue

@@ -72,7 +72,9 @@ def read_times(file: Path) -> dict[str, datetime]:
                          "(Identifier, Last modified (submission))")
     times: dict[str, datetime] = {}
     for line, row in enumerate(rows, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if row.get(None):  # csv puts the fields beyond the header under None
+            raise UsageError(f"{file}, line {line}: more fields than the header has; quote a field with a comma")
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
         if moodle:
             found = PARTICIPANT.match(row["Identifier"])
             stamp = row["Last modified (submission)"]
@@ -93,3 +95,26 @@ def _parse(text: str, file: Path, line: int, form: str | None = None) -> datetim
     except ValueError:
         shape = "like `Monday, 4 December 2023, 11:59 PM`" if form else "as ISO 8601 (2026-11-20T23:59:00+01:00)"
         raise UsageError(f"{file}, line {line}: {text!r} is not a time {shape}") from None
+
+
+def with_times(found: list, file: Path) -> list:
+    """Discovered submissions (grader/found.py's Found) with the hand-in times of a --submitted-at CSV, matched by
+    submission name, folder or file name, or a Moodle participant number. A name in the file that matches nothing
+    is an error: a typo would go unnoticed."""
+    from dataclasses import replace
+
+    times = read_times(file)
+    used: set[str] = set()
+    out = []
+    for item in found:
+        keys = [item.name, Path(item.shown).name, *(f"participant:{m.id}" for m in item.member_list()
+                                                      if m.kind == "participant")]
+        hit = next((k for k in keys if k in times), None)
+        if hit is not None:
+            used.add(hit)
+            item = replace(item, submitted_at=times[hit], time_source=f"--submitted-at {file.name}")
+        out.append(item)
+    unknown = [k for k in times if k not in used and not k.startswith("participant:")]
+    if unknown:
+        raise UsageError(f"{file}: no submission named {', '.join(unknown[:3])}; the names are those `grade` prints")
+    return out

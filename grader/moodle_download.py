@@ -1,180 +1,189 @@
 """A Moodle assignment's "Download all submissions", as a zip or unpacked into a folder.
 
-Moodle names each entry `<prefix>_<participant>_assign<area>_<plugin>_`: the prefix is the student's full name
-(with the group's name and a hyphen before it in group assignments, underscores turned into spaces), the
-participant number is the assignment's `Identifier` in Moodle's grading worksheet. With "download in folders" (the
-default since Moodle 3.1) each entry is a folder holding the uploaded files; without it, each file name carries
-the prefix. Each participant is one submission, named by the full name; the members of a group assignment whose
-copies are identical are one submission. Feedback files are not submissions. Times come from the zip's entries
-(Moodle writes each file's upload time) or, for an unpacked folder, the files' modification times.
+Moodle names each entry `<prefix>_<number>_assign<area>_<plugin>`: a folder per participant with "download in
+folders" (the default since Moodle 3.1), or the files themselves with `_<file name>` appended. Before Moodle 4.1
+the folder name ends in `_` and the prefix of a group assignment is `<Group>-<Full Name>` with one entry per
+member; since 4.1 a group assignment has one entry per group, `<Group>_<group number>` (`Default group` without a
+number). The number is the participant's `Identifier` in Moodle's grading worksheet, or the group's.
+
+Each participant is one submission named by the full name. A group is recognised only where its name says so (a
+digit, "group", "team", "Gruppe", "default" before the hyphen): a hyphenated first name (Anna-Lena) is never a
+group, and two students are never merged on a guess. A group's identical copies are one submission; when its
+members uploaded different files, the newest is graded and the others listed. Feedback entries are listed, online
+text is flagged for manual grading. Times come from the zip's entries (Moodle writes each upload's time there) or,
+unpacked, from the files' modification times.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from grader import archives, scratch
+from grader import archives, fingerprint, scratch
+from grader.found import FILE_TIMES, SYSTEM, Found, Intake, newest_file_time, ordering_time
 from grader.report.models import Member
 from grader.text import printable
 
-if TYPE_CHECKING:
-    from grader.discovery import Intake
-
-ENTRY = re.compile(r"^(?P<prefix>.+?)_(?P<id>\d+)_assign(?P<area>submission|feedback)_(?P<plugin>[a-z]+)_(?P<rest>.*)$",
-                   re.S)
+ENTRY = re.compile(r"^(?P<prefix>.+?)(?:_(?P<id>\d+))?_assign(?P<area>submission|feedback)_(?P<plugin>[a-z]+)"
+                   r"(?:(?P<old>_)(?P<rest>.*))?$", re.S)
 GROUP_WORD = re.compile(r"\d|group|gruppe|team|default", re.I)
-IGNORED = ("__MACOSX", ".DS_Store", "Thumbs.db")
-MAX_COPIED_BYTES = archives.SUBMISSION.file_bytes
+ZIP_TIMES = "Moodle's download (the zip's times)"
+MAX_NAMES = 50_000
 
 
 def _names(path: Path) -> list[str]:
-    """The top-level names of a download (folder entries or archive members), or [] when unreadable."""
+    """The top-level names of a download (folder entries or archive members), or [] when unreadable: a broken zip
+    is some submission's problem, not a download."""
     try:
         if path.is_dir():
-            return [p.name for _, p in zip(range(50_000), path.iterdir())]
+            return [p.name for _, p in zip(range(MAX_NAMES), path.iterdir())]
         if path.is_file() and path.name.lower().endswith(".zip"):
-            import zipfile
-
             with zipfile.ZipFile(path) as zf:
-                return list(dict.fromkeys(n.replace("\\", "/").split("/")[0] for n in zf.namelist()[:50_000]))
-    except (OSError, ValueError, RuntimeError, EOFError):  # a broken zip is some submission's problem, not a download
-        return []
-    except Exception:
+                return list(dict.fromkeys(n.replace("\\", "/").split("/")[0] for n in zf.namelist()[:MAX_NAMES]))
+    except (OSError, ValueError, RuntimeError, EOFError, zipfile.BadZipFile):
         return []
     return []
 
 
 def is_download(path: Path) -> bool:
     """Every entry (operating-system litter aside) is named the way Moodle names them."""
-    names = [n for n in _names(path) if n and n not in IGNORED and not n.startswith(".")]
+    names = [n for n in _names(path) if n and n not in SYSTEM and not n.startswith(".")]
     return bool(names) and all(ENTRY.match(n) for n in names)
+
+
+def member(name: str, number: str | None, new_format: bool) -> Member:
+    """A participant, or, in Moodle 4.1's group entries, the group itself: its number is no participant's, and
+    a worksheet row under it would grade a stranger."""
+    group = new_format and (number is None or GROUP_WORD.search(name) is not None)
+    return Member(name=name, id=number or "", kind="group" if group else "participant")
 
 
 @dataclass
 class Participant:
     prefix: str
-    id: str
+    number: str | None
     parts: list[Path] = field(default_factory=list)  # the entries of the file plugin
     other: list[str] = field(default_factory=list)  # other plugins' entries (online text)
 
 
-def _group_split(prefixes: list[str]) -> dict[str, tuple[str, str]]:
-    """prefix -> (group, full name). Moodle writes `Group-Full Name`; names have hyphens too (Anna-Lena), so a
-    split counts only where the part before the hyphen is shared with another prefix or reads like a group."""
-    candidates = {p: [p[:i] for i, c in enumerate(p) if c == "-" and 0 < i < len(p) - 1] for p in prefixes}
-    counts: dict[str, int] = defaultdict(int)
-    for cands in candidates.values():
-        for c in set(cands):
-            counts[c] += 1
-    out = {}
-    for prefix, cands in candidates.items():
-        shared = [c for c in cands if counts[c] > 1]
-        group = max(shared, key=len) if shared else next((c for c in cands if GROUP_WORD.search(c)), "")
-        out[prefix] = (group, prefix[len(group) + 1:] if group else prefix)
-    return out
+def _group_split(prefix: str, new_format: bool) -> tuple[str, str]:
+    """(group, full name) of a pre-4.1 prefix `Group-Full Name`; ("", prefix) when no group is certain."""
+    if new_format:
+        return "", prefix
+    for i, c in enumerate(prefix):
+        if c == "-" and 0 < i < len(prefix) - 1 and GROUP_WORD.search(prefix[:i]):
+            return prefix[:i], prefix[i + 1:]
+    return "", prefix
 
 
-def _digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and not p.is_symlink():
-            digest.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes())
-    return digest.hexdigest()
-
-
-def expand(path: Path, sheet: str, out: "Intake") -> None:
-    """Each participant of the download as one submission in `out` (groups merged), the rest listed."""
-    from grader.discovery import FILE_TIMES, Found, newest_file_time
-
+def expand(path: Path, sheet: str, out: Intake) -> None:
+    """Each participant (or group) of the download as one submission in `out`, the rest listed."""
     times: dict[str, datetime] = {}
     if path.is_dir():
         root, source = path, FILE_TIMES
     else:
-        root = scratch.for_run("download")
+        root, source = scratch.for_run("download"), ZIP_TIMES
         try:
             left_out, times = archives.unpack(path, root, archives.DOWNLOAD)
         except archives.ArchiveError as exc:
             out.skip(path, str(exc))
             return
-        source = "Moodle's download (the zip's times)"
         for reason in left_out:
             out.skip(path, reason)
-    people: dict[tuple[str, str], Participant] = {}
-    for entry in sorted(root.iterdir()):
-        match = ENTRY.match(entry.name)
-        if entry.name in IGNORED or entry.name.startswith("."):
-            continue
-        shown = f"{printable(str(path))}/{printable(entry.name)}"
-        if match is None:
-            out.skip(shown, "not named the way Moodle names a submission")
-            continue
-        if match["area"] == "feedback":
-            out.skip(shown, "feedback files from Moodle, not a submission")
-            continue
-        person = people.setdefault((match["prefix"], match["id"]), Participant(match["prefix"], match["id"]))
-        if match["plugin"] == "file":
-            person.parts.append(entry)
-        else:
-            person.other.append(entry.name)
-    split = _group_split([p.prefix for p in people.values()])
+    here = printable(str(path))
+    people, new_format = _participants(root, here, out)
     units: dict[str, list[tuple[Participant, Path]]] = defaultdict(list)
-    for person in people.values():
-        group, full_name = split[person.prefix]
-        folder = _folder_of(person, root)
+    for person in people:
+        folder = _folder_of(person, here, out)
         if folder is None:
-            out.skip(f"{printable(str(path))}/{printable(person.prefix)}_{person.id}",
-                     "no uploaded files (only " + ", ".join(person.other) + ")" if person.other else "no uploaded files")
+            why = f"no uploaded files (only {printable(', '.join(person.other))})" if person.other else "no uploaded files"
+            out.skip(f"{here}/{printable(person.prefix)}_{person.number or ''}", why)
             continue
-        units[group or f"\0{person.id}"].append((person, folder))
+        group = _group_split(person.prefix, new_format)[0]
+        units[group or f"\0{person.prefix}\0{person.number}"].append((person, folder))
     for group, members in units.items():
-        by_content: dict[str, list[tuple[Participant, Path]]] = defaultdict(list)
-        for person, folder in members:
-            by_content[_digest(folder)].append((person, folder))
-        variants = []
-        for copies in by_content.values():
-            when = max((times[e.name] for p, _ in copies for e in p.parts if e.name in times), default=None) \
-                if times else newest_file_time(copies[0][1])
-            variants.append((when, copies))
-        variants.sort(key=lambda v: (v[0] is not None, v[0] or datetime.min), reverse=True)
-        (when, copies), older = variants[0], variants[1:]
-        person, folder = copies[0]
-        everyone = [pair for _, c in variants for pair in c]  # a group's grade is every member's
-        flags = [f"online text ({', '.join(p.other)}): for manual grading in Moodle" for p, _ in everyone if p.other]
-        in_group = group and not group.startswith("\0")
-        shown = f"{printable(str(path))}/{printable(person.parts[0].name)}"
-        for _, other in older:
-            for p, _ in other:
-                out.skip(f"{printable(str(path))}/{printable(p.parts[0].name)}",
-                         f"an older upload of group {group} than {shown}, which was graded")
-        if older:
-            flags.append(f"the members of {group} uploaded different files: graded the newest ({split[person.prefix][1]}'s)")
-        out.found.append(Found(
-            path=folder, sheet=sheet, name=printable(group if in_group else split[person.prefix][1]), shown=shown,
-            members=tuple(Member(name=printable(split[p.prefix][1]), id=p.id, kind="participant") for p, _ in everyone),
-            submitted_at=when, time_source=source if when else "", flags=tuple(flags)))
+        _add_unit(group if not group.startswith("\0") else "", members, times, source, here, sheet, new_format, out)
 
 
-def _folder_of(person: Participant, root: Path) -> Path | None:
+def _participants(root: Path, here: str, out: Intake) -> tuple[list[Participant], bool]:
+    people: dict[tuple[str, str | None], Participant] = {}
+    new_format = False
+    for entry in sorted(root.iterdir()):
+        if entry.name in SYSTEM or entry.name.startswith("."):
+            continue
+        match = ENTRY.match(entry.name)
+        shown = f"{here}/{printable(entry.name)}"
+        if entry.is_symlink():
+            out.skip(shown, "a symbolic link: not followed")
+        elif match is None:
+            out.skip(shown, "not named the way Moodle names a submission")
+        elif match["area"] == "feedback":
+            out.skip(shown, "feedback files from Moodle, not a submission")
+        else:
+            new_format |= entry.is_dir() and match["old"] is None
+            person = people.setdefault((match["prefix"], match["id"]), Participant(match["prefix"], match["id"]))
+            (person.parts if match["plugin"] == "file" else person.other).append(entry if match["plugin"] == "file"
+                                                                                 else entry.name)
+    return list(people.values()), new_format
+
+
+def _add_unit(group: str, copies_of: list[tuple[Participant, Path]], times: dict[str, datetime], source: str,
+              here: str, sheet: str, new_format: bool, out: Intake) -> None:
+    """One submission from the copies of one participant or group: identical copies are one, the newest wins."""
+    by_content: dict[str, list[tuple[Participant, Path]]] = defaultdict(list)
+    for person, folder in copies_of:
+        by_content[fingerprint.folder_digest(folder)].append((person, folder))
+    variants = []
+    for copies in by_content.values():
+        when = max((times[e.name] for p, _ in copies for e in p.parts if e.name in times), default=None) \
+            if times else newest_file_time(copies[0][1])
+        variants.append((when, copies))
+    variants.sort(key=lambda v: ordering_time(v[0]), reverse=True)
+    (when, copies), older = variants[0], variants[1:]
+    person, folder = copies[0]
+    everyone = [pair for _, c in variants for pair in c]  # a group's grade is every member's
+    name_of = {id(p): printable(_group_split(p.prefix, new_format)[1]) for p, _ in everyone}
+    flags = [f"online text ({printable(', '.join(p.other))}): for manual grading in Moodle"
+             for p, _ in everyone if p.other]
+    shown = f"{here}/{printable(person.parts[0].name)}"
+    for _, other in older:
+        for p, _ in other:
+            out.skip(f"{here}/{printable(p.parts[0].name)}",
+                     f"an older upload of group {printable(group)} than {shown}, which was graded")
+    if older:
+        flags.append(f"the members of {printable(group)} uploaded different files: graded the newest "
+                     f"({name_of[id(person)]}'s)")
+    members = tuple(member(name_of[id(p)], p.number, new_format) for p, _ in everyone)
+    if any(m.kind == "group" for m in members):
+        flags.append("a Moodle group submission: the download does not name its members, so no worksheet row "
+                     "is written for it; enter the group's grade in Moodle")
+    out.found.append(Found(path=folder, sheet=sheet, name=printable(group) if group else name_of[id(person)],
+                           shown=shown, members=members, submitted_at=when, time_source=source if when else "",
+                           flags=tuple(flags)))
+
+
+def _folder_of(person: Participant, here: str, out: Intake) -> Path | None:
     """The participant's files as one folder: Moodle's own folder when it made one, else a private folder holding
-    the prefixed files under their own names."""
+    the prefixed files under their own names, under the same limits as an archive's entries."""
     folders = [p for p in person.parts if p.is_dir()]
-    files = [p for p in person.parts if p.is_file() and not p.is_symlink()]
+    files = [p for p in person.parts if p.is_file()]
     if len(folders) == 1 and not files:
         return folders[0]
     if not folders and not files:
         return None
     target = scratch.for_run("moodle")
     for folder in folders:
-        shutil.copytree(folder, target, dirs_exist_ok=True, symlinks=True)
+        shutil.copytree(folder, target, dirs_exist_ok=True, symlinks=True)  # links stay links: never read
     for file in files:
         match = ENTRY.match(file.name)
         own = match["rest"] if match and match["rest"] else file.name
-        if file.stat().st_size <= MAX_COPIED_BYTES:
+        if file.stat().st_size > archives.SUBMISSION.file_bytes:
+            out.skip(f"{here}/{printable(file.name)}",
+                     f"larger than {archives.SUBMISSION.file_bytes // 2**20} MB: not copied")
+        else:
             shutil.copy2(file, target / own)
     return target

@@ -18,10 +18,10 @@ import nbformat
 import nbformat.validator  # noqa: F401 (imported now, not in a grading thread: its imports parse; grader/syntax.py)
 
 from grader import syntax
-from grader.text import without_surrogates
+from grader.text import printable, without_surrogates
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20  # the code and text a notebook holds, stored outputs dropped
-MAX_NOTEBOOK_FILE_BYTES = 200 * 2**20  # the file, stored outputs (plots, images) included
+MAX_NOTEBOOK_FILE_BYTES = 64 * 2**20  # the file, stored outputs included; parsed here, so bounded (archives alike)
 MAX_CELLS = 2_000
 MAX_SCRIPT_BYTES = 256 * 2**10  # a script handed in for a notebook is cut into cells only up to this size
 MAX_TRANSFORMED_BYTES = 50_000  # IPython re-tokenises a cell per magic: larger cells are taken as plain Python
@@ -161,7 +161,7 @@ def read(path: Path, name: str | None = None) -> Notebook:
     language = (kernelspec.get("language") if isinstance(kernelspec, dict) else None) \
         or node.metadata.get("language_info", {}).get("name") or "python"
     if str(language).lower() != "python":
-        notes.append(f"{name}: its metadata names a {str(language)[:40]} kernel; the cells were run as Python")
+        notes.append(f"{name}: its metadata names a {printable(str(language)[:40])} kernel; the cells were run as Python")
     if len(node.cells) > MAX_CELLS:
         raise NotebookError(f"{name} has {len(node.cells)} cells (limit {MAX_CELLS})")
     for c in node.cells:

@@ -84,6 +84,10 @@ def test_times_from_a_csv_and_from_moodles_grading_worksheet(tmp_path):
     broken.write_text("submission,submitted_at\nMeier_1,yesterday\n")
     with pytest.raises(UsageError, match=r"broken.csv, line 2: 'yesterday' is not a time as ISO 8601"):
         lateness.read_times(broken)
+    extra = tmp_path / "extra.csv"
+    extra.write_text("submission,submitted_at\nMeier, Anna_1,2026-11-21T00:10:00\n")
+    with pytest.raises(UsageError, match=r"extra.csv, line 2: more fields than the header has"):
+        lateness.read_times(extra)
     other = tmp_path / "other.csv"
     other.write_text("name,time\n")
     with pytest.raises(UsageError, match="expected the columns `submission,submitted_at`"):

@@ -39,3 +39,17 @@ def test_one_file_per_sheet_when_a_run_covers_several(tmp_path):
          "nngrade note": ""}]
     single = RunReport(submissions=RUN.submissions[3:])
     assert [p.name for p in moodle_report.write(single, tmp_path / "one.csv")] == ["one.csv"]
+
+
+def test_a_moodle_download_gives_the_worksheet_without_feedback_column_and_a_mixed_run_both_files(tmp_path):
+    download = SubmissionReport(name="Anna Maria Meier", sheet="s6", points=7.5, max_points=10,
+                                members=[Member(name="Anna Maria Meier", id="1234567", kind="participant")])
+    team = SubmissionReport(name="Team 3", sheet="s6", points=5.0, max_points=10,
+                            members=[Member(name="Team 3", id="42", kind="group")])
+    mailed = submission("Roth_2581234", "s6", 6.0, ("Roth", "2581234"))
+    run = RunReport(submissions=[download, team, mailed])
+    written = moodle_report.write(run, tmp_path / "grades.csv")
+    assert [p.name for p in written] == ["grades.csv", "grades-worksheet.csv"]
+    assert rows((tmp_path / "grades-worksheet.csv").read_text()) == [
+        {"Identifier": "Participant 1234567", "Full name": "Anna Maria Meier", "Grade": "7.5", "Maximum Grade": "10"}]
+    assert [r["ID number"] for r in rows((tmp_path / "grades.csv").read_text())] == ["2581234"]  # no group number

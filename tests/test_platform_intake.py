@@ -1,6 +1,7 @@
 """What course platforms hand tutors: a Moodle "download all" (zip or folder, folders or prefixed files, group
 copies), tar archives, folders of group zips, archives inside folders, the same group twice; and every entry of
 the input either graded or listed with the reason."""
+import gzip
 import io
 import os
 import tarfile
@@ -65,6 +66,47 @@ def test_a_moodle_download_zip_is_one_submission_per_participant_with_full_names
         assert sub.problem is None and sorted(sub.files) == ["activations.py"] and sub.flags == []
     finally:
         sub.cleanup()
+
+
+def test_moodle_4_1_names_groups_by_their_entry_and_never_writes_a_group_number_as_a_participant(tmp_path):
+    download = moodle_zip(tmp_path / SHEET / "NNTI-Sheet 6-4711.zip", {
+        "Anna Maria Meier_1234567_assignsubmission_file/activations.py": CORRECT,
+        "Team; 3_42_assignsubmission_file/activations.py": CORRECT,
+        "Default group_assignsubmission_file/activations.py": CORRECT,
+        "Lena Roth_1234571_assignsubmission_file_activations.py": CORRECT,
+    })
+    found = discovery.discover([download], None, KNOWN)
+    members = {f.name: [(m.name, m.id, m.kind) for m in f.members] for f in found.found}
+    assert members == {"Anna Maria Meier": [("Anna Maria Meier", "1234567", "participant")],
+                       "Team; 3": [("Team; 3", "42", "group")], "Default group": [("Default group", "", "group")],
+                       "Lena Roth": [("Lena Roth", "1234571", "participant")]}
+    team = next(f for f in found.found if f.name == "Team; 3")
+    assert "no worksheet row is written for it" in team.flags[-1] and found.not_graded == []
+
+
+def test_hyphenated_first_names_are_never_merged_into_a_group(tmp_path):
+    folder = tmp_path / SHEET / "download"
+    for person, pid, text in [("Anna-Lena Schmidt", "101", CORRECT), ("Anna-Lena Meier", "102", CORRECT + "# mine\n"),
+                              ("Jean-Luc Picard", "103", CORRECT), ("Jean-Pierre Roth", "104", CORRECT)]:
+        (folder / f"{person}_{pid}_assignsubmission_file_").mkdir(parents=True)
+        (folder / f"{person}_{pid}_assignsubmission_file_" / "activations.py").write_text(text)
+    found = discovery.discover([folder], None, KNOWN)
+    assert sorted(f.name for f in found.found) == ["Anna-Lena Meier", "Anna-Lena Schmidt", "Jean-Luc Picard",
+                                                   "Jean-Pierre Roth"] and found.not_graded == []
+
+
+def test_links_in_an_unpacked_download_are_listed_never_followed(tmp_path):
+    folder = tmp_path / SHEET / "download"
+    (folder / "Anna Meier_1_assignsubmission_file_").mkdir(parents=True)
+    (folder / "Anna Meier_1_assignsubmission_file_" / "activations.py").write_text(CORRECT)
+    elsewhere = tmp_path / "reference"
+    elsewhere.mkdir()
+    (elsewhere / "activations.py").write_text("# the reference")
+    (folder / "Ben Roth_2_assignsubmission_file_").symlink_to(elsewhere)
+    found = discovery.discover([folder], None, KNOWN)
+    assert [f.name for f in found.found] == ["Anna Meier"]
+    assert [(Path(n.path).name, n.reason) for n in found.not_graded] == [
+        ("Ben Roth_2_assignsubmission_file_", "a symbolic link: not followed")]
 
 
 def test_moodle_group_copies_are_one_submission_and_differing_copies_the_newest(tmp_path):
@@ -217,3 +259,47 @@ def test_submissions_keep_the_order_they_were_given_in_and_a_path_given_twice_is
     paths = [tmp_path / SHEET / "Zeta_1", tmp_path / SHEET / "Alpha_2", tmp_path / SHEET / "Zeta_1"]
     found = discovery.discover(paths, None, KNOWN)
     assert [f.name for f in found.found] == ["Zeta_1", "Alpha_2"] and found.not_graded == []
+
+
+def test_archives_inside_a_folder_share_one_byte_budget_and_their_number_is_capped(tmp_path):
+    folder = tmp_path / "Meier_1"
+    folder.mkdir()
+    megabyte = "\0" * 2**20  # entries of 1 MB pass the ratio check: 40 of them unpack to 40 MB from 40 kB
+    big = group_zip({f"data{i}.bin": megabyte for i in range(40)})
+    for k in range(7):
+        (folder / f"part{k}.zip").write_bytes(big)
+    (folder / "activations.py").write_text(CORRECT)
+    sub = intake.open_submission(folder, SHEET, ["activations.py"])
+    try:
+        written = sum(p.stat().st_size for p in sub.scratch.rglob("*") if p.is_file())
+        assert written <= archives.SUBMISSION.total_bytes
+        assert sum("unpacks to more than" in f for f in sub.flags) == 3  # 40 + 40 MB fit, the rest does not
+        assert sum("at most 5 archives" in f for f in sub.flags) == 2 and sub.problem is None
+    finally:
+        sub.cleanup()
+
+
+def test_a_tar_whose_long_name_header_declares_gigabytes_stops_at_the_limit(tmp_path):
+    path = tmp_path / "A_1.tar.gz"
+    header = tarfile.TarInfo("././@LongLink")
+    header.type, header.size = tarfile.GNUTYPE_LONGNAME, 8 * 2**30
+    with gzip.open(path, "wb") as gz:
+        gz.write(header.tobuf(format=tarfile.GNU_FORMAT))
+        zeros = b"\0" * 2**20
+        for _ in range(120):
+            gz.write(zeros)
+    with pytest.raises(archives.ArchiveError, match="unpacks to more than 100 MB"):
+        archives.unpack(path, tmp_path / "out")
+
+
+def test_submitted_at_times_decide_which_hand_in_of_a_group_is_the_newest(tmp_path):
+    sheet = tmp_path / SHEET
+    (sheet / "Meier_1_Roth_2").mkdir(parents=True)
+    (sheet / "Meier_1_Roth_2" / "activations.py").write_text(CORRECT)
+    (sheet / "Roth_2_Meier_1.zip").write_bytes(group_zip({"activations.py": CORRECT}))  # newer by file time
+    times = tmp_path / "times.csv"
+    times.write_text("submission,submitted_at\nMeier_1_Roth_2,2026-11-20T22:00:00+01:00\n"
+                     "Roth_2_Meier_1,2026-11-19T10:00:00+01:00\n")
+    found = discovery.discover([sheet], None, KNOWN, times)
+    assert [(f.name, f.time_source) for f in found.found] == [("Meier_1_Roth_2", "--submitted-at times.csv")]
+    assert [Path(n.path).name for n in found.not_graded] == ["Roth_2_Meier_1.zip"]

@@ -52,3 +52,14 @@ def test_the_next_run_removes_what_a_killed_run_left_behind():
     finally:
         shutil.rmtree(mine, ignore_errors=True)
         shutil.rmtree(other, ignore_errors=True)
+
+
+def test_a_result_is_graded_again_when_what_discovery_says_about_it_changes(tmp_path):
+    work = tmp_path / "nnti-ws2425-sheet6"
+    shutil.copytree(SHEET6 / "Schmitt_2578890", work / "Schmitt_2578890")
+    first = api.grade([work])
+    assert first.submissions[0].flags == []
+    shutil.copytree(SHEET6 / "Lange_2580456_Werner_2582301", work / "Schmitt_2578890_Lange_2580456")
+    again = api.grade([work], previous=first.submissions)
+    schmitt = next(r for r in again.submissions if r.name == "Schmitt_2578890")
+    assert again.reused == 0 and "member 2578890 is also in Schmitt_2578890_Lange_2580456" in schmitt.flags

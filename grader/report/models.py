@@ -23,9 +23,10 @@ class ReportModel(BaseModel):
 class Member(ReportModel):
     name: str
     id: str
-    kind: Literal["id number", "participant"] = Field(
-        "id number", description="what `id` is: the id number in a Name_id folder name, or a Moodle download's "
-                                 "participant number (the `Identifier` of Moodle's grading worksheet)")
+    kind: Literal["id number", "participant", "group"] = Field(
+        "id number", description="what `id` is: the id number in a Name_id folder name, a Moodle download's "
+                                 "participant number (the `Identifier` of Moodle's grading worksheet), or a "
+                                 "Moodle 4.1+ group entry's group number (no student's)")
 
 
 class TaskResult(ReportModel):
