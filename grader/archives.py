@@ -44,8 +44,9 @@ class Limits:
 
 
 SUBMISSION = Limits(total_bytes=100 * 2**20, file_bytes=64 * 2**20)  # a notebook with plots fits
-DOWNLOAD = Limits(members=20_000, total_bytes=4 * 2**30, file_bytes=200 * 2**20, per_entry=True)  # a course's "download all";
-# each participant's files then meet the submission limits
+# a course's "download all": an entry over the limits is listed and the rest unpacked; a participant's own archive
+# inside it is then unpacked under SUBMISSION's limits, and notebooks are read up to their own limit
+DOWNLOAD = Limits(members=20_000, total_bytes=4 * 2**30, file_bytes=200 * 2**20, per_entry=True)
 
 
 def is_archive(path: Path | str) -> bool:
