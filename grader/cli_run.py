@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -60,24 +61,61 @@ def grading_options(command):
     return command
 
 
-def grade_paths(paths: list[Path], sheet: str | None, json_path: Path | None, csv_path: Path | None, moodle_path: Path | None,
-           diagnoses_path: Path | None, feedback_dir: Path | None, python: str | None, resume: bool, force: bool,
-           manual_path: Path | None, times_path: Path | None, report_dir: Path | None,
-           details: bool, jobs: int | None, junit_path: Path | None, gradescope_path: Path | None,
-           fail_under: float | None, course: tuple[Path, ...]) -> None:
+@dataclass(frozen=True)
+class RunOptions:
+    """The `grade` command's options, as click parses them (grading_options)."""
+
+    sheet: str | None = None
+    json_path: Path | None = None
+    csv_path: Path | None = None
+    moodle_path: Path | None = None
+    diagnoses_path: Path | None = None
+    feedback_dir: Path | None = None
+    python: str | None = None
+    resume: bool = False
+    force: bool = False
+    manual_path: Path | None = None
+    times_path: Path | None = None
+    report_dir: Path | None = None
+    details: bool = False
+    jobs: int | None = None
+    junit_path: Path | None = None
+    gradescope_path: Path | None = None
+    fail_under: float | None = None
+    course: tuple[Path, ...] = ()
+
+
+def write_outputs(run: RunReport, o: RunOptions) -> None:
+    """Every report the options ask for, after the terminal's table."""
+    from grader.report import (class_report, csv_report, diagnoses, feedback, feedback_html, gradescope_report,
+                               json_report, junit_report, moodle_report)
+
+    for path, writer in [(o.json_path, json_report.write), (o.junit_path, junit_report.write),
+                         (o.gradescope_path, gradescope_report.write)]:
+        if path:
+            writer(run, path)
+    github_outputs(run)
+    for path, writer in [(o.csv_path, csv_report.write), (o.moodle_path, moodle_report.write),
+                         (o.diagnoses_path, diagnoses.write), (o.feedback_dir, feedback.write),
+                         (o.feedback_dir, feedback_html.write), (o.report_dir, class_report.write)]:
+        if path:
+            writer(run, path)
+
+
+def grade_paths(paths: list[Path], **options) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from grader.report import (csv_report, diagnoses, feedback, feedback_html, gradescope_report, json_report,
-                               junit_report, moodle_report, table)
+    from grader.report import json_report, table
 
-    previous = _previous_reports(json_path) if resume and not force else []
+    o = RunOptions(**options)
+    previous = _previous_reports(o.json_path) if o.resume and not o.force else []
     done: list = list(previous)
 
     def finished(report, progress) -> None:
         progress.update(progress.task_ids[0], advance=1, description=report.name)
-        if json_path:  # after every submission, so an interrupted run loses nothing
+        if o.json_path:  # after every submission, so an interrupted run loses nothing
             done.append(report)
-            json_report.write(RunReport(submissions=done), json_path)
+            json_report.write(RunReport(submissions=done), o.json_path)
 
     progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
@@ -88,38 +126,19 @@ def grade_paths(paths: list[Path], sheet: str | None, json_path: Path | None, cs
 
     try:
         try:
-            run = api.grade(paths, sheet=sheet, course=course, workers=jobs, python=python, previous=previous,
-                            feedback=feedback_dir, submitted_at=times_path, on_start=started,
-                            on_done=lambda r: finished(r, progress))
+            run = api.grade(paths, sheet=o.sheet, course=o.course, workers=o.jobs, python=o.python,
+                            previous=previous, feedback=o.feedback_dir, submitted_at=o.times_path,
+                            on_start=started, on_done=lambda r: finished(r, progress))
         finally:
             if progress.live.is_started:
                 progress.stop()
-        if manual_path:
-            run = api.merge_manual(run, manual_path, course)
-        output().print(table.render(run, details))
-        if resume:
-            click.echo(f"reused {run.reused} unchanged result(s) from {json_path}; graded "
+        if o.manual_path:
+            run = api.merge_manual(run, o.manual_path, o.course)
+        output().print(table.render(run, o.details))
+        if o.resume:
+            click.echo(f"reused {run.reused} unchanged result(s) from {o.json_path}; graded "
                        f"{len(run.submissions) - run.reused}", err=True)
-        if json_path:
-            json_report.write(run, json_path)
-        if junit_path:
-            junit_report.write(run, junit_path)
-        if gradescope_path:
-            gradescope_report.write(run, gradescope_path)
-        github_outputs(run)
-        if csv_path:
-            csv_report.write(run, csv_path)
-        if moodle_path:
-            moodle_report.write(run, moodle_path)
-        if diagnoses_path:
-            diagnoses.write(run, diagnoses_path)
-        if feedback_dir:
-            feedback.write(run, feedback_dir)
-            feedback_html.write(run, feedback_dir)
-        if report_dir:
-            from grader.report import class_report
-
-            class_report.write(run, report_dir)
+        write_outputs(run, o)
     except (UsageError, RubricError):
         raise
     except OSError as exc:
@@ -131,9 +150,9 @@ def grade_paths(paths: list[Path], sheet: str | None, json_path: Path | None, cs
     if failed:
         fail(f"the grader failed on {len(failed)} submission(s): {', '.join(failed[:5])}; "
              "their reports say why (please report this)", code=ExitCode.GRADER_FAILED)
-    below = [r for r in run.submissions if fail_under is not None and r.checkable_percent < fail_under]
+    below = [r for r in run.submissions if o.fail_under is not None and r.checkable_percent < o.fail_under]
     if below:
-        fail(f"{len(below)} submission(s) below {fail_under:g} % of the checkable points: "
+        fail(f"{len(below)} submission(s) below {o.fail_under:g} % of the checkable points: "
              + ", ".join(f"{r.name} {math.floor(r.checkable_percent * 10) / 10:g} %" for r in below[:5]),
              code=ExitCode.BELOW_THRESHOLD)
 
