@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 import reference
-from grader import mutants, syntax
+from grader import mutants, scratch, syntax
 from reference.mistakes import Alternative
 from reference.steps import Sweep
 
@@ -30,10 +30,7 @@ SOURCES = (GRADER / "mutants.py", GRADER / "mutation_operators.py", GRADER / "ch
 
 
 def folder() -> Path:
-    """NNGRADE_CACHE, else the user's cache folder (XDG_CACHE_HOME or ~/.cache) / nngrade."""
-    if os.environ.get("NNGRADE_CACHE"):
-        return Path(os.environ["NNGRADE_CACHE"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nngrade"
+    return scratch.cache_folder()
 
 
 def content(module: ModuleType, given: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ strict tags; nothing the child wrote is imported, unpickled or evaluated.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import math
 import os
@@ -18,6 +19,7 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,19 +100,41 @@ _FONT_CACHE: Path | None = None
 
 
 def matplotlib_cache() -> Path | None:
-    """Build matplotlib's font list once per grading process, so children do not rebuild it each time."""
+    """matplotlib's font list, built once per interpreter and matplotlib version and kept in the user's cache
+    folder (half a second a run otherwise), so children never rebuild it. Children get copies: nothing reads the
+    cached file back into the grading process. Without a writable cache folder it is built per run."""
     global _FONT_CACHE
     if _FONT_CACHE is None:
-        folder = scratch.folder("mpl")
-        atexit.register(shutil.rmtree, folder, True)
-        env = {"MPLCONFIGDIR": str(folder), "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin",
+        try:
+            from importlib.metadata import version
+
+            label = f"{sys.executable}|{version('matplotlib')}|{sys.version}"
+        except Exception:  # no matplotlib: children that import it fail on their own
+            label = ""
+        folder = scratch.cache_folder() / f"mpl-{hashlib.sha256(label.encode()).hexdigest()[:16]}"
+        if label and any(folder.glob("fontlist-*.json")):
+            _FONT_CACHE = folder
+            return folder
+        building = scratch.folder("mpl")
+        atexit.register(shutil.rmtree, building, True)
+        env = {"MPLCONFIGDIR": str(building), "MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin",
                "OPENBLAS_NUM_THREADS": "1"}
         try:
             subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=False)
         except (OSError, subprocess.TimeoutExpired):
             pass
-        _FONT_CACHE = folder
+        _FONT_CACHE = building
+        if label and any(building.glob("fontlist-*.json")):
+            try:  # another run may publish the same list at once: the rename is atomic, the last one wins
+                folder.parent.mkdir(parents=True, exist_ok=True)
+                staged = Path(tempfile.mkdtemp(prefix=".mpl-", dir=folder.parent))
+                for built in building.glob("fontlist-*.json"):
+                    shutil.copyfile(built, staged / built.name)
+                os.replace(staged, folder) if not folder.exists() else shutil.rmtree(staged, True)
+                _FONT_CACHE = folder
+            except OSError:
+                pass
     return _FONT_CACHE
 
 

@@ -19,6 +19,14 @@ def folder(kind: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"nngrade-{os.getpid()}-{kind}-"))
 
 
+def cache_folder() -> Path:
+    """Where what outlives a run is kept (the error model's sweeps, matplotlib's font list): NNGRADE_CACHE, else
+    the user's cache folder (XDG_CACHE_HOME or ~/.cache) / nngrade."""
+    if os.environ.get("NNGRADE_CACHE"):
+        return Path(os.environ["NNGRADE_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nngrade"
+
+
 def for_run(kind: str) -> Path:
     """A folder that lives as long as this run (a course download unpacked once for all its submissions)."""
     made = folder(kind)

@@ -63,3 +63,17 @@ def test_a_result_is_graded_again_when_what_discovery_says_about_it_changes(tmp_
     again = api.grade([work], previous=first.submissions)
     schmitt = next(r for r in again.submissions if r.name == "Schmitt_2578890")
     assert again.reused == 0 and "member 2578890 is also in Schmitt_2578890_Lange_2580456" in schmitt.flags
+
+
+def test_bytecode_caches_written_by_an_import_do_not_change_a_fingerprint(tmp_path):
+    from grader import fingerprint
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "module.py").write_text("x = 1\n")
+    before = fingerprint.folder_digest(code)
+    (code / "__pycache__").mkdir()
+    (code / "__pycache__" / "module.cpython-311.pyc").write_bytes(b"\x00compiled")
+    assert fingerprint.folder_digest(code) == before
+    (code / "module.py").write_text("x = 2\n")
+    assert fingerprint.folder_digest(code) != before
