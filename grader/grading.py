@@ -24,6 +24,7 @@ import numpy as np
 from grader import fingerprint, frameworks, known_mistakes, lateness, mutants, plans, sandbox, scratch
 from grader.environment import Environment, probe
 from grader.found import Found
+from grader import isolation
 from grader.isolation import Isolation, detect, read_only_roots
 from grader.report.models import NotGraded, RunReport, SheetOrigin, SubmissionReport, TaskResult
 from grader.rubric import Rubric, provided_file
@@ -150,7 +151,8 @@ def grade(pairs: list[tuple[Found, SheetSetup]], workers: int | None = None,
         with_feedback: dict[int, SheetSetup] = {}
         pairs = [(path, with_feedback.setdefault(id(setup), replace(setup, feedback=feedback)))
                  for path, setup in pairs]
-    scratch.sweep_orphans()  # what a killed run left in the temporary folder
+    scratch.sweep_orphans()  # what a killed run left in the temporary folder, and in the cgroups
+    isolation.sweep_cgroups()
     sandbox.matplotlib_cache()
     keys = [(setup.rubric.sheet, found.shown) for found, setup in pairs]  # as reports store them
     prints = {k: fingerprint.of(found.path, setup, found.identity()) for k, (found, setup) in zip(keys, pairs)}

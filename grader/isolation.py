@@ -19,6 +19,7 @@ run goes on with the remaining layers and says which are off.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -112,7 +113,6 @@ class Isolation:
         return ProcessCap(dict(self.cgroups), memory_bytes)
 
 
-
 CPU_PERIOD = 100_000  # microseconds; the quota is one core per child
 SHARED_MEMORY_BYTES = 64 * 2**20
 
@@ -132,7 +132,8 @@ class ProcessCap:
     before the child starts and removed when it is gone."""
 
     def __init__(self, parents: dict[str, Path], memory_bytes: int):
-        self.folders = {name: parent / f"nngrade-{uuid.uuid4().hex[:12]}" for name, parent in parents.items()}
+        # named after this process, so that a later run removes what a killed one left (sweep_cgroups)
+        self.folders = {name: parent / f"nngrade-{os.getpid()}-{uuid.uuid4().hex[:12]}" for name, parent in parents.items()}
         self.memory_bytes = memory_bytes
 
     def __enter__(self) -> "ProcessCap":
@@ -161,7 +162,33 @@ class ProcessCap:
         cgroup is removed in the background instead of delaying the next submission."""
         for folder in self.folders.values():
             if not _remove(folder):
-                threading.Thread(target=_reap, args=(folder,), daemon=True).start()
+                reaper = threading.Thread(target=_reap, args=(folder,), daemon=True)
+                reaper.start()
+                _REAPERS.append(reaper)
+
+
+_REAPERS: list[threading.Thread] = []
+
+
+@atexit.register
+def _finish_reaping() -> None:
+    """A daemon thread dies with the process: wait (briefly) for the cgroups still being removed."""
+    deadline = time.monotonic() + 5.0
+    for reaper in _REAPERS:
+        reaper.join(max(0.0, deadline - time.monotonic()))
+
+
+def sweep_cgroups() -> int:
+    """Remove the cgroups of grading processes that are gone (killed before they could); how many."""
+    from grader.scratch import alive
+
+    removed = 0
+    for parent in cgroup_parents().values():
+        for folder in parent.glob("nngrade-*"):
+            parts = folder.name.split("-")
+            if len(parts) == 3 and parts[1].isdigit() and not alive(int(parts[1])) and _remove(folder):
+                removed += 1
+    return removed
 
 
 def _remove(folder: Path) -> bool:

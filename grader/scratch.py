@@ -39,7 +39,7 @@ def path(kind: str) -> Path:
     return Path(tempfile.gettempdir()) / f"nngrade-{os.getpid()}-{kind}"
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -54,7 +54,7 @@ def sweep_orphans() -> int:
     removed = 0
     for entry in Path(tempfile.gettempdir()).glob("nngrade-*"):
         found = NAME.match(entry.name)
-        if found is None or int(found.group(1)) == os.getpid() or _alive(int(found.group(1))):
+        if found is None or int(found.group(1)) == os.getpid() or alive(int(found.group(1))):
             continue
         shutil.rmtree(entry, ignore_errors=True)
         removed += not entry.exists()

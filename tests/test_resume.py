@@ -77,3 +77,26 @@ def test_bytecode_caches_written_by_an_import_do_not_change_a_fingerprint(tmp_pa
     assert fingerprint.folder_digest(code) == before
     (code / "module.py").write_text("x = 2\n")
     assert fingerprint.folder_digest(code) != before
+
+
+def test_cgroups_of_a_killed_run_are_removed_by_the_next_and_those_of_live_runs_kept():
+    from grader import isolation
+
+    parents = isolation.cgroup_parents()
+    if not parents:
+        import pytest
+
+        pytest.skip("no cgroup this process may create here")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    left = [parent / f"nngrade-{gone}-0123456789ab" for parent in parents.values()]
+    live = [parent / f"nngrade-{os.getpid()}-ba9876543210" for parent in parents.values()]
+    for folder in left + live:
+        folder.mkdir()
+    try:
+        assert isolation.sweep_cgroups() >= len(left)
+        assert not any(f.exists() for f in left) and all(f.exists() for f in live)
+    finally:
+        for folder in left + live:
+            if folder.exists():
+                folder.rmdir()

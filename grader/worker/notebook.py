@@ -12,8 +12,6 @@ notebook a budget, so a looping notebook costs its budget once.
 from __future__ import annotations
 
 import ast
-import asyncio
-import inspect
 import io
 import sys
 import time
@@ -239,9 +237,14 @@ def _override(tree: ast.Module, overrides: dict[str, Any]) -> list[str]:
     return applied
 
 
+CO_COROUTINE = 0x80  # inspect.CO_COROUTINE: inspect and asyncio cost every child 35 ms to import, and few use them
+
+
 def _run_code(code: types.CodeType, namespace: dict[str, Any]) -> Any:
     """Top-level `await` compiles to a coroutine code object: run it to the end on a fresh loop."""
-    if code.co_flags & inspect.CO_COROUTINE:
+    if code.co_flags & CO_COROUTINE:
+        import asyncio
+
         coroutine = eval(code, namespace)
         loop = asyncio.new_event_loop()
         try:
