@@ -178,18 +178,26 @@ def _plan(paths: Sequence[Path | str], sheet: str | None, course: Course, python
 
 def grade(paths: Sequence[Path | str], *, sheet: str | None = None, course: Course = (), workers: int | None = None,
           python: str | None = None, feedback: Path | None = None, previous: Sequence[SubmissionReport] = (),
-          submitted_at: Path | str | None = None, on_start: Callable[[int], None] | None = None,
+          submitted_at: Path | str | None = None, scheduler: str | None = None,
+          on_start: Callable[[int], None] | None = None,
           on_done: Callable[[SubmissionReport], None] | None = None) -> RunReport:
     """Grade every submission under `paths`. Submissions already in `previous` (an interrupted run's report) are
-    kept, not graded again. `submitted_at`: a CSV of hand-in times (grader/lateness.py). `on_start` hears how
-    many submissions there are, `on_done` each report as it is done."""
-    from grader import grading
+    kept, not graded again. `submitted_at`: a CSV of hand-in times (grader/lateness.py). `scheduler`: a Dask
+    scheduler's address or `local:N` (grader/cluster.py). `on_start` hears how many submissions there are,
+    `on_done` each report as it is done."""
+    from grader import cluster, grading
 
+    if scheduler:
+        cluster.parse(scheduler)  # a wrong address is a usage error before anything is found
     pairs, not_graded = _plan(paths, sheet, course, python, times=Path(submitted_at) if submitted_at else None)
     if on_start is not None:
         on_start(len(pairs))
-    return grading.grade(pairs, workers=workers, on_done=on_done, previous=list(previous), feedback=feedback,
-                         not_graded=not_graded)
+    options = dict(workers=workers, on_done=on_done, previous=list(previous), feedback=feedback,
+                   not_graded=not_graded)
+    if scheduler:
+        folders = [str(Path(folder).resolve()) for folder in discovery.course_folders(course)]
+        return cluster.grade(pairs, scheduler, folders, python, **options)
+    return grading.grade(pairs, **options)
 
 
 def self_check(path: Path | str = ".", *, sheet: str | None = None, course: Course = ()) -> "SelfCheck":

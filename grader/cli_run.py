@@ -42,6 +42,9 @@ def grading_options(command):
         click.option("--submitted-at", "times_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="Hand-in times for the rubric's deadline: a CSV `submission,submitted_at` (ISO 8601) or "
                           "Moodle's grading worksheet (default: the platform's export, else file times)."),
+        click.option("--scheduler", "scheduler", envvar="NNGRADE_SCHEDULER", default=None, metavar="ADDRESS",
+                     help="Grade on a Dask cluster: a scheduler's address (tcp://host:8786), or local:N for N "
+                          "worker processes here (default: $NNGRADE_SCHEDULER, else this machine's pool)."),
         click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
                      help="Write the class report (one HTML page with plots: scores, tasks, frequent mistakes, "
                           "flagged submissions) into this folder."),
@@ -83,6 +86,7 @@ class RunOptions:
     gradescope_path: Path | None = None
     fail_under: float | None = None
     course: tuple[Path, ...] = ()
+    scheduler: str | None = None
 
 
 def write_outputs(run: RunReport, o: RunOptions) -> None:
@@ -128,6 +132,7 @@ def grade_paths(paths: list[Path], **options) -> None:
         try:
             run = api.grade(paths, sheet=o.sheet, course=o.course, workers=o.jobs, python=o.python,
                             previous=previous, feedback=o.feedback_dir, submitted_at=o.times_path,
+                            scheduler=o.scheduler,
                             on_start=started, on_done=lambda r: finished(r, progress))
         finally:
             if progress.live.is_started:

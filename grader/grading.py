@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
@@ -138,15 +138,32 @@ def grade_safely(found: Found, setup: SheetSetup, limits: sandbox.Limits) -> Sub
                                 tasks=failed_everywhere(setup, why), grader_error=why)
 
 
+Todo = list[tuple[Found, SheetSetup, str]]  # what to grade, with the fingerprint each result gets
+Runner = Callable[[Todo], Iterator[SubmissionReport]]
+
+
+def local_runner(workers: int | None = None, limits: sandbox.Limits = sandbox.Limits()) -> Runner:
+    """Children on this machine, `workers` at a time (threads only wait on processes here)."""
+    def run(todo: Todo) -> Iterator[SubmissionReport]:
+        if todo:  # imported here, not in a grading thread: nbformat's imports parse (grader/syntax.py)
+            import grader.submission_grading  # noqa: F401
+        with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
+            futures = [pool.submit(_fingerprinted, found, setup, limits, print_) for found, setup, print_ in todo]
+            for future in as_completed(futures):
+                yield future.result()
+    return run
+
+
 def grade(pairs: list[tuple[Found, SheetSetup]], workers: int | None = None,
           on_done: Callable[[SubmissionReport], None] | None = None,
           limits: sandbox.Limits = sandbox.Limits(),
           previous: list[SubmissionReport] = (), feedback: Path | None = None,
-          not_graded: list[NotGraded] = ()) -> RunReport:
+          not_graded: list[NotGraded] = (), runner: Runner | None = None) -> RunReport:
     """Grade every pair; a submission already in `previous` (same sheet and path) is kept, not re-run, when
     nothing it depends on changed (grader/fingerprint.py). With `feedback`, every notebook is also written there
-    as an annotated HTML page. Lateness is assessed on every result, kept or new, from the time found now."""
-    workers = max(1, workers or os.cpu_count() or 1)
+    as an annotated HTML page. Lateness is assessed on every result, kept or new, from the time found now.
+    `runner` grades what is left: children on this machine by default, a Dask cluster (grader/cluster.py)."""
+    runner = runner or local_runner(workers, limits)
     if feedback is not None:
         with_feedback: dict[int, SheetSetup] = {}
         pairs = [(path, with_feedback.setdefault(id(setup), replace(setup, feedback=feedback)))
@@ -157,15 +174,12 @@ def grade(pairs: list[tuple[Found, SheetSetup]], workers: int | None = None,
     keys = [(setup.rubric.sheet, found.shown) for found, setup in pairs]  # as reports store them
     prints = {k: fingerprint.of(found.path, setup, found.identity()) for k, (found, setup) in zip(keys, pairs)}
     kept = {(r.sheet, r.path): r for r in previous if r.fingerprint and r.fingerprint == prints.get((r.sheet, r.path))}
-    if len(kept) < len(keys):  # imported here, not in a grading thread: nbformat's imports parse (grader/syntax.py)
-        import grader.submission_grading  # noqa: F401
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {k: pool.submit(_fingerprinted, found, setup, limits, prints[k])
-                   for k, (found, setup) in zip(keys, pairs) if k not in kept}
-        for future in as_completed(futures.values()):
-            if on_done:
-                on_done(future.result())
-    reports = [lateness.assess(kept[k] if k in kept else futures[k].result(), setup.rubric.deadline,
+    done: dict[tuple[str, str], SubmissionReport] = {}
+    for report in runner([(found, setup, prints[k]) for k, (found, setup) in zip(keys, pairs) if k not in kept]):
+        done[(report.sheet, report.path)] = report
+        if on_done:
+            on_done(report)
+    reports = [lateness.assess(kept[k] if k in kept else done[k], setup.rubric.deadline,
                                found.submitted_at, found.time_source)
                for k, (found, setup) in zip(keys, pairs)]
     layers = {(layer.name, layer.active, layer.how): layer for _, setup in pairs for layer in setup.isolation.layers}

@@ -1,0 +1,81 @@
+"""Grading on a Dask cluster gives the report a local run gives: a LocalCluster of two worker processes, and a
+`dask scheduler` with `dask worker` processes started as the README says."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader import api, cluster
+from grader.errors import UsageError
+from tests.conftest import ROOT
+
+pytest.importorskip("distributed")
+SHEET6 = ROOT / "submissions" / "nnti-ws2425-sheet6"
+
+
+def comparable(run) -> list[dict]:
+    """The reports without what differs between any two runs: timings and the child's temporary paths."""
+    out = []
+    for report in json.loads(run.model_dump_json())["submissions"]:
+        for name in ("seconds", "student_seconds", "output"):
+            report.pop(name)
+        for task in report["tasks"]:
+            task.pop("seconds")
+        out.append(report)
+    return out
+
+
+@pytest.fixture(scope="module")
+def local_run():
+    return api.grade([SHEET6], workers=2)
+
+
+def test_a_local_cluster_of_two_worker_processes_gives_the_local_report(local_run):
+    run = api.grade([SHEET6], scheduler="local:2")
+    assert comparable(run) == comparable(local_run)
+    assert run.isolation == local_run.isolation and [r.name for r in run.submissions] == [
+        "Krueger_2581234_Hartmann_2579911", "Lange_2580456_Werner_2582301", "Schmitt_2578890"]
+
+
+@pytest.mark.parametrize("address, says", [("local:0", "local:N"), ("local:x", "local:N"),
+                                           ("myhost", "tcp://host:8786")])
+def test_a_wrong_scheduler_address_is_a_usage_error(address, says):
+    with pytest.raises(UsageError, match=says):
+        cluster.parse(address)
+
+
+@pytest.mark.slow
+def test_dask_scheduler_and_worker_processes_started_as_the_readme_says(tmp_path, local_run):
+    dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
+    if dask is None:
+        pytest.skip("the dask command is not installed")
+    address_file = tmp_path / "scheduler.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NNGRADE_COURSE")}
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--scheduler-file", str(address_file)], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = []
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(address_file.read_text())["address"]
+        workers = [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+        out = tmp_path / "cluster.json"
+        done = subprocess.run([sys.executable, "-m", "grader", str(SHEET6), "--json", str(out)], capture_output=True,
+                              text=True, env={**env, "NNGRADE_SCHEDULER": address}, timeout=600)
+        assert done.returncode == 0, done.stderr
+        from grader.report.models import RunReport
+
+        assert comparable(RunReport.model_validate_json(out.read_text())) == comparable(local_run)
+    finally:
+        for process in [*workers, scheduler]:
+            process.terminate()
+        for process in [*workers, scheduler]:
+            process.wait(timeout=30)
