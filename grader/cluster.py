@@ -82,7 +82,7 @@ def grade_task(task: dict[str, Any]) -> str:
                       name=record["name"], members=members, flags=tuple(record["flags"]))
         report = grading.grade_safely(found, setup, grading.sandbox.Limits())
         report.fingerprint = task["fingerprint"]
-        return json.dumps({"report": report.model_dump_json(),
+        return json.dumps({"report": report.model_dump_json(), "worker": _worker_name(),
                            "isolation": [layer.model_dump() for layer in setup.isolation.layers]})
     finally:
         import shutil
@@ -90,12 +90,31 @@ def grade_task(task: dict[str, Any]) -> str:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except Exception:  # run outside a worker (a test calling grade_task directly)
+        return "this process"
+
+
 class DaskRunner:
-    """grading.grade's runner on a Dask cluster; `layers` collects the workers' isolation layers."""
+    """grading.grade's runner on a Dask cluster; `by_worker` collects each worker's isolation layers."""
 
     def __init__(self, address: str, course: list[str], python: str | None):
         self.address, self.course, self.python = address, course, python
-        self.layers: dict[tuple, IsolationLayer] = {}
+        self.by_worker: dict[str, list[IsolationLayer]] = {}
+
+    @property
+    def layers(self) -> list[IsolationLayer]:
+        """The layers the workers' children had: once when every worker had the same, else per worker (a worker
+        without bubblewrap says so under its own address)."""
+        found = list(self.by_worker.values())
+        if all(layers == found[0] for layers in found):
+            return found[0] if found else []
+        return [layer.model_copy(update={"how": f"{layer.how} (worker {worker})"})
+                for worker, layers in sorted(self.by_worker.items()) for layer in layers]
 
     def __call__(self, todo) -> Iterator[SubmissionReport]:
         if not todo:
@@ -115,8 +134,7 @@ class DaskRunner:
                            for index, (found, _, print_) in enumerate(todo)]
                 for future in as_completed(futures):
                     answer = json.loads(future.result())
-                    for layer in answer["isolation"]:
-                        self.layers.setdefault((layer["name"], layer["active"], layer["how"]), IsolationLayer(**layer))
+                    self.by_worker[answer["worker"]] = [IsolationLayer(**layer) for layer in answer["isolation"]]
                     yield SubmissionReport.model_validate_json(answer["report"])
         except OSError as exc:
             raise UsageError(f"--scheduler {self.address}: cannot reach the scheduler ({exc}); start it with "
@@ -133,8 +151,8 @@ def grade(pairs, address: str, course: list[str], python: str | None, **options)
 
     runner = DaskRunner(address, course, python)
     run = grading.grade(pairs, runner=runner, **options)
-    if runner.layers:
-        run = run.model_copy(update={"isolation": list(runner.layers.values())})
+    if runner.by_worker:
+        run = run.model_copy(update={"isolation": runner.layers})
     return run
 
 

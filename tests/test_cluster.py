@@ -49,15 +49,18 @@ def test_a_wrong_scheduler_address_is_a_usage_error(address, says):
         cluster.parse(address)
 
 
-@pytest.mark.slow
-def test_dask_scheduler_and_worker_processes_started_as_the_readme_says(tmp_path, local_run):
+ENV = {k: v for k, v in os.environ.items() if k not in ("CI", "NNGRADE_COURSE")}
+
+
+@pytest.fixture
+def dask_processes(tmp_path):
+    """A `dask scheduler` and two `dask worker` processes on localhost, as the README starts them."""
     dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
     if dask is None:
         pytest.skip("the dask command is not installed")
     address_file = tmp_path / "scheduler.json"
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NNGRADE_COURSE")}
     scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                  "--scheduler-file", str(address_file)], env=env,
+                                  "--scheduler-file", str(address_file)], env=ENV,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers = []
     try:
@@ -65,17 +68,54 @@ def test_dask_scheduler_and_worker_processes_started_as_the_readme_says(tmp_path
         while not address_file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         address = json.loads(address_file.read_text())["address"]
-        workers = [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], env=env,
+        workers = [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], env=ENV,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
-        out = tmp_path / "cluster.json"
-        done = subprocess.run([sys.executable, "-m", "grader", str(SHEET6), "--json", str(out)], capture_output=True,
-                              text=True, env={**env, "NNGRADE_SCHEDULER": address}, timeout=600)
-        assert done.returncode == 0, done.stderr
-        from grader.report.models import RunReport
-
-        assert comparable(RunReport.model_validate_json(out.read_text())) == comparable(local_run)
+        yield address, workers
     finally:
         for process in [*workers, scheduler]:
             process.terminate()
         for process in [*workers, scheduler]:
             process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_dask_scheduler_and_worker_processes_started_as_the_readme_says(tmp_path, local_run, dask_processes):
+    address, _ = dask_processes
+    out = tmp_path / "cluster.json"
+    done = subprocess.run([sys.executable, "-m", "grader", str(SHEET6), "--json", str(out)], capture_output=True,
+                          text=True, env={**ENV, "NNGRADE_SCHEDULER": address}, timeout=600)
+    assert done.returncode == 0, done.stderr
+    from grader.report.models import RunReport
+
+    assert comparable(RunReport.model_validate_json(out.read_text())) == comparable(local_run)
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_mid_task_costs_a_retry_not_a_result(tmp_path, local_run, dask_processes):
+    import psutil
+
+    address, workers = dask_processes
+    sheet = tmp_path / "nnti-ws2425-sheet6"
+    shutil.copytree(SHEET6, sheet)
+    slow = sheet / "Krueger_2581234_Hartmann_2579911" / "activations.py"
+    slow.write_text("import time\ntime.sleep(8)\n" + slow.read_text())  # still running when the others are done
+    out = tmp_path / "cluster.json"
+    grading = subprocess.Popen([sys.executable, "-m", "grader", str(sheet), "--json", str(out)], env={
+        **ENV, "NNGRADE_SCHEDULER": address}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    killed = None
+    started = time.monotonic()
+    while killed is None and time.monotonic() < started + 120 and grading.poll() is None:
+        for nanny in workers:  # after 4 s only the slow submission's sandboxed child is still running
+            tree = psutil.Process(nanny.pid).children(recursive=True)
+            if time.monotonic() > started + 4 and any("child.py" in " ".join(p.cmdline()) for p in tree):
+                victim = next(p for p in psutil.Process(nanny.pid).children() if "python" in p.name())
+                victim.kill()  # the worker process dies; its nanny starts a new one
+                killed = victim.pid
+                break
+        time.sleep(0.1)
+    _, errors = grading.communicate(timeout=600)
+    assert killed is not None and grading.returncode == 0, errors
+    from grader.report.models import RunReport
+
+    assert [r.points for r in RunReport.model_validate_json(out.read_text()).submissions] == [
+        r.points for r in local_run.submissions]
