@@ -61,12 +61,12 @@ _SETUPS: dict[tuple, Any] = {}
 
 def grade_task(task: dict[str, Any]) -> str:
     """Run in a Dask worker process: unpack, grade as a local run does, answer with JSON."""
-    from grader import api, grading
+    from grader import api, grading, sheets
 
     record = json.loads(task["found"])
     key = (record["sheet"], tuple(task["course"]), task["python"])
     if key not in _SETUPS:  # once per worker process and sheet: the key, the plan, the sandbox probe
-        found_sheets = api.catalogue(task["course"])
+        found_sheets = sheets.discover(task["course"], implicit=False)
         rubric = api.load_rubric(record["sheet"], found=found_sheets)
         _SETUPS[key] = grading.SheetSetup.build(found_sheets[record["sheet"]], rubric, task["python"])
     setup = _SETUPS[key]

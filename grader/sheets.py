@@ -237,8 +237,9 @@ class Catalogue(Mapping[str, Sheet]):
 
 
 def discover(courses: Sequence[Path | str] = (), *,
-             entry_points: Iterable[importlib.metadata.EntryPoint] | None = None) -> Catalogue:
-    """Every sheet this run can grade: built-in, then installed packs, then course folders."""
+             entry_points: Iterable[importlib.metadata.EntryPoint] | None = None, implicit: bool = True) -> Catalogue:
+    """Every sheet this run can grade: built-in, then installed packs, then course folders. Without `implicit`,
+    only the `courses` given: a cluster worker grades the client's courses, never one where it was started."""
     sheets: dict[str, Sheet] = {}
     for sheet in [*builtin(), *packs(entry_points)]:
         if sheet.id in sheets:
@@ -247,7 +248,7 @@ def discover(courses: Sequence[Path | str] = (), *,
         sheets[sheet.id] = sheet
     installed = dict(sheets)
     seen_in_courses: dict[str, Sheet] = {}
-    for folder in course_folders(courses):
+    for folder in course_folders(courses) if implicit or courses else []:
         for sheet in course(Path(folder), installed):
             if sheet.id in seen_in_courses:
                 raise SheetError(sheet.id, sheet.origin, f"the id is also in {seen_in_courses[sheet.id].origin}")

@@ -42,6 +42,16 @@ def test_a_local_cluster_of_two_worker_processes_gives_the_local_report(local_ru
         "Krueger_2581234_Hartmann_2579911", "Lange_2580456_Werner_2582301", "Schmitt_2578890"]
 
 
+def test_on_a_cluster_resume_reuses_unchanged_results_and_course_sheets_travel_by_path(local_run):
+    again = api.grade([SHEET6], scheduler="local:1", previous=local_run.submissions)
+    assert again.reused == 3 and comparable(again) == comparable(local_run)
+    course = ROOT / "tests" / "course"
+    examples = [course / "submissions" / "toy-sheet"]
+    local = api.grade(examples, course=[course])
+    remote = api.grade(examples, course=[course], scheduler="local:1")
+    assert comparable(remote) == comparable(local) and remote.sheets == local.sheets
+
+
 @pytest.mark.parametrize("address, says", [("local:0", "local:N"), ("local:x", "local:N"),
                                            ("myhost", "tcp://host:8786")])
 def test_a_wrong_scheduler_address_is_a_usage_error(address, says):
