@@ -124,7 +124,7 @@ class DaskRunner:
         except ImportError:
             raise UsageError("--scheduler needs Dask: pip install 'dask[distributed]'") from None
         kind, where = parse(self.address)
-        cluster = LocalCluster(n_workers=where, threads_per_worker=1, processes=True, dashboard_address=None,
+        cluster = LocalCluster(n_workers=where, threads_per_worker=1, processes=True, dashboard_address=":0",
                                silence_logs=logging.ERROR) if kind == "local" else None
         logging.getLogger("distributed").setLevel(logging.ERROR)  # Dask's shutdown chatter is not the tutor's
         try:
