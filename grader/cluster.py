@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import shutil
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,9 @@ from grader.found import Found
 from grader.report.models import IsolationLayer, Member, SubmissionReport
 
 RETRIES = 2
+# what the worker unpacks: the grader's own tar of a submission (the intake limits apply to its contents later)
+SHIPPED = archives.Limits(members=archives.SUBMISSION.members * 4, total_bytes=archives.DOWNLOAD.total_bytes,
+                          file_bytes=archives.DOWNLOAD.file_bytes)
 
 
 def parse(address: str) -> tuple[str, int | str]:
@@ -71,23 +75,28 @@ def grade_task(task: dict[str, Any]) -> str:
         _SETUPS[key] = grading.SheetSetup.build(found_sheets[record["sheet"]], rubric, task["python"])
     setup = _SETUPS[key]
     folder = scratch.folder("cluster")
+    members = None if record["members"] is None else tuple(Member(**m) for m in record["members"])
+    found = Found(path=folder / "files" / task["root"], sheet=record["sheet"], shown=record["shown"],
+                  name=record["name"], members=members, flags=tuple(record["flags"]))
     try:
         tar_path = folder / "submission.tar"
         tar_path.write_bytes(task["files"])
-        archives.unpack(tar_path, folder / "files", archives.Limits(members=archives.SUBMISSION.members * 4,
-                                                                      total_bytes=archives.DOWNLOAD.total_bytes,
-                                                                      file_bytes=archives.DOWNLOAD.file_bytes))
-        members = None if record["members"] is None else tuple(Member(**m) for m in record["members"])
-        found = Found(path=folder / "files" / task["root"], sheet=record["sheet"], shown=record["shown"],
-                      name=record["name"], members=members, flags=tuple(record["flags"]))
-        report = grading.grade_safely(found, setup, grading.sandbox.Limits())
+        try:
+            archives.unpack(tar_path, folder / "files", SHIPPED)
+            report = grading.grade_safely(found, setup, grading.sandbox.Limits())
+        except archives.ArchiveError as exc:  # more files than a submission may have: graded as unusable
+            report = failed(found, setup.rubric, f"the submission could not be shipped to the worker ({exc})")
         report.fingerprint = task["fingerprint"]
         return json.dumps({"report": report.model_dump_json(), "worker": _worker_name(),
                            "isolation": [layer.model_dump() for layer in setup.isolation.layers]})
     finally:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def failed(found: Found, rubric, why: str) -> SubmissionReport:
+    from grader.grading import failure_report
+
+    return failure_report(found, rubric, why)
 
 
 def _worker_name() -> str:
@@ -129,11 +138,19 @@ class DaskRunner:
         logging.getLogger("distributed").setLevel(logging.ERROR)  # Dask's shutdown chatter is not the tutor's
         try:
             with Client(cluster if cluster is not None else where) as client:
-                futures = [client.submit(grade_task, payload(found, self.course, self.python, print_), pure=False,
-                                         retries=RETRIES, key=f"nngrade-{index}")
-                           for index, (found, _, print_) in enumerate(todo)]
-                for future in as_completed(futures):
-                    answer = json.loads(future.result())
+                futures = {client.submit(grade_task, payload(found, self.course, self.python, print_), pure=False,
+                                         retries=RETRIES, key=f"nngrade-{index}"): (found, setup, print_)
+                           for index, (found, setup, print_) in enumerate(todo)}
+                for future in as_completed(list(futures)):
+                    try:
+                        answer = json.loads(future.result())
+                    except Exception as exc:  # the task failed on every try: that submission's result says so
+                        found, setup, print_ = futures[future]
+                        report = failed(found, setup.rubric, f"the cluster could not grade it ({type(exc).__name__}: "
+                                                             f"{str(exc)[:200]}); please report it")
+                        report.fingerprint = ""  # never reused
+                        yield report
+                        continue
                     self.by_worker[answer["worker"]] = [IsolationLayer(**layer) for layer in answer["isolation"]]
                     yield SubmissionReport.model_validate_json(answer["report"])
         except OSError as exc:

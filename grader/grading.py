@@ -115,9 +115,12 @@ def sandbox_for(environment: Environment, sheet: Sheet) -> Isolation:
 
 
 def failed_everywhere(setup: SheetSetup, message: str) -> list[TaskResult]:
+    return failed_everywhere_of(setup.rubric, message)
+
+
+def failed_everywhere_of(rubric: Rubric, message: str) -> list[TaskResult]:
     return [TaskResult(id=t.id, title=t.title, points=0.0, max_points=t.points, status="error", message=message,
-                       detail=message, bonus=t.bonus, visibility=setup.rubric.visibility_of(t))
-            for t in setup.rubric.tasks]
+                       detail=message, bonus=t.bonus, visibility=rubric.visibility_of(t)) for t in rubric.tasks]
 
 
 def grade_submission(found: Found, setup: SheetSetup, limits: sandbox.Limits = sandbox.Limits()) -> SubmissionReport:
@@ -133,9 +136,14 @@ def grade_safely(found: Found, setup: SheetSetup, limits: sandbox.Limits) -> Sub
         return grade_submission(found, setup, limits)
     except Exception as exc:
         why = f"the grader failed on this submission ({type(exc).__name__}: {str(exc)[:200]}); please report it"
-        return SubmissionReport(name=found.name, sheet=setup.rubric.sheet, members=found.member_list(), points=0.0,
-                                max_points=setup.rubric.max_points, flags=[why], path=found.shown,
-                                tasks=failed_everywhere(setup, why), grader_error=why)
+        return failure_report(found, setup.rubric, why)
+
+
+def failure_report(found: Found, rubric: Rubric, why: str) -> SubmissionReport:
+    """A submission the grader could not grade: every task an error with the reason, the run goes on."""
+    return SubmissionReport(name=found.name, sheet=rubric.sheet, members=found.member_list(), points=0.0,
+                            max_points=rubric.max_points, flags=[why], path=found.shown,
+                            tasks=failed_everywhere_of(rubric, why), grader_error=why)
 
 
 Todo = list[tuple[Found, SheetSetup, str]]  # what to grade, with the fingerprint each result gets

@@ -52,6 +52,22 @@ def test_on_a_cluster_resume_reuses_unchanged_results_and_course_sheets_travel_b
     assert comparable(remote) == comparable(local) and remote.sheets == local.sheets
 
 
+def test_a_submission_the_worker_cannot_unpack_is_reported_on_that_submission(tmp_path):
+    from grader.found import Found
+
+    folder = tmp_path / "Huge_1"
+    folder.mkdir()
+    for i in range(cluster.SHIPPED.members + 1):
+        (folder / f"f{i}.txt").write_text("x")
+    found = Found(path=folder, sheet="nnti-ws2425-sheet6", shown=str(folder), name="Huge_1")
+    answer = json.loads(cluster.grade_task(cluster.payload(found, [], None, "abc")))
+    from grader.report.models import SubmissionReport
+
+    report = SubmissionReport.model_validate_json(answer["report"])
+    assert report.name == "Huge_1" and report.points == 0 and report.fingerprint == "abc"
+    assert "could not be shipped to the worker" in report.grader_error and answer["isolation"]
+
+
 @pytest.mark.parametrize("address, says", [("local:0", "local:N"), ("local:x", "local:N"),
                                            ("myhost", "tcp://host:8786")])
 def test_a_wrong_scheduler_address_is_a_usage_error(address, says):
