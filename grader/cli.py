@@ -8,11 +8,8 @@ from pathlib import Path
 
 import click
 
-from grader import api
-from grader.errors import ExitCode, UsageError
-from grader.report.models import RunReport
-from grader.rubric import RubricError
-from grader.cli_common import course_option, fail, output
+from grader.errors import ExitCode, RubricError, UsageError
+from grader.cli_common import api, course_option, fail, output
 from grader.cli_run import github_outputs, grade_paths, grading_options
 
 class DefaultGroup(click.Group):
@@ -95,6 +92,8 @@ def check_command(path: Path, sheet: str | None, junit_path: Path | None, fail_u
 
     check = api.self_check(path, sheet=sheet, course=course)
     output().print(render(check))
+    from grader.report.models import RunReport
+
     run = RunReport(submissions=[check.as_report()])
     if junit_path:
         try:

@@ -32,3 +32,16 @@ def output() -> Console:
 
 
 PIPE_WIDTH = 400
+
+
+class _Api:
+    """grader.api, imported when a command first uses it: `grade --version` and `--help` need none of it (the
+    rubric models, numpy and the sheets take 0.4 s to import)."""
+
+    def __getattr__(self, name: str):
+        import grader.api
+
+        return getattr(grader.api, name)
+
+
+api = _Api()

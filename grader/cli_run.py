@@ -5,15 +5,16 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
-from grader import api
-from grader.cli_common import course_option, fail, output
-from grader.errors import ExitCode, UsageError
-from grader.report.models import RunReport
-from grader.rubric import RubricError
+from grader.cli_common import api, course_option, fail, output
+from grader.errors import ExitCode, RubricError, UsageError
+
+if TYPE_CHECKING:
+    from grader.report.models import RunReport
 
 
 def grading_options(command):
@@ -110,6 +111,7 @@ def grade_paths(paths: list[Path], **options) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from grader.report import json_report, table
+    from grader.report.models import RunReport
 
     o = RunOptions(**options)
     previous = _previous_reports(o.json_path) if o.resume and not o.force else []
@@ -180,6 +182,8 @@ def _previous_reports(json_path: Path | None) -> list:
         fail("--resume needs --json FILE: the report of the interrupted run")
     if not json_path.exists():
         return []
+    from grader.report.models import RunReport
+
     try:
         return RunReport.model_validate_json(json_path.read_text(encoding="utf-8")).submissions
     except (ValueError, OSError) as exc:

@@ -27,3 +27,11 @@ class SheetError(UsageError):
     def __init__(self, sheet_id: str, origin: object, message: str):
         self.sheet_id, self.origin = sheet_id, origin
         super().__init__(f"sheet {sheet_id} ({origin}): {message}")
+
+
+class RubricError(Exception):
+    """A rubric file that cannot be used; `problems` are grader.rubric.Problem records, each with its place."""
+
+    def __init__(self, problems: list):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))

@@ -190,3 +190,14 @@ def test_resume_keeps_graded_submissions_and_grades_the_rest(tmp_path):
 def test_resume_without_json_is_a_usage_error():
     result = runner.invoke(main, [str(ROOT / "submissions"), "--resume"])
     assert result.exit_code == 2 and "--resume needs --json" in result.output
+
+
+def test_the_command_line_loads_the_library_only_when_a_command_needs_it():
+    """`grade --version` and `--help` stay instant: the rubric models, numpy and the sheets load on first use."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, grader.cli; print(sorted(m for m in sys.modules if "
+                             "m in ('grader.api', 'numpy', 'pydantic', 'grader.rubric')))"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+    from importlib.metadata import version
+
+    assert f"version {version('nngrade')}" in runner.invoke(main, ["--version"]).output

@@ -2,6 +2,8 @@
 """
 from __future__ import annotations
 
+from grader.errors import RubricError  # noqa: F401 (raised here, caught by the CLI without loading rubrics)
+
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +31,6 @@ class Problem:
     def __str__(self) -> str:
         where = f"task {self.task}: " if self.task else ""
         return f"{self.file}: {where}{self.field}: {self.message}"
-
-
-class RubricError(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
