@@ -89,6 +89,9 @@ def _discover_one(path: Path, sheet: str | None, known: list[str], out: Intake, 
     if sheet_dirs:
         for d in sheet_dirs:
             _discover_one(d, sheet, known, out)
+        for other in sorted(path.iterdir()):  # beside the sheet folders: listed, so nothing goes unmentioned
+            if other not in sheet_dirs and other.name not in SYSTEM and not other.name.startswith("."):
+                out.skip(other, "not a folder named after a sheet" if other.is_dir() else "not in a sheet's folder")
         return
     out.found.append(_plain(path, _sheet_of(path, sheet, known)))
 

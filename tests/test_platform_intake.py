@@ -189,11 +189,14 @@ def test_folders_of_group_zips_nested_per_tutorial_and_every_stray_file_listed(t
     (sheet / "tutorial-A" / "__MACOSX").mkdir()
     (sheet / "notes.txt").write_text("")
     (sheet / "scan.pdf").write_bytes(b"%PDF")
+    (tmp_path / "README.md").write_text("")
+    (tmp_path / "old-sheet").mkdir()
     found = discovery.discover([tmp_path], None, KNOWN)
     assert [f.name for f in found.found] == ["Kaya_3", "Meier_1_Roth_2"]
     assert sorted((Path(n.path).name, n.reason.split(":")[0]) for n in found.not_graded) == [
-        ("notes.txt", "not a submission (a folder, an archive, .py or .ipynb, named after its group)"),
-        ("scan.pdf", "for manual grading")]
+        ("README.md", "not in a sheet's folder"), ("notes.txt", "not a submission (a folder, an archive, .py or "
+                                                              ".ipynb, named after its group)"),
+        ("old-sheet", "not a folder named after a sheet"), ("scan.pdf", "for manual grading")]
 
 
 def test_the_same_group_twice_is_graded_once_from_the_newest_and_a_student_in_two_groups_is_flagged(tmp_path):
