@@ -76,22 +76,21 @@ def _discover_one(path: Path, sheet: str | None, known: list[str], out: Intake, 
             return
         out.found.append(_plain(path, _sheet_of(path, sheet, known)))
         return
+    children = [p for p in sorted(path.iterdir()) if p.name not in SYSTEM and not p.name.startswith(".")]
     if path.name in known or (not top and _is_container(path)):
-        for child in sorted(path.iterdir()):
-            if child.name in SYSTEM or child.name.startswith("."):
-                continue  # operating-system and editor metadata, not the students'
-            if not child.is_symlink() and (intake.is_submission(child) or moodle_download.is_download(child)):
-                _discover_one(child, sheet or (path.name if path.name in known else None), known, out)
+        inner = sheet or (path.name if path.name in known else None)
+        for child in children:  # a folder or an archive (a Moodle download among them) is found at the next level
+            if not child.is_symlink() and intake.is_submission(child):
+                _discover_one(child, inner, known, out)
             else:
                 out.skip(child, _why_not(child))
         return
-    sheet_dirs = [p for p in sorted(path.iterdir()) if p.is_dir() and p.name in known]
-    if sheet_dirs:
-        for d in sheet_dirs:
-            _discover_one(d, sheet, known, out)
-        for other in sorted(path.iterdir()):  # beside the sheet folders: listed, so nothing goes unmentioned
-            if other not in sheet_dirs and other.name not in SYSTEM and not other.name.startswith("."):
-                out.skip(other, "not a folder named after a sheet" if other.is_dir() else "not in a sheet's folder")
+    if any(p.is_dir() and p.name in known for p in children):
+        for child in children:  # the sheet folders; beside them, listed, so nothing goes unmentioned
+            if child.is_dir() and child.name in known:
+                _discover_one(child, sheet, known, out)
+            else:
+                out.skip(child, "not a folder named after a sheet" if child.is_dir() else "not in a sheet's folder")
         return
     out.found.append(_plain(path, _sheet_of(path, sheet, known)))
 

@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -101,8 +102,6 @@ def with_times(found: list, file: Path) -> list:
     """Discovered submissions (grader/found.py's Found) with the hand-in times of a --submitted-at CSV, matched by
     submission name, folder or file name, or a Moodle participant number. A name in the file that matches nothing
     is an error: a typo would go unnoticed."""
-    from dataclasses import replace
-
     times = read_times(file)
     used: set[str] = set()
     out = []

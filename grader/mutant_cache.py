@@ -29,10 +29,6 @@ SOURCES = (GRADER / "mutants.py", GRADER / "mutation_operators.py", GRADER / "ch
            GRADER / "checks" / "formula_language.py")
 
 
-def folder() -> Path:
-    return scratch.cache_folder()
-
-
 def content(module: ModuleType, given: dict[str, Any]) -> str:
     """The sheet, its given data, numpy's version and the source of the references (the built-in ones, which a
     course's may use, and the module's own folder) and of the error model."""
@@ -86,7 +82,7 @@ def alternatives(module: ModuleType, given: dict[str, Any], key: dict[str, Any],
                  ) -> dict[str, list[Alternative]]:
     """mutants.alternatives, read from the cache when this content was swept before."""
     try:
-        path = folder() / f"mutants-{content(module, given)}.npz"
+        path = scratch.cache_folder() / f"mutants-{content(module, given)}.npz"
     except (OSError, TypeError, ValueError):
         return mutants.alternatives(module, given, key, trace)
     found = _read(path) if path.exists() else None
