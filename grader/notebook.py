@@ -44,10 +44,11 @@ class Cell:
 
     @property
     def first_line(self) -> str:
-        for line in self.source.splitlines():
-            if line.strip():
-                return line.strip()[:80]
-        return ""
+        """The first line that says what the cell is: a leading `%%time` or `%matplotlib inline` is skipped,
+        since Jupyter wants a cell magic on line 1 and the student cannot put the naming comment above it."""
+        lines = [line.strip() for line in self.source.splitlines() if line.strip()]
+        said = next((line for line in lines if not line.startswith("%")), lines[0] if lines else "")
+        return said[:80]
 
     def named(self, name: str) -> bool:
         """A cell is named by a tag, nbgrader's grade_id, or its first line being a comment that names it."""

@@ -281,3 +281,11 @@ def test_a_cell_with_hundreds_of_magics_is_not_handed_to_ipython(tmp_path):
     source = "x = !ls\n" * 400 + "y = 1\n" * 2000
     nb = notebook.read(write(tmp_path / "n.ipynb", source))
     assert nb.code_cells[0].python == source  # taken as plain Python: the child reports its SyntaxError
+
+
+@pytest.mark.parametrize("source", ["%%time\n# 7.3.f: train the network\nlosses = train()",
+                                    "%matplotlib inline\n\n# 7.3.f\nlosses = train()"])
+def test_a_cell_magic_on_line_one_does_not_hide_the_comment_that_names_the_cell(source):
+    cell = notebook.Cell(index=3, kind="code", source=source, python=source)
+    assert cell.named("7.3.f") and cell.first_line.startswith("# 7.3.f")
+    assert not notebook.Cell(index=3, kind="code", source="%%time\nlosses = train()", python="").named("7.3.f")

@@ -21,6 +21,9 @@ def _number(token: str) -> float:
 
 
 SEGMENT_END = re.compile(r",|;|\||\t| - | — ")  # where the part of a line that a label introduces ends
+# The label's own number: 'loss: 0.22 for learning rate 0.05', 'loss (after 100 epochs) = 0.22', 'loss is 0.22'.
+GOES_ON = re.compile(r"\s*(?:->|→|=>|\.\.|to\b)")  # 'loss: 2.30 -> 0.22': the label's value is where it ends
+RIGHT_AFTER = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])?\s*(?:[:=]|\bis\b|\bwas\b|\bof\b)?\s*(?=[-+.\d])")
 
 
 def _bracketed(text: str, position: int) -> bool:
@@ -33,9 +36,10 @@ def _bracketed(text: str, position: int) -> bool:
 
 
 def last_number(text: str, labels: list[str] = ()) -> float | None:
-    """The number printed text reports ('accuracy: 93.5%' -> 0.935), parsed, never evaluated: the last number of
-    the part of a line a label introduces ('loss went from 0.78 to 0.22' -> 0.22), else the last number of the
-    text; never one in brackets after the label, and never a count of epochs or steps."""
+    """The number printed text reports ('accuracy: 93.5%' -> 0.935), parsed, never evaluated: the number right
+    after a label ('loss: 0.22 for learning rate 0.05' -> 0.22), else the last number of the part of a line a
+    label introduces ('loss went from 0.78 to 0.22' -> 0.22), else the last number of the text; never one in
+    brackets after the label, and never a count of epochs or steps."""
     lines = (text or "").splitlines()
     counts = lambda line, n: n.group().lstrip("+-").isdigit() and (  # counts are whole numbers
         COUNTED_BEFORE.search(line[:n.start()]) or COUNTED_AFTER.match(line[n.end():]))
@@ -46,6 +50,9 @@ def last_number(text: str, labels: list[str] = ()) -> float | None:
                 segment = line[found.end():end.start() if end else len(line)]
                 numbers = [n for n in NUMBER_RE.finditer(segment)
                            if not _bracketed(segment, n.start()) and not counts(segment, n)]
+                own = RIGHT_AFTER.match(segment)
+                if numbers and own and numbers[0].start() == own.end() and not GOES_ON.match(segment[numbers[0].end():]):
+                    return _number(numbers[0].group())
                 if numbers:
                     return _number(numbers[-1].group())
     for line in reversed(lines):
