@@ -2,22 +2,46 @@
 
 An answer may name its choice in several words: a bracket with a synonym ("linear (identity)", "mean squared
 error (MSE)") or a qualifier ("cross entropy (binary)" reads as "binary cross entropy"). An answer that hedges
-between choices ("sigmoid or tanh") is right only when every alternative is.
+between choices ("sigmoid or tanh") is right only when every alternative is. A bracket or a trailing phrase
+that names no choice at all explains the answer and is not part of it: "sigmoid (one per tag)", "softmax over
+the classes", "hierarchical softmax (tree over the vocabulary)".
 """
 from __future__ import annotations
 
+import re
+
 from grader.checks import Context, Outcome
 from grader.checks.answers_entry import entry
-from grader.rubric import ChoiceCheck, ChoiceMistake, choice_alternatives, choice_readings
+from grader.rubric import ChoiceCheck, ChoiceMistake, choice_alternatives, choice_readings, choice_words
 from grader.rubric import normalise_choice as normalise
 
 
-def _verdict(text: str, accepted: set[str], known: dict[str, ChoiceMistake]) -> bool | ChoiceMistake | None:
+# Words that name an output function or a loss, whichever task asks: a bracket or a phrase holding one of them
+# is part of the answer (a qualifier or a hedge), never an explanation to skip.
+CHOICE_NAMES = frozenset(choice_words(
+    "sigmoid logistic softmax tanh relu leaky linear identity step gaussian poisson exponential hierarchical "
+    "categorical binary cross entropy likelihood log hinge squared absolute mse mae bce cce nll huber kl "
+    "divergence multiclass multilabel"))
+QUALIFIER_RE = re.compile(r"\s+(?:over|per|across|for|on|of|in|at|applied|to|with|without)\s+", re.IGNORECASE)
+
+
+def _explains(text: str, names: frozenset[str]) -> bool:
+    """Text that names no choice says what the answer does, not which it is."""
+    return not set(choice_words(text)) & names
+
+
+def _verdict(text: str, accepted: set[str], known: dict[str, ChoiceMistake],
+             names: frozenset[str] = CHOICE_NAMES) -> bool | ChoiceMistake | None:
     """True when one alternative names the right choice, the mistake it names, or None when it names neither."""
     outer, inner, together = choice_readings(text)
-    if (outer in accepted and (not inner or inner in accepted)) or any(r in accepted for r in together):
+    bracket = " ".join(re.findall(r"\(([^()]*)\)", text))
+    if (outer in accepted and (not inner or inner in accepted or _explains(bracket, names))) \
+            or any(r in accepted for r in together):
         return True
-    return next((known[r] for r in (*together, inner, outer) if r in known), None)
+    head, *tail = QUALIFIER_RE.split(re.sub(r"\([^()]*\)", " ", text), maxsplit=1)
+    if tail and normalise(head) in accepted and _explains(tail[0], names) and (not inner or _explains(bracket, names)):
+        return True
+    return next((known[r] for r in (*together, inner, outer, normalise(head)) if r in known), None)
 
 
 def judge(check: ChoiceCheck, ctx: Context) -> Outcome:
@@ -30,7 +54,9 @@ def judge(check: ChoiceCheck, ctx: Context) -> Outcome:
     known = {normalise(answer): mistake for answer, mistake in check.mistakes.items()}
     if normalise(raw) in accepted:
         return Outcome.passed(f'"{check.key}" is correct')
-    verdicts = [_verdict(part, accepted, known) for part in choice_alternatives(raw)]
+    names = CHOICE_NAMES | {w for text in [*check.accept, *check.mistakes, str(ctx.key[check.key])]
+                            for w in choice_words(text)}
+    verdicts = [_verdict(part, accepted, known, names) for part in choice_alternatives(raw)]
     if all(v is True for v in verdicts):
         return Outcome.passed(f'"{check.key}" is correct')
     wrong = f'"{check.key}": {raw[:60]!r} is not the right choice'

@@ -9,7 +9,8 @@ sheet's total) come from `cross_checks`, which `loading.parse` runs on every rub
 from grader.rubric.checks import (CHECK_KINDS, NOTEBOOK_KINDS, AnswerCheck, CellCheck, Check, CheckBase, ChoiceCheck,
                                   ChoiceMistake, ExpressionCheck, FigureCheck, GradientCheck, ManualCheck,
                                   ParametersCheck, PropertyCheck, RunsCheck, StatisticsCheck, Tolerance, TrainingCheck,
-                                  TrainingRetry, ValueCheck, choice_alternatives, choice_readings, normalise_choice)
+                                  TrainingRetry, ValueCheck, choice_alternatives, choice_readings, choice_words,
+                                  normalise_choice)
 from grader.rubric.cross_checks import cross_check, key_usage
 from grader.rubric.loading import Problem, RubricError, check_files, load, parse, provided_file
 from grader.rubric.models import Assumption, Deadline, Defaults, Rubric, StudentValue, Task
@@ -20,7 +21,7 @@ __all__ = [
     "CHECK_KINDS", "NOTEBOOK_KINDS", "AnswerCheck", "CellCheck", "Check", "CheckBase", "ChoiceCheck", "ChoiceMistake",
     "ExpressionCheck", "FigureCheck", "GradientCheck", "ManualCheck", "ParametersCheck", "PropertyCheck", "RunsCheck",
     "StatisticsCheck", "Tolerance", "TrainingCheck", "TrainingRetry", "ValueCheck", "choice_alternatives",
-    "choice_readings", "normalise_choice", "cross_check", "key_usage", "Problem", "RubricError", "check_files", "load",
+    "choice_readings", "choice_words", "normalise_choice", "cross_check", "key_usage", "Problem", "RubricError", "check_files", "load",
     "parse", "provided_file", "Assumption", "Deadline", "Defaults", "Rubric", "StudentValue", "Task", "IDENT_RE", "PATH_RE", "REF_RE",
     "SCHEMA_VERSION", "TASK_ID_RE", "CallStep", "Model", "NewStep", "SetStep", "Step", "Visibility", "key_refs",
 ]

@@ -69,14 +69,25 @@ class ExpressionCheck(CheckBase, Tolerance):
 
 
 # Words that name the kind of thing, not the choice: "the softmax function", "binary cross entropy loss".
-CHOICE_FILLER = frozenset({"a", "an", "the", "function", "functions", "loss", "unit", "units", "layer"})
+CHOICE_FILLER = frozenset({"a", "an", "the", "function", "loss", "unit", "layer", "output", "independent",
+                           "separate", "individual", "elementwise"})
+CHOICE_SPELLING = {"square": "squared"}  # "mean square error" is the mean squared error
+
+
+def choice_words(text: str) -> list[str]:
+    """The words of a choice, casefolded and singular ("Sigmoids" -> "sigmoid"): both sides of a comparison
+    go through it, so a plural rule that also shortens a word like "bias" shortens it on both."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).casefold())
+    singular = [w[:-2] if w.endswith(("sses", "xes")) else
+                w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w for w in words]
+    return [CHOICE_SPELLING.get(w, w) for w in singular]
 
 
 def normalise_choice(text: str) -> str:
-    """A choice as compared: case, spacing, hyphens, punctuation, articles and words such as "function" or
-    "loss" do not count ("Soft-max function" is "softmax"); "activation" only where it is not the choice itself
-    ("sigmoid activation" is "sigmoid", "no activation" stays)."""
-    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).casefold())
+    """A choice as compared: case, spacing, hyphens, punctuation, plurals, articles and words such as "function",
+    "loss" or "output" do not count ("Soft-max function" is "softmax"); "activation" only where it is not the
+    choice itself ("sigmoid activation" is "sigmoid", "no activation" stays)."""
+    words = choice_words(text)
     kept = [w for w in words if w not in CHOICE_FILLER]
     if "activation" in kept and len(kept) > 1 and kept[0] != "no":
         kept.remove("activation")

@@ -63,9 +63,13 @@ def test_choices_in_natural_wording_pass():
     rubric = api.load_rubric("nnti-ws2425-sheet6")
     key = api.answer_key("nnti-ws2425-sheet6").values
     cases = {"6.2.a.loss": ["binary cross entropy loss", "Binary Cross-Entropy (BCE)", "the BCE loss"],
-             "6.2.b.output": ["softmax function", "Soft-max", "the softmax activation"],
              "6.2.c.output": ["linear (identity)", "the identity", "Identity function", "no activation"],
-             "6.2.c.loss": ["mean squared error (MSE)", "MSE loss", "mean-squared error"]}
+             "6.2.c.loss": ["mean squared error (MSE)", "MSE loss", "mean-squared error", "Mean Square Error"],
+             "6.2.a.output": ["Sigmoid output", "a sigmoid (one per class)"],
+             "6.2.d.output": ["independent sigmoids", "sigmoid (one per tag)", "sigmoid for each label"],
+             "6.2.d.loss": ["binary cross-entropy per tag", "BCE for each of the labels"],
+             "6.2.b.output": ["Softmax over the classes", "softmax function", "Soft-max", "the softmax activation"],
+             "6.2.e.output": ["Hierarchical Softmax (tree over the vocabulary)", "hierarchical softmaxes"]}
     for name, answers in cases.items():
         check = next(c for t in rubric.tasks for c in t.checks if getattr(c, "key", None) == name)
         for text in answers:
@@ -84,6 +88,7 @@ def choice_outcome(name, text, reveal=True):
     ("6.2.a.output", "sigmoid or tanh"), ("6.2.a.output", "either softmax or sigmoid"),
     ("6.2.c.output", "tanh or linear"), ("6.2.c.loss", "mse or mae"), ("6.2.c.output", "linear (or ReLU)"),
     ("6.2.b.loss", "binary or categorical cross-entropy"), ("6.2.e.output", "hierarchical (or flat) softmax"),
+    ("6.2.a.output", "sigmoid (or softmax)"),
 ])
 def test_a_hedge_between_choices_does_not_pass(name, text):
     outcome = choice_outcome(name, text)
@@ -96,6 +101,7 @@ def test_a_hedge_between_choices_does_not_pass(name, text):
     ("6.2.b.loss", "cross entropy (binary)", "binary-loss-for-one-class"),
     ("6.2.d.loss", "cross-entropy (categorical)", "multi-label-as-multi-class"),
     ("6.2.c.output", "ReLU activation function", "relu-output-for-regression"),
+    ("6.2.d.output", "softmax over the tags", "multi-label-as-multi-class"),
 ])
 def test_a_bracket_that_qualifies_the_choice_is_read_with_it(name, text, diagnosis):
     outcome = choice_outcome(name, text)
@@ -106,3 +112,11 @@ def test_bracketed_synonyms_and_qualifiers_that_name_the_right_choice_pass():
     for name, text in (("6.2.e.output", "softmax (hierarchical)"), ("6.2.c.output", "linear / identity"),
                        ("6.2.a.loss", "BCE / log loss")):
         assert choice_outcome(name, text).status == "passed", text
+
+
+@pytest.mark.parametrize("name, text", [
+    ("6.2.a.output", "sigmoid with softmax"), ("6.2.d.output", "sigmoid (softmax over the tags)"),
+    ("6.2.c.loss", "mean squared error over the log likelihood"), ("6.2.c.output", "linear (tanh)"),
+])
+def test_a_bracket_or_phrase_that_names_another_choice_is_not_an_explanation(name, text):
+    assert choice_outcome(name, text).status == "failed", text
