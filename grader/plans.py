@@ -96,7 +96,10 @@ def _property_job(check: PropertyCheck, module: ModuleType, plan: Plan, jid: str
     prop = module.PROPERTIES[check.property]
     x = prop.inputs(np.random.default_rng(check.seed), check.samples)
     plan.property_inputs[jid] = x
-    steps = [{"op": "call", "target": name, "name": f"out{i}", "args": [plan.array(arg)], "kwargs": {}}
+    # an elementwise function written for one number (math.exp) is called per entry where an array fails,
+    # and a function the sheet defines on one vector gets a batch row by row
+    steps = [{"op": "call", "target": name, "name": f"out{i}", "args": [plan.array(arg)], "kwargs": {},
+              "pointwise": np.ndim(arg) == 1, "by_rows": prop.by_rows}
              for i, (name, arg) in enumerate(prop.calls(x))]
     return {"steps": steps, "observe": [f"out{i}" for i in range(len(steps))]}
 

@@ -106,6 +106,7 @@ PROPERTIES: dict[str, Property] = {
             domain=50.0,
             edge_inputs=(0.0, 0.0, 0.0, 0.0),
             diagnose=_softmax_slip,
+            by_rows=True,  # the sheet's softmax(y) is a function of one vector y
         ),
         Property(
             "softmax_shift_invariance",
@@ -116,6 +117,7 @@ PROPERTIES: dict[str, Property] = {
             tol=1e-9,
             edge_inputs=(0.0, 1.0, 2.0, 3.0),
             diagnose=_softmax_slip,
+            by_rows=True,  # the sheet's softmax(y) is a function of one vector y
         ),
         Property(
             "softmax_no_overflow",
@@ -126,6 +128,7 @@ PROPERTIES: dict[str, Property] = {
             tol=1e-9,
             edge_inputs=(0.0, 1.0, 2.0, 3.0),
             diagnose=_softmax_slip,
+            by_rows=True,  # the sheet's softmax(y) is a function of one vector y
         ),
     ]
 }

@@ -30,6 +30,9 @@ class Property:
     # The true functions the calls name: a function must respond to its input as they do, so a constant or
     # uniform output cannot satisfy an identity or a bound trivially.
     reference: Mapping[str, Callable[[np.ndarray], np.ndarray]] = field(default_factory=dict)
+    # The sheet defines the functions on one vector (softmax(y)): a matrix of inputs is passed row by row, so a
+    # student's function for one vector is as right as one that works on batches.
+    by_rows: bool = False
 
     def functions(self) -> set[str]:
         return {name for name, _ in self.calls(np.zeros(1))}

@@ -139,6 +139,26 @@ def _distance(observed: np.ndarray, value: Any, rtol: float, atol: float) -> flo
     return float(np.max(scaled, initial=0.0))
 
 
+def one_of_several(observed: Any, expected: np.ndarray, accept_transpose: bool) -> tuple[int, np.ndarray] | None:
+    """A function that returns several arrays (`return h, o`) where the check asks for one: the last of them
+    whose shape is the expected one, with its index; None when the value is not such a tuple or none fits."""
+    if not isinstance(observed, (list, tuple)) or len(observed) < 2 or \
+            not all(isinstance(item, (np.ndarray, list, tuple)) for item in observed):
+        return None
+    fitting = [(i, as_numbers(item)) for i, item in enumerate(observed)]
+    fitting = [(i, a) for i, a in fitting if not isinstance(a, str) and align(a, expected, accept_transpose) is not None]
+    return fitting[-1] if fitting else None
+
+
+def _negation_fits_better(aligned: np.ndarray, expected: np.ndarray, known: Any, rtol: float, atol: float) -> bool:
+    """The student's value is the right one negated, more closely than the known mistake's: a sign slip, which
+    the numbers' diagnosis names, not a slip whose values happen to lie within a wide tolerance of it."""
+    if not np.any(np.abs(expected) > atol + rtol * np.abs(expected)) or align(aligned, -expected) is None:
+        return False
+    negated = _distance(aligned, -expected, rtol, atol)
+    return negated <= 1.0 and negated + EQUALLY_GOOD < _distance(aligned, known.value, rtol, atol)
+
+
 def _fits(aligned: np.ndarray, expected: np.ndarray, alternative: Any, rtol: float, atol: float) -> bool:
     """A slip that changes the shape (a sum over the wrong axis, a layer's output where its input belongs)
     fits a value of its shape; one that keeps the shape must also be nearer than the right value."""
@@ -243,6 +263,10 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     rounding = written_rounding(observed if written is None else written) if by_hand and (rtol > 0 or atol > 0) \
         else None
     obs = as_numbers(observed)
+    if isinstance(obs, str) or align(obs, exp, accept_transpose) is None:
+        returned = one_of_several(observed, exp, accept_transpose)
+        if returned is not None:  # `return h, o` where o is asked for: the returned value of o's shape
+            what, obs = f"{what} (value {returned[0] + 1} of the {len(observed)} returned)", returned[1]
     if isinstance(obs, str):
         return Match(False, f"{what} is {obs}; expected numbers of shape {exp.shape or 'scalar'}")
     aligned = align(obs, exp, accept_transpose)
@@ -276,7 +300,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
             aligned.T, exp, rtol, atol, allowance.T if allowance is not None else None)):
         return Match(True, f"{what} agrees", max_error=float(error.max(initial=0.0)))
     known = known_mistake(aligned, exp, alternatives, rtol, atol)
-    if known is not None:
+    if known is not None and not _negation_fits_better(aligned, exp, known, rtol, atol):
         return Match(False, f"{what} is not correct: {said(known, reveal)}", (known.id,), float(error.max()))
     if by_hand and reveal and _close(aligned, exp, 0.1, atol):  # "close" would narrow a hidden value down
         return Match(False, f"{what} is close but outside the tolerance: check your rounding (keep three "

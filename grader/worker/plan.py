@@ -173,7 +173,11 @@ def run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
     args = materialise(step.get("args", []), ns, inputs)
     kwargs = materialise(step.get("kwargs", {}), ns, inputs)
     try:
-        ns.results[step["name"]] = target(*args, **kwargs)
+        if step.get("by_rows") and args and isinstance(args[0], np.ndarray) and args[0].ndim == 2:
+            # the sheet defines the function on one vector (softmax(y)): each row is one call, as a student calls it
+            ns.results[step["name"]] = _stacked([target(row, *args[1:], **kwargs) for row in args[0]])
+        else:
+            ns.results[step["name"]] = target(*args, **kwargs)
     except (TypeError, ValueError, AttributeError) as exc:
         if step.get("pointwise") and args and isinstance(args[0], np.ndarray) and args[0].ndim == 1 \
                 and not isinstance(exc, AttributeError):
@@ -188,6 +192,14 @@ def run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
                 raise exc from None
         else:
             raise
+
+
+def _stacked(rows: list[Any]) -> Any:
+    """Row results as one array where they stack, else as the list the student's calls returned."""
+    try:
+        return np.stack([np.asarray(r, dtype=np.result_type(np.asarray(r), np.float32)) for r in rows])
+    except (TypeError, ValueError):
+        return rows
 
 
 def _rejects_numpy(exc: BaseException) -> bool:

@@ -141,3 +141,20 @@ def test_a_sum_over_the_inputs_samples_is_a_plausible_factor_for_one_number():
         ["constant-factor"]
     assert [d.id for d in diagnose.numbers(np.array(0.05), np.array(0.25), 1e-6, 1e-9, batch=(5,))] == \
         ["constant-factor"]
+
+
+def test_one_of_several_returned_values_is_read_where_its_shape_is_asked_for():
+    h, o = np.array([2.0, 0.0]), np.array([0.99966, 0.00034])
+    m = match((h, o), o, 1e-6, 1e-9, reveal=True, what="`o`")
+    assert m.ok and "value 2 of the 2 returned" in m.message
+    assert not match((h, h), o, 1e-6, 1e-9, reveal=True).ok
+    assert match(np.stack([h, o]), o, 1e-6, 1e-9, reveal=True).diagnoses == ("broadcast",)  # an array is one value
+
+
+def test_a_negated_value_is_a_sign_slip_even_where_a_known_mistake_lies_within_the_tolerance():
+    from reference.mistakes import Alternative
+    right = np.array([[0.0097, 0.0195], [-0.0110, 0.0043]])
+    near = Alternative("derivative-of-input", "a slip", -right * 1.2)  # fits -right within atol 0.006
+    m = match(-right, right, 0.0, 0.006, reveal=True, alternatives=(near,))
+    assert "derivative-of-input" not in m.diagnoses and "sign-flip" in m.diagnoses, m
+    assert match(-right * 1.2, right, 0.0, 0.006, reveal=True, alternatives=(near,)).diagnoses == ("derivative-of-input",)
