@@ -5,7 +5,6 @@ Finding the submissions under a tutor's paths is grader/discovery.py's job.
 """
 from __future__ import annotations
 
-import math
 import re
 import shutil
 import sys
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from grader import archives, scratch
+from grader import archives, scratch, student_settings
 from grader.report.models import Member
 from grader.text import printable
 
@@ -229,12 +228,9 @@ def read_answers(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
     return flat, None
 
 
-NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"  # one way to read each digit: no backtracking
-
-
 def student_values(found: dict[str, Path], wanted: dict[str, Any]) -> dict[str, tuple[float, str]]:
-    """Settings the sheet leaves to the student (rubric `student_values`: main.py's `learning_rate = 0.2`), as
-    answer-key name -> (value, where): the last number assigned to the name in the file's text, never run."""
+    """Settings the sheet leaves to the student (rubric `student_values`: main.py's learning rate), as answer-key
+    name -> (value, where), read by grader.student_settings and never run."""
     out: dict[str, tuple[float, str]] = {}
     for key, spec in wanted.items():
         path = found.get(spec.file)
@@ -245,9 +241,7 @@ def student_values(found: dict[str, Path], wanted: dict[str, Any]) -> dict[str, 
                 text = fh.read(MAX_ANSWERS_BYTES).decode("utf-8", errors="replace")
         except OSError:
             continue
-        numbers = [m.group(1) for line in text.splitlines() if len(line) < 200
-                   for m in [re.fullmatch(rf"[ \t]*{re.escape(spec.name)}[ \t]*=[ \t]*({NUMBER})[ \t]*(?:#.*)?", line)]
-                   if m]
-        if numbers and math.isfinite(value := float(numbers[-1])):
-            out[key] = (value, f"{spec.name} = {numbers[-1]} in {spec.file}")
+        setting = student_settings.read(text, spec.name, spec.file)
+        if setting is not None:
+            out[key] = setting
     return out

@@ -3,6 +3,7 @@ the report says so; the bundled digits stand in otherwise."""
 import shutil
 
 import numpy as np
+import pytest
 
 from grader import api
 from tests.conftest import ROOT, RUBRICS, reference_of
@@ -69,3 +70,19 @@ def test_a_second_run_for_a_students_setting_runs_only_where_the_student_set_one
     assert {j["id"] for j in own} >= set(retries)
     train = next(s for j in own if j["id"] == "4.2.d#1" for s in j["steps"] if s.get("target") == "experiment.train")
     assert train["args"][-1] == 0.2
+
+
+@pytest.mark.parametrize("text, value, where", [
+    ("learning_rate = 0.2\n", 0.2, "learning_rate = 0.2 in main.py"),
+    ("if __name__ == '__main__':\n    lr = 0.05\n    model, losses = train(m, l, x, t, 100, 100, learning_rate=lr)\n",
+     0.05, "lr = 0.05 passed as learning_rate in main.py"),
+    ("learning_rate: float = 1e-1\n", 0.1, "learning_rate = 0.1 in main.py"),
+    ("learning_rate = 0.2\ntrain(m, l, x, t, 100, 100, learning_rate=0.5)\n", 0.5, "learning_rate=0.5 in main.py"),
+    ("lr = 0.3\ntrain(learning_rate=lr)\nlr = 0.9\n", 0.3, "lr = 0.3 passed as learning_rate in main.py"),
+    ("learning_rate = 0.2\ndef broken(:\n", 0.2, "learning_rate = 0.2 in main.py"),  # does not parse: by lines
+    ("learning_rate = float(input())\n", None, None), ("rate = 0.1\n", None, None),
+])
+def test_the_students_learning_rate_is_read_as_main_py_passes_it_to_train(text, value, where):
+    from grader import student_settings
+    read = student_settings.read(text, "learning_rate", "main.py")
+    assert read == (None if value is None else (pytest.approx(value), where))

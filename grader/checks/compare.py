@@ -201,10 +201,12 @@ def precision(observed: Any) -> float:
     return float(np.finfo(np.float64).eps)
 
 
-def widened(observed: Any, expected: np.ndarray, rtol: float, atol: float) -> tuple[float, float]:
+def widened(observed: Any, expected: np.ndarray, rtol: float, atol: float, job_eps: float = 0.0) -> tuple[float, float]:
     """Tolerances for the precision the student computed in: 64 rounding steps relative to the values, and as
-    much absolute to the array's scale, so entries that nearly cancel are not held to float64."""
-    eps = precision(observed)
+    much absolute to the array's scale, so entries that nearly cancel are not held to float64. `job_eps` is the
+    precision of the job's other values: a softmax that keeps float32 outputs returns a float64 backward pass
+    (float32 times the grader's float64 gradient) that carries float32's rounding all the same."""
+    eps = max(precision(observed), job_eps)
     if eps <= float(np.finfo(np.float64).eps):
         return rtol, atol
     scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
@@ -251,7 +253,7 @@ def _accepts(aligned: np.ndarray, expected: np.ndarray, rtol: float, atol: float
 
 def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: bool,
           accept_transpose: bool = False, what: str = "the value", alternatives: tuple = (),
-          by_hand: bool = False, written: Any = None, batch: tuple[int, ...] = ()) -> Match:
+          by_hand: bool = False, written: Any = None, batch: tuple[int, ...] = (), job_eps: float = 0.0) -> Match:
     """`alternatives` are the values the task's known mistakes give (reference/mistakes.py): one that fits
     names the mistake, also in hidden tasks, since a mistake's name shows no expected value. Hand values
     (`by_hand`) also pass when they are the expected value rounded to the digits written; values computed in
@@ -259,7 +261,7 @@ def match(observed: Any, expected: Any, rtol: float, atol: float, *, reveal: boo
     exp = np.asarray(expected, dtype=np.float64)
     if isinstance(observed, Absent):
         return Match(False, observed.why)
-    rtol, atol = widened(observed, exp, rtol, atol)
+    rtol, atol = widened(observed, exp, rtol, atol, job_eps)
     rounding = written_rounding(observed if written is None else written) if by_hand and (rtol > 0 or atol > 0) \
         else None
     obs = as_numbers(observed)

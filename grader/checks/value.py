@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.checks import Context, Outcome
-from grader.checks.compare import as_numbers, match
+from grader.checks.compare import as_numbers, match, precision
 from grader.checks.job import failure, nothing_returned
 from grader.rubric import ValueCheck
 from grader.sandbox import Absent
@@ -35,9 +35,10 @@ def judge(check: ValueCheck, ctx: Context) -> Outcome:
         except Exception:  # a broken mistake list never costs the student the check
             mistakes = {}
     good, problems, diagnoses = 0, [], []
+    job_eps = max((precision(observed.get(path)) for path in check.observe), default=0.0)  # float32 anywhere
     for path, name in compared.items():
         m = match(observed.get(path), expected[name], rtol, atol, reveal=ctx.reveal, what=f"`{path}`",
-                  alternatives=mistakes.get(name, ()), batch=ctx.batch)
+                  alternatives=mistakes.get(name, ()), batch=ctx.batch, job_eps=job_eps)
         if m.ok:
             good += 1
         else:

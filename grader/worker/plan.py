@@ -38,6 +38,21 @@ def parse_path(path: str) -> list[str | int]:
     return parts
 
 
+ANY_LIST = "*"  # an alias: the object's one attribute that holds a list of objects (the model's modules, by any name)
+
+
+def _one_list_of_objects(obj: Any) -> str | None:
+    """The name of the only attribute of `obj` that holds a non-empty list or tuple of objects (not numbers,
+    arrays or strings): where a student keeps a model's modules under a name of their own (`self.layers`)."""
+    try:
+        attributes = vars(obj)
+    except TypeError:
+        return None
+    lists = [name for name, value in attributes.items() if isinstance(value, (list, tuple)) and value and all(
+        not isinstance(item, (int, float, complex, str, bytes, np.ndarray, list, tuple, dict)) for item in value)]
+    return lists[0] if len(lists) == 1 else None
+
+
 class Namespace:
     """Step results first, then the job file's top-level names, then other student modules by name."""
 
@@ -49,7 +64,7 @@ class Namespace:
         self.used: list[str] = []  # "`Sigmoid` for `sigmoid`": the alternatives the student's names matched
 
     def candidates(self, name: str) -> list[str]:
-        return [name, *self.aliases.get(name, [])]
+        return [name, *(a for a in self.aliases.get(name, []) if a != ANY_LIST)]
 
     def lookup(self, name: str) -> Any:
         if name in self.results:
@@ -67,7 +82,7 @@ class Namespace:
             if candidate in self.modules:
                 return self.modules[candidate]
         where = getattr(self.module, "__shown__", None) or f"{getattr(self.module, '__name__', 'the submission')}.py"
-        also = self.aliases.get(name)
+        also = self.candidates(name)[1:]
         raise PlanError(f"{where} defines no `{name}`" + (f" (also looked for {', '.join(also)})" if also else ""))
 
     def _attr_name(self, obj: Any, name: str) -> str:
@@ -75,6 +90,11 @@ class Namespace:
             if hasattr(obj, candidate):
                 self._note(candidate, name)
                 return candidate
+        if ANY_LIST in self.aliases.get(name, ()):
+            held = _one_list_of_objects(obj)
+            if held is not None:
+                self._note(held, name)
+                return held
         return name
 
     def _note(self, candidate: str, name: str) -> None:
