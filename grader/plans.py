@@ -126,11 +126,12 @@ def build(rubric: Rubric, key: dict[str, Any], module: ModuleType, skip: set[str
             elif check.kind in ("statistics", "parameters"):
                 job["observe"] = [check.observe]
             elif check.kind == "training":
-                job["observe"] = [p for p in (check.losses, check.predictions) if p]
+                job["observe"] = [p for p in (check.losses, check.predictions, *check.losses_else) if p]
                 job["timeout"] = check.time_budget
                 if check.retry is not None:  # its own job, after the first: a crash in it cannot cost the first run
                     retry = {**job, "id": retry_id(jid), "steps": _steps(check.retry.steps, key, plan),
-                             "observe": [p for p in (check.retry.losses, check.retry.predictions) if p],
+                             "observe": [p for p in (check.retry.losses, check.retry.predictions, *check.losses_else)
+                                         if p],
                              "for_student_values": check.retry.for_student_values}
             elif check.kind == "gradient":
                 job["observe"] = list(check.gradients)

@@ -1,6 +1,8 @@
 """training: a short run of the student's own training loop lowers the loss and reaches an accuracy."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from grader.checks import Context, Outcome
@@ -27,15 +29,40 @@ def judge(check: TrainingCheck, ctx: Context) -> Outcome:
         if failed.status == "timeout":
             return Outcome(0.0, "timeout", f"training did not finish within {check.time_budget:g} s", failed.detail)
         return failed
-    first = _run(check, ctx.job["observed"], ctx, check.losses, check.predictions)
+    first = _run(check, _with_losses(check, check.losses, ctx.job["observed"]), ctx, check.losses, check.predictions)
     if first.status != "passed" and check.retry is not None and ctx.retry and ctx.retry.get("status") == "ok":
-        second = _run(check, ctx.retry["observed"], ctx, check.retry.losses, check.retry.predictions)
+        second = _run(check, _with_losses(check, check.retry.losses, ctx.retry["observed"]), ctx, check.retry.losses,
+                      check.retry.predictions)
         if second.status == "passed":
             first = Outcome.passed(f"{second.message} ({check.retry.because})")
     if check.data is None:
         return first
     on = f" (trained on {ctx.key[check.data]})"  # which data: the course's own or the bundled stand-in
     return Outcome(first.score, first.status, first.message + on, (first.detail or first.message) + on, first.diagnoses)
+
+
+def _loss_value(raw: Any) -> float | None:
+    """One number from what a student's loss returns: a number, (value, gradient), or one loss per sample."""
+    if isinstance(raw, (list, tuple)) and raw:
+        raw = raw[0]
+    value = as_numbers(raw)
+    if isinstance(value, str) or value.size == 0 or not np.all(np.isfinite(value)):
+        return None
+    return float(value.sum())
+
+
+def _with_losses(check: TrainingCheck, losses_path: str, observed: dict) -> dict:
+    """The observed values, with the loss before and after training standing in for the list of losses where
+    train returned none (the sheet does not ask it to) and the student's own loss could be read."""
+    if not check.losses_else or observed.get(losses_path) is not None:
+        return observed
+    values = [_loss_value(observed.get(path)) for path in check.losses_else]
+    if any(v is None for v in values):
+        return observed
+    return {**observed, losses_path: values, BEFORE_AFTER: True}
+
+
+BEFORE_AFTER = "\0before-after"  # marks losses read before and after training, for the message
 
 
 def _run(check: TrainingCheck, observed: dict, ctx: Context, losses_path: str, predictions_path: str | None) -> Outcome:
@@ -54,7 +81,9 @@ def _run(check: TrainingCheck, observed: dict, ctx: Context, losses_path: str, p
         text = f"the loss did not decrease{needed}: first {losses[0]:.4g}, last {losses[-1]:.4g}"
         slip = _stalled(losses)
         return Outcome.failed(f"{text}; {slip[1]}" if slip else text, diagnoses=(slip[0],) if slip else ())
-    summary = f"loss fell from {losses[0]:.4g} to {losses[-1]:.4g} in {losses.size} steps"
+    summary = (f"your loss fell from {losses[0]:.4g} before training to {losses[-1]:.4g} after it (train returned "
+               "no losses)" if observed.get(BEFORE_AFTER) else
+               f"loss fell from {losses[0]:.4g} to {losses[-1]:.4g} in {losses.size} steps")
     if predictions_path is None:
         return Outcome.passed(summary)
     predictions = as_numbers(observed.get(predictions_path))

@@ -189,6 +189,9 @@ class TrainingCheck(CheckBase):
     file: str
     steps: list[Step] = Field(min_length=1)
     losses: str = Field(description="observed path of the list of losses")
+    losses_else: list[str] = Field([], description="observed paths of the student's own loss before and after "
+                                   "training (optional steps), read where train returns no losses: the sheet may "
+                                   "not ask it to")
     predictions: str | None = Field(None, description="observed path of predictions; accuracy is computed by the judge")
     targets: str | None = Field(None, description="answer key of the targets the predictions are judged against")
     min_accuracy: str | None = Field(None, description="answer key of the accuracy to reach")

@@ -79,6 +79,9 @@ class CallStep(Model):
     kwargs: dict[str, Any] = {}
     pointwise: bool = Field(False, description="a function the sheet lets work on one number at a time: when the "
                                                "call with an array raises, call it per entry of the first argument")
+    optional: bool = Field(False, description="a call the sheet does not ask for, made only to read more (the "
+                                              "loss before and after training): when it raises, its result is "
+                                              "None and the job goes on")
 
     _target = field_validator("target")(lambda v: _check_path(v))
     _name = field_validator("name")(lambda v: _ident(v))

@@ -179,6 +179,16 @@ def describe_step(step: Mapping[str, Any]) -> str:
 
 
 def run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
+    if step.get("optional"):  # a call the sheet never asked for must not cost the job: None where it raises
+        try:
+            _run_step(step, ns, inputs)
+        except Exception:
+            ns.results[step["name"]] = None
+        return
+    _run_step(step, ns, inputs)
+
+
+def _run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
     op = step["op"]
     if op == "set":
         value = materialise(step["value"], ns, inputs)

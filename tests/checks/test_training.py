@@ -61,3 +61,21 @@ def test_a_second_run_counts_only_when_the_first_misses_and_cannot_cost_it():
     both_miss = context(key={"y": TARGETS, "goal": 0.9}, job=job({"losses": [3.0, 2.0], "pred": bad}),
                         retry=job({"losses": [3.0, 2.0], "pred": bad}))
     assert training.judge(RETRY, both_miss).score == 0.5
+
+
+def test_a_train_that_returns_nothing_is_judged_on_the_students_own_loss_before_and_after():
+    """The sheet does not ask train to return its losses: the student's loss before and after training stands
+    in, whatever it returns ((value, gradient), a number, one loss per sample)."""
+    check = CHECK.model_copy(update={"losses_else": ["before", "after"]})
+
+    def judged(before, after, losses=None):
+        observed = {"losses": losses, "pred": TARGETS * 0.8 + 0.1, "before": before, "after": after}
+        return training.judge(check, context(key={"y": TARGETS, "goal": 0.9}, job=job(observed)))
+
+    fell = judged((np.float64(2.5), np.ones(3)), (np.float64(0.4), np.ones(3)))
+    assert fell.status == "passed" and "fell from 2.5 before training to 0.4 after it" in fell.message
+    assert judged(np.array([1.0, 1.5]), np.array([0.1, 0.2])).status == "passed"  # per-sample losses, summed
+    stuck = judged(2.5, 2.5)
+    assert stuck.status == "failed" and stuck.diagnoses == ("drop-step",)
+    assert "train should return" in judged(None, 0.4).message  # the loss could not be read: no stand-in
+    assert judged(2.5, 0.4, losses=[3.0, 3.5]).status == "failed"  # losses it does return are what counts
