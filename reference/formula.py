@@ -90,6 +90,16 @@ class Formula:
         return (self.vectors, *(layout for layout in LAYOUTS if layout != self.vectors))
 
 
+@dataclass(frozen=True)
+class OtherSolution:
+    """Another right answer to a group of formulas (6.1.2's tanh network with every hidden unit's sign flipped:
+    tanh is odd). A formula of it counts only when the student's other formulas of the group are of it too:
+    mixed from two solutions, the network is wrong."""
+
+    says: str  # which solution, for the pass message; no formula in it (hidden tasks show it)
+    formulas: Mapping[str, Formula]  # answer key -> the formula in this solution
+
+
 def sample_dims(formula: Formula, rng: np.random.Generator, low: int = 2, high: int = 6) -> dict[str, int]:
     names = sorted({d for v in formula.variables.values() for d in v.shape if isinstance(d, str)})
     return {name: int(rng.integers(low, high + 1)) for name in names}

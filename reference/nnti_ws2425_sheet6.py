@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from reference import common
-from reference.formula import Formula, FormulaMistake, Variable
+from reference.formula import Formula, FormulaMistake, OtherSolution, Variable
 from reference.given import GivenModel, Matrix, Vector
 from reference.mistakes import Combination, Mistake, Slip
 from reference.properties import Property, bound_residual
@@ -190,6 +190,16 @@ FORMULAS: dict[str, Formula] = {
                              _FORMULA_MISTAKES[name])
     for name, text in {"W1": "W1 / 2", "b1": "b1 / 2", "W2": "W2 / 2", "b2": "b2 + sum(W2, 1) / 2"}.items()
 }
+
+# tanh is odd: the same network with every hidden unit's sign flipped (-W1/2, -b1/2, -W2/2, the same b2) is right too.
+_FLIPPED = {"W1": -1.0, "b1": -1.0, "W2": -1.0, "b2": 1.0}
+OTHER_SOLUTIONS: tuple[OtherSolution, ...] = (OtherSolution(
+    "the tanh network with every hidden unit's sign flipped (tanh is odd)",
+    {f"6.1.2.{name}": replace(FORMULAS[f"6.1.2.{name}"], fn=(lambda name, sign: lambda **v: sign * sigmoid_to_tanh(**v)[name]
+                                                              if name != "b2" else sigmoid_to_tanh(**v)[name])(name, sign),
+                              text=f"-({FORMULAS[f'6.1.2.{name}'].text})" if sign < 0 else FORMULAS[f"6.1.2.{name}"].text,
+                              mistakes=())
+     for name, sign in _FLIPPED.items()}),)
 
 
 # 6.2: the expected output function and loss per scenario (canonical names; the rubric

@@ -226,5 +226,25 @@ def judge(check, ctx) -> "Outcome":
         return Outcome.failed(f'"{check.key}": {exc}')
     if result.agrees:
         return Outcome.passed(f'"{check.key}" {result.message}')
+    other = _other_solution(check, ctx, raw, rtol, atol)
+    if other is not None:
+        return Outcome.passed(f'"{check.key}" agrees with {other.says}, as the rest of your answer does')
     shown = f"; expected a formula equivalent to {formula.text}" if ctx.reveal else ""
     return Outcome.failed(f'"{check.key}": {result.message}{shown}', diagnoses=result.diagnoses)
+
+
+def _other_solution(check, ctx, raw: str, rtol: float, atol: float):
+    """The sheet's other right answer this formula belongs to, when the student's other formulas of its group
+    belong to it as well (reference OTHER_SOLUTIONS); None otherwise."""
+    for other in getattr(ctx.reference, "OTHER_SOLUTIONS", ()):
+        if check.key not in other.formulas:
+            continue
+        texts = {key: raw if key == check.key else (ctx.answers or {}).get(key) for key in other.formulas}
+        try:
+            if all(isinstance(text, str) and compare(text, formula, check.samples, check.seed, rtol, atol,
+                                                     reveal=False).agrees for key, formula in other.formulas.items()
+                   for text in [texts[key]]):
+                return other
+        except FormulaError:
+            continue
+    return None

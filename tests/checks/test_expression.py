@@ -189,3 +189,24 @@ def test_numpy_spellings_do_not_open_attribute_access():
     for text in ("np.__class__", "mu.__class__", "np.linalg.norm(mu)", "mu.sum.__self__"):
         with pytest.raises(FormulaError):
             parse(text, {"mu": None})
+
+
+def test_the_other_right_tanh_network_passes_only_as_a_whole():
+    """tanh is odd: -W1/2, -b1/2, -W2/2 with the same b2 is the same network; mixed with the first solution it
+    is not, so a formula of the other solution counts only where the rest of the answer is of it too."""
+    from grader.checks import expression
+    from grader.rubric import ExpressionCheck
+    from tests.checks.helpers import context
+
+    flipped = {"6.1.2.W1": "-W1/2", "6.1.2.b1": "-0.5*b1", "6.1.2.W2": "-W2/2", "6.1.2.b2": "b2 + sum(W2, 1)/2"}
+    mixed = {**flipped, "6.1.2.W1": "W1/2", "6.1.2.b1": "b1/2"}
+
+    def status(answers, key):
+        ctx = context({}, reveal=False, sheet="nnti-ws2425-sheet6", answers=answers)
+        return expression.judge(ExpressionCheck(kind="expression", key=key), ctx)
+
+    for key in flipped:
+        outcome = status(flipped, key)
+        assert outcome.status == "passed", (key, outcome.message)
+    assert "sign flipped" in status(flipped, "6.1.2.W2").message
+    assert status(mixed, "6.1.2.W2").status == "failed" and status(mixed, "6.1.2.W1").status == "passed"
