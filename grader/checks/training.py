@@ -101,6 +101,8 @@ def _run(check: TrainingCheck, observed: dict, ctx: Context, losses_path: str, p
 
 RISING = 0.9  # the share of steps that raise the loss before the run is called a climb
 CLIMB = 1.5  # or how many times higher than it started the loss ends, rising from the first step
+HARDLY = 0.01  # epoch means of a model that is never updated wander by less than this around their start
+PLATEAU = 1.1  # one that ends this much higher, never below its start, climbed within the first epoch
 
 
 def _stalled(losses: np.ndarray) -> tuple[str, str] | None:
@@ -108,9 +110,18 @@ def _stalled(losses: np.ndarray) -> tuple[str, str] | None:
     that rises at nearly every step climbs the gradient. Anything else (too small a step, noise) is not named."""
     scale = max(1.0, float(np.max(np.abs(losses))))
     steps = np.diff(losses)
+    if np.min(losses) < -1e-9 * scale:  # before the update's sign: a loss that is negative is wrong itself
+        return "negative-loss", ("the loss is below 0, which a cross-entropy or a squared error never is: a sign is "
+                                 "missing in the loss function itself (the update may be right)")
     if np.all(np.abs(steps) <= 1e-12 * scale):
         return "drop-step", ("the loss never changes, so the parameters are never updated: is the update's "
                              "result assigned back to them?")
+    if np.all(np.abs(losses - losses[0]) <= HARDLY * abs(losses[0])):  # epoch means of shuffled batches wander
+        return "drop-step", (f"the loss stays within {HARDLY:.0%} of where it started, so the parameters are hardly "
+                             "or never updated: is the update's result assigned back to them (or is the step far too small)?")
+    if losses[0] > 0 and losses[-1] > PLATEAU * losses[0] and np.min(losses) >= (1 - HARDLY) * losses[0]:
+        return "update-sign", ("the loss ends higher than it started and never falls below its start: the update "
+                               "adds the gradient (gradient descent subtracts it), or the step is far too large")
     if losses[-1] > losses[0] and np.mean(steps > 0) >= RISING:
         return "update-sign", ("the loss rises at nearly every step: the update adds the gradient, gradient "
                                "descent subtracts it")

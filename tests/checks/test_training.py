@@ -79,3 +79,15 @@ def test_a_train_that_returns_nothing_is_judged_on_the_students_own_loss_before_
     assert stuck.status == "failed" and stuck.diagnoses == ("drop-step",)
     assert "train should return" in judged(None, 0.4).message  # the loss could not be read: no stand-in
     assert judged(2.5, 0.4, losses=[3.0, 3.5]).status == "failed"  # losses it does return are what counts
+
+
+def test_epoch_curves_of_the_courses_train_are_read_by_their_shape():
+    """experiment.train returns one mean loss per epoch: the slips show there as a plateau, not step by step.
+    Curves as the audit's one-slip submissions gave them (TU Darmstadt 4.2.d, 20 epochs)."""
+    plus = np.array([21.76, 24.1, 24.9, 24.5, 24.86, 24.7, 24.86])  # the update adds the gradient
+    assert training._stalled(plus)[0] == "update-sign"
+    unassigned = np.array([2.454, 2.449, 2.451, 2.446, 2.448, 2.442])  # the update's result is dropped
+    assert training._stalled(unassigned)[0] == "drop-step"
+    minus_lost = np.array([-1.473, -0.9, -0.5, -0.3, -0.1679])  # the loss without its minus: rising toward 0
+    assert training._stalled(minus_lost)[0] == "negative-loss"
+    assert training._stalled(np.array([2.3, 2.0, 2.4, 2.1, 2.35])) is None  # noise around a start is no slip
