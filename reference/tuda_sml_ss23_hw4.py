@@ -121,6 +121,9 @@ def run_experiment(name: str, g: Training42, data: datasets.Digits) -> dict[str,
     return {"loss_curve": curve, "test_accuracy": classification_accuracy(model.fprop(data.x_test), data.t_test)}
 
 
+LARGE_LOGITS = 1000.0  # exp(1000) overflows float64: only a softmax with the max shift is finite there
+
+
 def probe(g: Training42) -> dict[str, Any]:
     """Fixed small inputs for module checks, and what each reference module makes of them."""
     rng = np.random.default_rng(g.probe_seed)
@@ -149,6 +152,9 @@ def probe(g: Training42) -> dict[str, Any]:
         "4.2.probe.linear_back": lin.bprop(G),
         "4.2.probe.softmax_out": P,
         "4.2.probe.softmax_back": sm.bprop(G),
+        # 4.1.c: "for stability reasons" the softmax subtracts the row maximum; logits around 1000 show whether
+        "4.2.probe.Z_large": Z + LARGE_LOGITS,
+        "4.2.probe.softmax_out_large": SoftMaxModule().fprop(Z + LARGE_LOGITS),
         "4.2.probe.tanh_out": tanh.fprop(Z),
         "4.2.probe.tanh_back": tanh.bprop(G),
         "4.2.probe.ce_loss": ce.calculate_loss(P),
@@ -205,7 +211,17 @@ def _probe_mistakes(given: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "tanh-derivative-of-output": {"4.2.probe.tanh_back": (1 - np.tanh(np.tanh(Z)) ** 2) * G},
         "tanh-derivative-of-input": {"4.2.probe.tanh_back": (1 - Z ** 2) * G},
         "softmax-pass-through": {"4.2.probe.softmax_back": G},
+        "softmax-overflow": {"4.2.probe.softmax_out_large": _unshifted_softmax(key["4.2.probe.Z_large"])},
+        # the same without the shift inside a log-sum-exp: exp(z - inf) is 0 everywhere
+        "softmax-overflow-logsumexp": {"4.2.probe.softmax_out_large": np.zeros_like(key["4.2.probe.Z_large"])},
     }
+
+
+def _unshifted_softmax(Z: np.ndarray) -> np.ndarray:
+    """The softmax without 4.1.c's max shift: nan where exp overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(Z)
+        return e / e.sum(axis=-1, keepdims=True)
 
 
 MISTAKES = [
@@ -222,6 +238,10 @@ MISTAKES = [
     Mistake("softmax-pass-through", "the softmax's backward pass returns the gradient unchanged: that only works "
             "paired with a loss returning the fused p - t; on its own the module multiplies by its Jacobian",
             lambda g: _probe_mistakes(g)["softmax-pass-through"]),
+    Mistake("softmax-overflow", "exp() overflows for logits around 1000: subtract each row's maximum before exp(), "
+            "as 4.1.c shows you may", lambda g: _probe_mistakes(g)["softmax-overflow"]),
+    Mistake("softmax-overflow", "exp() overflows for logits around 1000 inside the log-sum-exp: subtract each row's "
+            "maximum before exp(), as 4.1.c shows you may", lambda g: _probe_mistakes(g)["softmax-overflow-logsumexp"]),
     Combination("softmax-wrong-axis", "softmax normalises the columns (over the batch): each row, one sample, "
                 "must sum to 1", (Slip("softmax", "wrong-axis", label="axis 0"),)),
 ]

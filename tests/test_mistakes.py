@@ -1,4 +1,6 @@
 """Planted mistakes: each known mistake of a sheet, put into a correct solution, is named in the feedback."""
+import shutil
+
 import numpy as np
 import pytest
 
@@ -281,3 +283,22 @@ def test_formula_mutants_nobody_listed_are_named(sheet_id):
     assert failing and len(named) >= 0.9 * len(failing), [(p.key, p.mistake, p.outcome.diagnoses) for p in failing
                                                           if not p.named]
     assert len(wrong) <= 0.02 * len(failing), [(p.key, p.mistake, p.outcome.diagnoses) for p in wrong]
+
+
+@pytest.mark.parametrize("softmax", [
+    "e = np.exp(input)\n        self.output = e / np.sum(e, axis=1, keepdims=True)",  # nan where exp overflows
+    "self.output = np.exp(input - np.log(np.sum(np.exp(input), axis=1, keepdims=True)))",  # 0 there
+])
+def test_a_softmax_without_the_max_shift_the_sheet_asks_for_is_named(softmax, tmp_path):
+    """4.1.c: "for stability reasons" the softmax subtracts the row maximum; logits around 1000 show it."""
+    keller = ROOT / "submissions" / "tuda-sml-ss23-hw4" / "Keller_2734561_Frank_2729873"
+    work = tmp_path / "tuda-sml-ss23-hw4" / "Ohneshift_2799001"
+    shutil.copytree(keller, work, ignore=shutil.ignore_patterns("*.ipynb"))
+    source = (work / "nn_modules.py").read_text()
+    stable = ("exps = np.exp(input - np.max(input, axis=1, keepdims=True))\n"
+              "        self.output = exps / np.sum(exps, axis=1, keepdims=True)")
+    assert stable in source
+    (work / "nn_modules.py").write_text(source.replace(stable, softmax))
+    task = next(t for t in api.grade([work]).submissions[0].tasks if t.id == "4.2.b")
+    assert task.status == "partial" and list(task.diagnoses) == ["softmax-overflow"], (task.diagnoses, task.message)
+    assert task.points == pytest.approx(1 / 1.5, abs=1e-3)  # the values at ordinary logits (weight 1 of 1.5) still count

@@ -52,7 +52,7 @@ EXPECTED = {
     ('tub-ml-sheet1', 'Schwarz_410203_Zimmermann_413377'): (15.0, {'1.a': 'failed', '2.b': 'partial', '2.c': 'failed', '3.b': 'not-attempted'}),
     ('tub-ml-sheet1', 'Wagner_412345_Schulz_409876'): (36.6668, {}),
     ('tub-ml-sheet1', 'late_submission_Meier'): (36.6668, {}),
-    ('tuda-sml-ss23-hw4', 'Berger_2731106_Roth_2735520'): (3.95, {**JAX_43, '4.2.d': 'passed', '4.1.a': 'failed', '4.1.d': 'failed', '4.2.a': 'partial', '4.2.b': 'partial', '4.2.c': 'partial', '4.2.e': 'partial'}),
+    ('tuda-sml-ss23-hw4', 'Berger_2731106_Roth_2735520'): (4.117, {**JAX_43, '4.2.d': 'passed', '4.1.a': 'failed', '4.1.d': 'failed', '4.2.a': 'partial', '4.2.b': 'partial', '4.2.c': 'partial', '4.2.e': 'partial'}),
     ('tuda-sml-ss23-hw4', 'Keller_2734561_Frank_2729873'): (6.8, {**JAX_43, '4.2.a': 'passed', '4.2.b': 'passed', '4.2.c': 'passed', '4.2.d': 'passed'}),
     ('tuda-sml-ss23-hw4', 'Lorenz_2730048'): (3.0, {**JAX_43, '4.1.a': 'not-attempted', '4.1.e': 'failed', '4.2.a': 'passed', '4.2.b': 'passed', '4.2.c': 'not-attempted', '4.2.d': 'error', '4.2.e': 'error'}),
 }
