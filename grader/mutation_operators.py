@@ -252,6 +252,15 @@ def update_twice(call: Call) -> Iterator[Variant]:
         yield _update(lambda p, g, lr: p - 2 * lr * g), f"the update is applied twice{_where(call)}"
 
 
+def learning_rate_digit(call: Call) -> Iterator[Variant]:
+    """0.01 typed for 0.1 and the other way round: a step ten times too small lies within a hand tolerance of
+    no step at all, and must not be named as a parameter left out of the update."""
+    if call.kind == "update":
+        for factor, said in ((0.1, "ten times too small"), (10.0, "ten times too large")):
+            yield Variant(_update(lambda p, g, lr, f=factor: p - f * lr * g),
+                          f"the learning rate is {said}{_where(call)} (a digit slip)", label=f"x{factor:g}")
+
+
 def drop_learning_rate(call: Call) -> Iterator[Variant]:
     if call.kind == "update":
         yield _update(lambda p, g, lr: p - g), f"the learning rate is left out of the update{_where(call)}"
@@ -301,5 +310,6 @@ OPERATORS: tuple[Operator, ...] = (
     Operator("off-by-one-layer", ("layer-input",), off_by_one_layer),
     Operator("update-twice", ("update",), update_twice),
     Operator("drop-learning-rate", ("update",), drop_learning_rate),
+    Operator("learning-rate-digit", ("update",), learning_rate_digit),
     Operator("swap-arguments", ("linear",), swap_arguments),
 )

@@ -137,6 +137,21 @@ def test_an_update_left_out_keeps_the_given_weights():
     assert kept and np.allclose(kept[0].value, rubric.given["7.2"]["W_hidden"]) and "W_hidden" in kept[0].message
 
 
+def test_a_learning_rate_ten_times_off_is_named_not_taken_for_an_update_left_out():
+    """7.2 by hand with 0.01 for 0.1: the step is so small that the new weights lie within the hand tolerance of
+    the old ones; the nearer slip, a digit of the learning rate, is the one named."""
+    rubric = api.load_rubric("nnti-ws2324-sheet7")
+    g = rubric.given["7.2"]
+    key = reference_of(rubric.sheet).answer_key(rubric.given)
+    found = mutants.alternatives(reference_of(rubric.sheet), rubric.given, key)
+    old, new = np.asarray(g["W_hidden"], dtype=float), np.asarray(key["7.2.W_hidden_new"])
+    small = old + (new - old) / 10.0  # the step, written independently: W - (lr / 10) dL/dW
+    digit = [a for a in found["7.2.W_hidden_new"] if a.id == "learning-rate-digit"]
+    assert any(np.allclose(a.value, small, rtol=1e-12, atol=1e-15) for a in digit)
+    m = match(small, new, 0.02, 0.006, reveal=True, alternatives=tuple(found["7.2.W_hidden_new"]))
+    assert m.diagnoses == ("learning-rate-digit",) and "ten times too small" in m.message, m
+
+
 def test_the_nearest_of_several_fitting_mistakes_is_named_and_equals_are_said():
     expected = np.array(0.2215)
     far, near = Alternative("update-sign", "adds", 0.7929), Alternative("layer-not-updated", "kept", 0.7747)
