@@ -240,11 +240,19 @@ def _softmax_overflow(given: dict[str, Any]) -> dict[str, Any]:
         return {"7.3.softmax": e / e.sum(axis=1, keepdims=True)}
 
 
+def _slope(given: dict[str, Any], alpha: float) -> dict[str, Any]:
+    """Both parts computed with another leaky-ReLU slope: 7.2 by hand and the 7.3 notebook's functions (plain
+    ReLU keeps to 7.2: in 7.3, ReLU's derivative alone has a combination of its own, relu-derivative)."""
+    return {**_section(answer_key(_with(given, "7.2", alpha=alpha)), "7.2."),
+            **{k: v for k, v in _section(answer_key(_with(given, "7.3", alpha=alpha)), "7.3.").items()
+               if k not in ("7.3.alpha",)}}
+
+
 MISTAKES = [
     Mistake("plain-relu", "this is what plain ReLU gives: the hidden layer is a leaky ReLU with slope 0.01 for "
             "negative inputs", lambda given: _section(answer_key(_with(given, "7.2", alpha=0.0)), "7.2.")),
     Mistake("leaky-slope", "this is what a leaky-ReLU slope of 0.1 gives: the sheet's slope is 0.01",
-            lambda given: _section(answer_key(_with(given, "7.2", alpha=0.1)), "7.2.")),
+            lambda given: _slope(given, 0.1)),
     Combination("log10", "the cross-entropy uses log base 10: use the natural log",
                 (Slip("natural_log", "log-base", label="10"),)),
     Combination("log2", "the cross-entropy uses log base 2: use the natural log",

@@ -302,3 +302,20 @@ def test_a_softmax_without_the_max_shift_the_sheet_asks_for_is_named(softmax, tm
     task = next(t for t in api.grade([work]).submissions[0].tasks if t.id == "4.2.b")
     assert task.status == "partial" and list(task.diagnoses) == ["softmax-overflow"], (task.diagnoses, task.message)
     assert task.points == pytest.approx(1 / 1.5, abs=1e-3)  # the values at ordinary logits (weight 1 of 1.5) still count
+
+
+def test_a_leaky_slope_of_0_1_in_the_notebook_is_named_in_each_task_it_reaches(tmp_path):
+    """The sheet's slope is 0.01; 0.1 typed as the default of the notebook's functions changes 7.3's values."""
+    mueller = ROOT / "submissions" / "nnti-ws2324-sheet7" / "Mueller_2571234_Schmidt_2569876"
+    work = tmp_path / "nnti-ws2324-sheet7" / "Steigung_2599001"
+    shutil.copytree(mueller, work)
+    notebook = next(work.glob("*.ipynb"))
+    text = notebook.read_text()
+    written = ["np.where(z > 0, z, alpha * z)", "np.where(z > 0, 1.0, alpha)"]
+    assert all(w in text for w in written)
+    for w in written:  # the slope typed into the bodies, whatever alpha the caller passes
+        text = text.replace(w, w.replace("alpha", "0.1"))
+    notebook.write_text(text)
+    tasks = {t.id: t for t in api.grade([work]).submissions[0].tasks}
+    assert tasks["7.3.a"].status == "failed" and "leaky-slope" in tasks["7.3.a"].diagnoses, tasks["7.3.a"].message
+    assert "leaky-slope" in tasks["7.3.f"].diagnoses
