@@ -1,6 +1,8 @@
 """How well the diagnoses work: planted mistakes named, right answers left alone, examples diagnosed.
 
-    python bench/bench_diagnoses.py
+    python bench/bench_diagnoses.py [planted] [operators] [model] [handwritten] [examples]
+
+(no argument: every part, in that order).
 
 Printed figures, per sheet and in total:
 - planted: every known mistake of the sheet (the reference's wrong values and
@@ -18,7 +20,7 @@ are named correctly, named wrongly or not named (targets >= 90 %, <= 2 %);
 then the error model: every single slip of every named step of the reference, handed in for the
 entries it changes (targets >= 90 % named, <= 2 % wrong);
 then the hand-written realistic mistakes of tests/handwritten/ (targets >= 70 % true,
-<= 2 % wrong);
+<= 2 % wrong), with the ones the grader does not penalise (penalised = false) counted apart;
 then, from grading the shipped examples and the correct variants (tests/variants/):
 diagnoses given to correct work (target 0) and the failing tasks of the
 typical-mistakes examples without a specific diagnosis (target 0).
@@ -108,31 +110,42 @@ def model_figures() -> None:
 
 def handwritten_figures() -> None:
     """tests/handwritten/: realistic slips nobody listed, one per submission, each with the diagnosis ids that
-    would be true (MISTAKES.toml): how many the grader names truly, wrongly, or not at all."""
+    would be true (MISTAKES.toml): how many the grader names truly, wrongly, or not at all (missed), and how many
+    it does not penalise (entries with penalised = false: the slip costs no points today, so nothing can name
+    it; they count in no other column)."""
     manifest = ROOT / "tests" / "handwritten" / "MISTAKES.toml"
     if not manifest.exists():
         return
     entries = tomllib.loads(manifest.read_text(encoding="utf-8"))["mistake"]
+    started = time.perf_counter()
     run = {(r.sheet, r.name): r for r in api.grade([ROOT / "tests" / "handwritten"]).submissions}
-    print(f"\nhand-written mistakes (tests/handwritten):\n{'sheet':24} {'slips':>6} {'true':>6} {'wrong':>6} "
-          f"{'none':>6} {'true %':>7} {'wrong %':>8}")
+    print(f"\nhand-written mistakes (tests/handwritten, graded in {time.perf_counter() - started:.1f} s):\n"
+          f"{'sheet':24} {'slips':>6} {'true':>6} {'wrong':>6} {'missed':>7} {'not penalised':>14} {'true %':>7} "
+          f"{'wrong %':>8}")
     rows: dict[str, list[int]] = {}
-    wrongly = []
+    wrongly, unpenalised = [], []
     for entry in entries:
         task = next(t for t in run[(entry["sheet"], entry["submission"])].tasks if t.id == entry["task"])
+        row = rows.setdefault(entry["sheet"], [0, 0, 0, 0, 0])
+        row[0] += 1
+        if entry.get("penalised", True) is False:
+            row[4] += 1
+            unpenalised.append((entry["submission"], entry["task"], f"{task.points:g}/{task.max_points:g}",
+                                task.diagnoses, entry["why"]))
+            continue
         true = bool(set(task.diagnoses) & set(entry["acceptable"]))
         wrong = bool(task.diagnoses) and not true
-        row = rows.setdefault(entry["sheet"], [0, 0, 0, 0])
-        row[0] += 1
         row[1 if true else 2 if wrong else 3] += 1
         if wrong:
             wrongly.append((entry["submission"], entry["task"], entry["slip"], task.diagnoses))
-    totals = [sum(r[i] for r in rows.values()) for i in range(4)]
+    totals = [sum(r[i] for r in rows.values()) for i in range(5)]
     for sheet, row in [*sorted(rows.items()), ("all sheets", totals)]:
-        print(f"{sheet:24} {row[0]:6} {row[1]:6} {row[2]:6} {row[3]:6} {_share(row[1], row[0]):>7} "
+        print(f"{sheet:24} {row[0]:6} {row[1]:6} {row[2]:6} {row[3]:7} {row[4]:14} {_share(row[1], row[0]):>7} "
               f"{_share(row[2], row[0]):>8}")
     for item in wrongly:
         print(f"    named wrongly: {item}")
+    for item in unpenalised:
+        print(f"    not penalised: {item}")
 
 
 def variant_figures() -> None:
@@ -166,9 +179,16 @@ def _share(part: int, whole: int) -> str:
     return f"{100.0 * part / whole:.1f} %" if whole else "-"
 
 
+PARTS = {"planted": planted_figures, "operators": operator_figures, "model": model_figures,
+         "handwritten": handwritten_figures, "examples": example_figures}
+
+
 if __name__ == "__main__":
-    planted_figures()
-    operator_figures()
-    model_figures()
-    handwritten_figures()
-    example_figures()
+    import sys
+
+    chosen = sys.argv[1:] or list(PARTS)  # e.g. `python bench/bench_diagnoses.py handwritten`
+    unknown = [name for name in chosen if name not in PARTS]
+    if unknown:
+        sys.exit(f"unknown part(s) {unknown}: choose from {list(PARTS)}")
+    for name in chosen:
+        PARTS[name]()
