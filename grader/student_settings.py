@@ -22,7 +22,10 @@ def _number(node: ast.AST | None) -> float | None:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         sign, node = (-1.0 if isinstance(node.op, ast.USub) else 1.0), node.operand
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        value = sign * float(node.value)
+        try:
+            value = sign * float(node.value)
+        except OverflowError:  # a whole number too large for a float: no learning rate
+            return None
         return value if math.isfinite(value) else None
     return None
 

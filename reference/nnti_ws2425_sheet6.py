@@ -192,14 +192,20 @@ FORMULAS: dict[str, Formula] = {
 }
 
 # tanh is odd: the same network with every hidden unit's sign flipped (-W1/2, -b1/2, -W2/2, the same b2) is right too.
-_FLIPPED = {"W1": -1.0, "b1": -1.0, "W2": -1.0, "b2": 1.0}
+def sigmoid_to_flipped_tanh(W1, b1, W2, b2) -> dict[str, np.ndarray]:
+    same = sigmoid_to_tanh(W1, b1, W2, b2)
+    return {"W1": -same["W1"], "b1": -same["b1"], "W2": -same["W2"], "b2": same["b2"]}
+
+
+def _flipped(name: str) -> Formula:
+    text = FORMULAS[f"6.1.2.{name}"].text
+    return replace(FORMULAS[f"6.1.2.{name}"], fn=lambda **v: sigmoid_to_flipped_tanh(**v)[name],
+                   text=text if name == "b2" else f"-({text})", mistakes=())
+
+
 OTHER_SOLUTIONS: tuple[OtherSolution, ...] = (OtherSolution(
     "the tanh network with every hidden unit's sign flipped (tanh is odd)",
-    {f"6.1.2.{name}": replace(FORMULAS[f"6.1.2.{name}"], fn=(lambda name, sign: lambda **v: sign * sigmoid_to_tanh(**v)[name]
-                                                              if name != "b2" else sigmoid_to_tanh(**v)[name])(name, sign),
-                              text=f"-({FORMULAS[f'6.1.2.{name}'].text})" if sign < 0 else FORMULAS[f"6.1.2.{name}"].text,
-                              mistakes=())
-     for name, sign in _FLIPPED.items()}),)
+    {f"6.1.2.{name}": _flipped(name) for name in ("W1", "b1", "W2", "b2")}),)
 
 
 # 6.2: the expected output function and loss per scenario (canonical names; the rubric

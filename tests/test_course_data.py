@@ -81,6 +81,7 @@ def test_a_second_run_for_a_students_setting_runs_only_where_the_student_set_one
     ("lr = 0.3\ntrain(learning_rate=lr)\nlr = 0.9\n", 0.3, "lr = 0.3 passed as learning_rate in main.py"),
     ("learning_rate = 0.2\ndef broken(:\n", 0.2, "learning_rate = 0.2 in main.py"),  # does not parse: by lines
     ("learning_rate = float(input())\n", None, None), ("rate = 0.1\n", None, None),
+    ("BIG = 1" + "0" * 400 + "\nlearning_rate = 1" + "0" * 400 + "\n", None, None),  # too large for a float
 ])
 def test_the_students_learning_rate_is_read_as_main_py_passes_it_to_train(text, value, where):
     from grader import student_settings

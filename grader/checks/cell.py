@@ -22,7 +22,9 @@ def _number(token: str) -> float:
 
 SEGMENT_END = re.compile(r",|;|\||\t| - | — ")  # where the part of a line that a label introduces ends
 # The label's own number: 'loss: 0.22 for learning rate 0.05', 'loss (after 100 epochs) = 0.22', 'loss is 0.22'.
-GOES_ON = re.compile(r"\s*(?:->|→|=>|\.\.|to\b)")  # 'loss: 2.30 -> 0.22': the label's value is where it ends
+# after the label's own number, what says the next number is another quantity ('for learning rate 0.05')
+ANOTHER = re.compile(r"\s*(?:$|\(|for\b|with\b|at\b|using\b|after\b|in\b|on\b|lr\b|eta\b|learning\b)",
+                     re.IGNORECASE)
 RIGHT_AFTER = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])?\s*(?:[:=]|\bis\b|\bwas\b|\bof\b)?\s*(?=[-+.\d])")
 
 
@@ -51,7 +53,7 @@ def last_number(text: str, labels: list[str] = ()) -> float | None:
                 numbers = [n for n in NUMBER_RE.finditer(segment)
                            if not _bracketed(segment, n.start()) and not counts(segment, n)]
                 own = RIGHT_AFTER.match(segment)
-                if numbers and own and numbers[0].start() == own.end() and not GOES_ON.match(segment[numbers[0].end():]):
+                if numbers and own and numbers[0].start() == own.end() and ANOTHER.match(segment[numbers[0].end():]):
                     return _number(numbers[0].group())
                 if numbers:
                     return _number(numbers[-1].group())

@@ -25,9 +25,18 @@ CHOICE_NAMES = frozenset(choice_words(
 QUALIFIER_RE = re.compile(r"\s+(?:over|per|across|for|on|of|in|at|applied|to|with|without)\s+", re.IGNORECASE)
 
 
+# The words an explanation may hold: which outputs or samples the choice applies to, never what it computes
+# ("one per tag", "over the classes", "tree over the vocabulary"). Anything else ("clipped at zero", "flat
+# over the whole vocabulary") may describe another function, so it is read as part of the answer.
+EXPLAINING = frozenset(choice_words(
+    "one per each every for over across of on the a an all class tag label category sample example output unit "
+    "vocabulary word token tree"))
+
+
 def _explains(text: str, names: frozenset[str]) -> bool:
-    """Text that names no choice says what the answer does, not which it is."""
-    return not set(choice_words(text)) & names
+    """Text that only says which outputs or samples the answer applies to, and names no choice."""
+    words = set(choice_words(text))
+    return bool(words) and not words & names and words <= EXPLAINING
 
 
 def _verdict(text: str, accepted: set[str], known: dict[str, ChoiceMistake],

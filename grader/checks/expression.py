@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,7 +17,11 @@ from grader import diagnose
 from grader.checks import formula_mutants
 from grader.checks.compare import align  # a vector compares as (n,), 1 x n or n x 1
 from grader.checks.formula_language import FormulaError, ParsedFormula, evaluate, parse  # noqa: F401 (re-exported)
-from reference.formula import Formula, Layout, call_with, relayout, sample_dims, sample_point
+from reference.formula import Formula, Layout, OtherSolution, call_with, relayout, sample_dims, sample_point
+
+if TYPE_CHECKING:  # grader.checks imports this module
+    from grader.checks import Context
+    from grader.rubric import ExpressionCheck
 
 @dataclass(frozen=True)
 class Comparison:
@@ -233,7 +238,8 @@ def judge(check, ctx) -> "Outcome":
     return Outcome.failed(f'"{check.key}": {result.message}{shown}', diagnoses=result.diagnoses)
 
 
-def _other_solution(check, ctx, raw: str, rtol: float, atol: float):
+def _other_solution(check: ExpressionCheck, ctx: Context, raw: str, rtol: float,
+                    atol: float) -> OtherSolution | None:
     """The sheet's other right answer this formula belongs to, when the student's other formulas of its group
     belong to it as well (reference OTHER_SOLUTIONS); None otherwise."""
     for other in getattr(ctx.reference, "OTHER_SOLUTIONS", ()):

@@ -29,10 +29,10 @@ def judge(check: TrainingCheck, ctx: Context) -> Outcome:
         if failed.status == "timeout":
             return Outcome(0.0, "timeout", f"training did not finish within {check.time_budget:g} s", failed.detail)
         return failed
-    first = _run(check, _with_losses(check, check.losses, ctx.job["observed"]), ctx, check.losses, check.predictions)
+    first = _run(check, *_with_losses(check, check.losses, ctx.job["observed"]), ctx, check.losses, check.predictions)
     if first.status != "passed" and check.retry is not None and ctx.retry and ctx.retry.get("status") == "ok":
-        second = _run(check, _with_losses(check, check.retry.losses, ctx.retry["observed"]), ctx, check.retry.losses,
-                      check.retry.predictions)
+        second = _run(check, *_with_losses(check, check.retry.losses, ctx.retry["observed"]), ctx,
+                      check.retry.losses, check.retry.predictions)
         if second.status == "passed":
             first = Outcome.passed(f"{second.message} ({check.retry.because})")
     if check.data is None:
@@ -42,8 +42,9 @@ def judge(check: TrainingCheck, ctx: Context) -> Outcome:
 
 
 def _loss_value(raw: Any) -> float | None:
-    """One number from what a student's loss returns: a number, (value, gradient), or one loss per sample."""
-    if isinstance(raw, (list, tuple)) and raw:
+    """One number from what a student's loss returns: a number, (value, gradient), or one loss per sample
+    (summed: the total is what falls)."""
+    if isinstance(raw, (list, tuple)) and len(raw) == 2 and np.ndim(raw[0]) == 0 and np.ndim(raw[1]) > 0:
         raw = raw[0]
     value = as_numbers(raw)
     if isinstance(value, str) or value.size == 0 or not np.all(np.isfinite(value)):
@@ -51,22 +52,22 @@ def _loss_value(raw: Any) -> float | None:
     return float(value.sum())
 
 
-def _with_losses(check: TrainingCheck, losses_path: str, observed: dict) -> dict:
+def _with_losses(check: TrainingCheck, losses_path: str, observed: dict) -> tuple[dict, bool]:
     """The observed values, with the loss before and after training standing in for the list of losses where
-    train returned none (the sheet does not ask it to) and the student's own loss could be read."""
+    train returned none (the sheet does not ask it to) and the student's own loss could be read; and whether
+    they stand in."""
     if not check.losses_else or observed.get(losses_path) is not None:
-        return observed
+        return observed, False
     values = [_loss_value(observed.get(path)) for path in check.losses_else]
     if any(v is None for v in values):
-        return observed
-    return {**observed, losses_path: values, BEFORE_AFTER: True}
+        return observed, False
+    return {**observed, losses_path: values}, True
 
 
-BEFORE_AFTER = "\0before-after"  # marks losses read before and after training, for the message
-
-
-def _run(check: TrainingCheck, observed: dict, ctx: Context, losses_path: str, predictions_path: str | None) -> Outcome:
-    """One training run's losses and predictions, as observed."""
+def _run(check: TrainingCheck, observed: dict, before_after: bool, ctx: Context, losses_path: str,
+         predictions_path: str | None) -> Outcome:
+    """One training run's losses and predictions, as observed (`before_after`: the student's loss before and
+    after training stands in for the losses train did not return)."""
     losses = as_numbers(observed.get(losses_path))
     if isinstance(losses, str):
         return Outcome.failed(f"`{losses_path}` (the losses) is {losses}; train should return the list of losses")
@@ -76,13 +77,17 @@ def _run(check: TrainingCheck, observed: dict, ctx: Context, losses_path: str, p
     if not np.all(np.isfinite(losses)):
         return Outcome.failed("the loss became nan or inf during training (a too large step, or overflow)",
                               diagnoses=("not-finite",))
+    if np.min(losses) < 0:  # a loss below 0 cannot show a decrease: -1.0 to -0.8 would be one of 20 %
+        slip = _stalled(losses)
+        return Outcome.failed(f"the loss is negative: first {losses[0]:.4g}, last {losses[-1]:.4g}; {slip[1]}",
+                              diagnoses=(slip[0],))
     if not losses[-1] < losses[0] * (1.0 - check.min_decrease):
         needed = f" by {check.min_decrease:.0%} at least" if check.min_decrease else ""
         text = f"the loss did not decrease{needed}: first {losses[0]:.4g}, last {losses[-1]:.4g}"
         slip = _stalled(losses)
         return Outcome.failed(f"{text}; {slip[1]}" if slip else text, diagnoses=(slip[0],) if slip else ())
     summary = (f"your loss fell from {losses[0]:.4g} before training to {losses[-1]:.4g} after it (train returned "
-               "no losses)" if observed.get(BEFORE_AFTER) else
+               "no losses)" if before_after else
                f"loss fell from {losses[0]:.4g} to {losses[-1]:.4g} in {losses.size} steps")
     if predictions_path is None:
         return Outcome.passed(summary)

@@ -49,7 +49,8 @@ def _one_list_of_objects(obj: Any) -> str | None:
     except TypeError:
         return None
     lists = [name for name, value in attributes.items() if isinstance(value, (list, tuple)) and value and all(
-        not isinstance(item, (int, float, complex, str, bytes, np.ndarray, list, tuple, dict)) for item in value)]
+        item is not None and not isinstance(item, (int, float, complex, str, bytes, np.ndarray, np.generic, list,
+                                                   tuple, dict)) for item in value)]
     return lists[0] if len(lists) == 1 else None
 
 
@@ -205,7 +206,8 @@ def _run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
     try:
         if step.get("by_rows") and args and isinstance(args[0], np.ndarray) and args[0].ndim == 2:
             # the sheet defines the function on one vector (softmax(y)): each row is one call, as a student calls it
-            ns.results[step["name"]] = _stacked([target(row, *args[1:], **kwargs) for row in args[0]])
+            rows = [target(row, *args[1:], **kwargs) for row in args[0]]
+            ns.results[step["name"]] = _stacked(rows, args[0].shape[1:])
         else:
             ns.results[step["name"]] = target(*args, **kwargs)
     except (TypeError, ValueError, AttributeError) as exc:
@@ -224,10 +226,12 @@ def _run_step(step: Mapping[str, Any], ns: Namespace, inputs: Inputs) -> None:
             raise
 
 
-def _stacked(rows: list[Any]) -> Any:
-    """Row results as one array where they stack, else as the list the student's calls returned."""
+def _stacked(rows: list[Any], shape: tuple[int, ...]) -> Any:
+    """Row results as one array where they stack, else as the list the student's calls returned. A row that
+    comes back as a 1 x n batch (a softmax that starts with np.atleast_2d) is the row it was given."""
     try:
-        return np.stack([np.asarray(r, dtype=np.result_type(np.asarray(r), np.float32)) for r in rows])
+        arrays = [np.asarray(r, dtype=np.result_type(np.asarray(r), np.float32)) for r in rows]
+        return np.stack([a.reshape(shape) if a.size == int(np.prod(shape)) else a for a in arrays])
     except (TypeError, ValueError):
         return rows
 

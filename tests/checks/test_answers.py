@@ -117,6 +117,9 @@ def test_bracketed_synonyms_and_qualifiers_that_name_the_right_choice_pass():
 @pytest.mark.parametrize("name, text", [
     ("6.2.a.output", "sigmoid with softmax"), ("6.2.d.output", "sigmoid (softmax over the tags)"),
     ("6.2.c.loss", "mean squared error over the log likelihood"), ("6.2.c.output", "linear (tanh)"),
+    ("6.2.c.output", "linear with negative values set to 0"), ("6.2.b.output", "softmax over each class separately"),
+    ("6.2.c.output", "linear (clipped at zero)"), ("6.2.e.output", "hierarchical softmax (flat over the whole vocabulary)"),
+    ("6.2.d.output", "sigmoid (normalised so the tags sum to 1)"),
 ])
 def test_a_bracket_or_phrase_that_names_another_choice_is_not_an_explanation(name, text):
     assert choice_outcome(name, text).status == "failed", text

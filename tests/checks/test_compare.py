@@ -149,6 +149,7 @@ def test_one_of_several_returned_values_is_read_where_its_shape_is_asked_for():
     assert m.ok and "value 2 of the 2 returned" in m.message
     assert not match((h, h), o, 1e-6, 1e-9, reveal=True).ok
     assert match(np.stack([h, o]), o, 1e-6, 1e-9, reveal=True).diagnoses == ("broadcast",)  # an array is one value
+    assert not match([[0.5, 0.5], o.tolist()], o, 1e-6, 1e-9, reveal=True, by_hand=True).ok  # two guesses by hand
 
 
 def test_a_negated_value_is_a_sign_slip_even_where_a_known_mistake_lies_within_the_tolerance():

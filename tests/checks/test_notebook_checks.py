@@ -85,6 +85,7 @@ def test_the_last_printed_number_is_parsed_never_evaluated(text, number):
     ("Loss: 2.3012 -> 0.2215", 0.2215), ("final loss: 0.2215, accuracy: 0.93", 0.2215),
     ("final loss: 0.2215 for learning rate 0.05", 0.2215), ("loss = 0.2215 with eta 0.05", 0.2215),
     ("loss (after 100 epochs): 0.2215 lr 0.05", 0.2215), ("Loss: 2.3012 → 0.2215", 0.2215),
+    ("Loss: 2.3012 then 0.2215", 0.2215), ("loss: 2.3 and finally 0.2215", 0.2215), ("loss: 0.2 then 5.0", 5.0),
     ("done: 0.2215 after 100 epochs", 0.2215),  # no label: counts of epochs are never the reported value
     ("trained for 100 epochs", None),
 ])

@@ -79,6 +79,12 @@ def test_a_train_that_returns_nothing_is_judged_on_the_students_own_loss_before_
     assert stuck.status == "failed" and stuck.diagnoses == ("drop-step",)
     assert "train should return" in judged(None, 0.4).message  # the loss could not be read: no stand-in
     assert judged(2.5, 0.4, losses=[3.0, 3.5]).status == "failed"  # losses it does return are what counts
+    assert judged([0.5, 3.0, 3.0], [0.1, 9.0, 9.0]).status == "failed"  # per-sample losses whose total rose
+
+
+def test_a_negative_loss_never_counts_as_falling():
+    outcome = judge([-1.0, -0.9, -0.8], TARGETS * 0.8 + 0.1)
+    assert outcome.status == "failed" and outcome.diagnoses == ("negative-loss",)
 
 
 def test_epoch_curves_of_the_courses_train_are_read_by_their_shape():
