@@ -319,3 +319,24 @@ def test_a_leaky_slope_of_0_1_in_the_notebook_is_named_in_each_task_it_reaches(t
     tasks = {t.id: t for t in api.grade([work]).submissions[0].tasks}
     assert tasks["7.3.a"].status == "failed" and "leaky-slope" in tasks["7.3.a"].diagnoses, tasks["7.3.a"].message
     assert "leaky-slope" in tasks["7.3.f"].diagnoses
+
+
+@pytest.mark.parametrize("slip, diagnosis", [
+    ("self.weight[l] += eta * weight_gradients[l]\n                self.bias[l] += eta * bias_gradients[l]",
+     "update-sign"),
+    ("self.weight[l] - eta * weight_gradients[l]\n                self.bias[l] - eta * bias_gradients[l]",
+     "drop-step"),
+])
+def test_a_train_that_returns_no_losses_still_has_its_slips_named(slip, diagnosis, tmp_path):
+    """The loss before and after training stands in for the losses such a train keeps to itself; its slips
+    show there as they would in a returned list."""
+    variant = ROOT / "tests" / "variants" / "leuphana-dl-ss24-ex2" / "Rueckgabe_3149007"
+    work = tmp_path / "leuphana-dl-ss24-ex2" / "Still_2799002"
+    shutil.copytree(variant, work)
+    source = (work / "code2.py").read_text()
+    right = "self.weight[l] -= eta * weight_gradients[l]\n                self.bias[l] -= eta * bias_gradients[l]"
+    assert right in source
+    (work / "code2.py").write_text(source.replace(right, slip))
+    task = next(t for t in api.grade([work]).submissions[0].tasks if t.id == "6.2.ii")
+    assert task.status == "failed" and diagnosis in task.diagnoses, (task.diagnoses, task.message)
+    assert "did not decrease" in task.message  # read from the loss before and after, not "train should return"

@@ -159,3 +159,16 @@ def test_a_negated_value_is_a_sign_slip_even_where_a_known_mistake_lies_within_t
     m = match(-right, right, 0.0, 0.006, reveal=True, alternatives=(near,))
     assert "derivative-of-input" not in m.diagnoses and "sign-flip" in m.diagnoses, m
     assert match(-right * 1.2, right, 0.0, 0.006, reveal=True, alternatives=(near,)).diagnoses == ("derivative-of-input",)
+
+
+def test_a_job_in_float32_is_judged_at_float32_and_still_fails_a_real_slip():
+    """A float32 softmax's backward pass comes back as float64 (float32 output times the grader's float64
+    gradient) but carries float32's rounding; a diagonal-only backward pass stays wrong at that precision."""
+    s = np.array([0.7, 0.2, 0.1])
+    v = np.array([0.3, -1.2, 0.5])
+    right = s * (v - v @ s)
+    rounded = (s.astype(np.float32) * (v - v @ s)).astype(np.float64)  # float32 s, float64 v
+    job_eps = float(np.finfo(np.float32).eps)
+    assert not match(rounded, right, 1e-9, 1e-12, reveal=True).ok  # held to float64 it would fail
+    assert match(rounded, right, 1e-9, 1e-12, reveal=True, job_eps=job_eps).ok
+    assert not match(s * (1 - s) * v, right, 1e-9, 1e-12, reveal=True, job_eps=job_eps).ok
