@@ -243,9 +243,8 @@ def _softmax_overflow(given: dict[str, Any]) -> dict[str, Any]:
 def _slope(given: dict[str, Any], alpha: float) -> dict[str, Any]:
     """Both parts computed with another leaky-ReLU slope: 7.2 by hand and the 7.3 notebook's functions (plain
     ReLU keeps to 7.2: in 7.3, ReLU's derivative alone has a combination of its own, relu-derivative)."""
-    return {**_section(answer_key(_with(given, "7.2", alpha=alpha)), "7.2."),
-            **{k: v for k, v in _section(answer_key(_with(given, "7.3", alpha=alpha)), "7.3.").items()
-               if k not in ("7.3.alpha",)}}
+    key = answer_key(_with(_with(given, "7.2", alpha=alpha), "7.3", alpha=alpha))  # both parts in one run
+    return {k: v for k, v in key.items() if k.startswith(("7.2.", "7.3.")) and k != "7.3.alpha"}
 
 
 MISTAKES = [

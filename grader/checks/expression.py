@@ -242,14 +242,16 @@ def _other_solution(check: ExpressionCheck, ctx: Context, raw: str, rtol: float,
                     atol: float) -> OtherSolution | None:
     """The sheet's other right answer this formula belongs to, when the student's other formulas of its group
     belong to it as well (reference OTHER_SOLUTIONS); None otherwise."""
+    answers = {**(ctx.answers or {}), check.key: raw}
+
+    def agrees(key: str, formula: Formula) -> bool:
+        text = answers.get(key)
+        return isinstance(text, str) and compare(text, formula, check.samples, check.seed, rtol, atol,
+                                                 reveal=False).agrees
+
     for other in getattr(ctx.reference, "OTHER_SOLUTIONS", ()):
-        if check.key not in other.formulas:
-            continue
-        texts = {key: raw if key == check.key else (ctx.answers or {}).get(key) for key in other.formulas}
         try:
-            if all(isinstance(text, str) and compare(text, formula, check.samples, check.seed, rtol, atol,
-                                                     reveal=False).agrees for key, formula in other.formulas.items()
-                   for text in [texts[key]]):
+            if check.key in other.formulas and all(agrees(key, f) for key, f in other.formulas.items()):
                 return other
         except FormulaError:
             continue

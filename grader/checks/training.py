@@ -77,14 +77,13 @@ def _run(check: TrainingCheck, observed: dict, before_after: bool, ctx: Context,
     if not np.all(np.isfinite(losses)):
         return Outcome.failed("the loss became nan or inf during training (a too large step, or overflow)",
                               diagnoses=("not-finite",))
-    if np.min(losses) < 0:  # a loss below 0 cannot show a decrease: -1.0 to -0.8 would be one of 20 %
-        slip = _stalled(losses)
+    slip = _stalled(losses)
+    if slip and slip[0] == "negative-loss":  # it cannot show a decrease: -1.0 to -0.8 would be one of 20 %
         return Outcome.failed(f"the loss is negative: first {losses[0]:.4g}, last {losses[-1]:.4g}; {slip[1]}",
                               diagnoses=(slip[0],))
     if not losses[-1] < losses[0] * (1.0 - check.min_decrease):
         needed = f" by {check.min_decrease:.0%} at least" if check.min_decrease else ""
         text = f"the loss did not decrease{needed}: first {losses[0]:.4g}, last {losses[-1]:.4g}"
-        slip = _stalled(losses)
         return Outcome.failed(f"{text}; {slip[1]}" if slip else text, diagnoses=(slip[0],) if slip else ())
     summary = (f"your loss fell from {losses[0]:.4g} before training to {losses[-1]:.4g} after it (train returned "
                "no losses)" if before_after else
@@ -123,7 +122,8 @@ def _stalled(losses: np.ndarray) -> tuple[str, str] | None:
                              "result assigned back to them?")
     if np.all(np.abs(losses - losses[0]) <= HARDLY * abs(losses[0])):  # epoch means of shuffled batches wander
         return "drop-step", (f"the loss stays within {HARDLY:.0%} of where it started, so the parameters are hardly "
-                             "or never updated: is the update's result assigned back to them (or is the step far too small)?")
+                             "or never updated: is the update's result assigned back to them (or is the step far "
+                             "too small)?")
     if losses[0] > 0 and losses[-1] > PLATEAU * losses[0] and np.min(losses) >= (1 - HARDLY) * losses[0]:
         return "update-sign", ("the loss ends higher than it started and never falls below its start: the update "
                                "adds the gradient (gradient descent subtracts it), or the step is far too large")

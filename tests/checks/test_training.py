@@ -97,3 +97,4 @@ def test_epoch_curves_of_the_courses_train_are_read_by_their_shape():
     minus_lost = np.array([-1.473, -0.9, -0.5, -0.3, -0.1679])  # the loss without its minus: rising toward 0
     assert training._stalled(minus_lost)[0] == "negative-loss"
     assert training._stalled(np.array([2.3, 2.0, 2.4, 2.1, 2.35])) is None  # noise around a start is no slip
+    assert judge([2.0, 1.0, -1e-13], TARGETS * 0.8 + 0.1).status == "passed"  # rounding below 0 is no sign slip
